@@ -1,0 +1,74 @@
+# The front door. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test setup setup-dev assets browser lint typecheck checks pytest bench demo clean
+
+## run: set everything up and run the platform with the demo county on http://$(HOST):$(PORT)
+run: setup assets
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_load
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+## test: set up and run lint, typing, Django checks and the whole suite (SQLite, then PostgreSQL if set)
+test: setup-dev assets browser lint typecheck checks pytest
+
+$(VENV)/.run-installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV)/.run-installed $@
+
+setup: $(VENV)/.run-installed
+setup-dev: $(VENV)/.dev-installed
+
+## assets: fetch front-end libraries from package registries into static/vendor (once)
+assets: static/vendor/.fetched
+static/vendor/.fetched: scripts/fetch_assets.py $(VENV)/.run-installed
+	$(PY) scripts/fetch_assets.py
+	touch $@
+
+## browser: make sure Debian's Chromium is there for the browser tests
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	  else echo "chromium missing and cannot be installed here: browser tests will be skipped"; fi; }
+
+lint: setup-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: setup-dev
+	$(BIN)/mypy config jingxi bench scripts
+
+checks: setup-dev
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: setup-dev
+	$(BIN)/pytest
+	@if [ -n "$$JINGXI_TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL: $$JINGXI_TEST_DATABASE_URL"; \
+	  JINGXI_DATABASE_URL="$$JINGXI_TEST_DATABASE_URL" $(BIN)/pytest; \
+	fi
+
+## bench: print the benchmark figures
+bench: setup-dev
+	$(PY) bench/routing.py
+
+## demo: (re)load the demo county into the configured database
+demo: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_load
+
+clean:
+	rm -rf $(VENV) static/vendor staticfiles var

@@ -1,0 +1,200 @@
+"""Settings for jingxi: one file, read from environment variables.
+
+Every setting a deployment may change is a `JINGXI_*` variable; `.env.example`
+lists them with comments. Defaults give the embedded set-up that `make run`
+starts: SQLite under `var/`, in-process jobs on SQLite, no tile server.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+from huey import RedisHuey, SqliteHuey
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+
+def env_str(name: str, default: str) -> str:
+    """A string variable, or its default when unset or empty."""
+    value = os.environ.get(name, "")
+    return value if value else default
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("JINGXI_DEBUG", default=True)
+SECRET_KEY = env_str("JINGXI_SECRET_KEY", "insecure-dev-key-change-me-in-production-0123456789")
+ALLOWED_HOSTS = env_list("JINGXI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("JINGXI_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "jingxi.lib",
+    "jingxi.org",
+    "jingxi.catalog",
+    "jingxi.places",
+    "jingxi.web",
+    "jingxi.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "jingxi" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jingxi.web.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------
+# JINGXI_DATABASE_URL: sqlite:///path or postgres://user@host:port/name.
+DATABASE_URL = env_str("JINGXI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'jingxi.sqlite3'}")
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("JINGXI_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the job consumer and the web server share the file; IMMEDIATE
+    # transactions avoid "database is locked" upgrades under concurrent writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "org.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+# --- Language and time ------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "jingxi" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# Third-party assets are fetched from package registries at set-up time
+# (`make assets`): Leaflet from PyPI's xstatic packages, htmx from npm.
+STATICFILES_DIRS = [BASE_DIR / "jingxi" / "static", ("vendor", BASE_DIR / "static" / "vendor")]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("JINGXI_MEDIA_ROOT", str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Cache ------------------------------------------------------------------
+# Without JINGXI_REDIS_URL each process keeps a local cache; nothing shared
+# depends on it (the routing index checks a version row in the database).
+REDIS_URL = env_str("JINGXI_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# --- Background jobs (huey) -------------------------------------------------
+# JINGXI_HUEY_URL: empty for SQLite storage under var/, or redis://host:port/db.
+HUEY_URL = env_str("JINGXI_HUEY_URL", "")
+HUEY_IMMEDIATE = env_bool("JINGXI_HUEY_IMMEDIATE", default=False)
+if HUEY_URL.startswith("redis://"):
+    HUEY = RedisHuey("jingxi", url=HUEY_URL, immediate=HUEY_IMMEDIATE)
+else:
+    VAR_DIR.mkdir(exist_ok=True)
+    HUEY = SqliteHuey("jingxi", filename=str(VAR_DIR / "huey.sqlite3"), immediate=HUEY_IMMEDIATE)
+
+# --- Maps -------------------------------------------------------------------
+# A tile URL template for deployments that have a tile server; empty draws our
+# own layers on a plain background (no internet needed).
+MAP_TILE_URL = env_str("JINGXI_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("JINGXI_MAP_TILE_ATTRIBUTION", "")
+
+# --- Logging ----------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("JINGXI_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_bool("JINGXI_SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
