@@ -45,6 +45,8 @@ class Jurisdiction(models.Model):
     # Bumped by every service that changes geographic data, so each process
     # knows when its in-memory routing index is stale.
     geo_version = models.PositiveIntegerField(_("地理数据版本"), default=0, editable=False)
+    # Bumped by every change to the work calendar (days or working periods).
+    calendar_version = models.PositiveIntegerField(_("日历版本"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("辖区")
