@@ -1,9 +1,32 @@
+from __future__ import annotations
+
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
+from jingxi.web.nav import nav_build
+from jingxi.web.selectors import user_roles
+
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    """What every page's layout needs: the map tile setting."""
-    return {"MAP_TILE_URL": settings.MAP_TILE_URL}
+    """What every page's layout needs: the menu, the user's roles, the map tile setting."""
+    context: dict[str, Any] = {
+        "MAP_TILE_URL": settings.MAP_TILE_URL,
+        "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+        "show_demo_hint": settings.DEBUG,
+        "nav_links": [],
+        "user_role_labels": [],
+    }
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+    roles = user_roles(user=user)
+    match = request.resolver_match
+    context["nav_links"] = nav_build(
+        user=user,
+        roles={r.role for r in roles},
+        current_view=match.view_name if match else None,
+    )
+    context["user_role_labels"] = sorted({r.role_label for r in roles})
+    return context

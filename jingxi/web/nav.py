@@ -1,0 +1,91 @@
+"""The navigation menu, built from the user's roles (Membership rows).
+
+Every app adds its pages here, in one list, so the menu stays in one place:
+an entry names its URL, its label, and who sees it. An entry whose URL does
+not exist yet (an app still being written) is left out rather than failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from jingxi.org.choices import Role
+from jingxi.org.models import User
+
+
+@dataclass(frozen=True, kw_only=True)
+class NavEntry:
+    """A menu entry.
+
+    `roles` empty means every user of a jurisdiction; otherwise a user holding
+    one of the roles sees it. `staff_only` entries are for Django staff users
+    (the admin site) whatever their roles. Superusers see every entry.
+    """
+
+    key: str
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str] = frozenset()
+    staff_only: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class NavLink:
+    key: str
+    label: str
+    url: str
+    active: bool
+
+
+OFFICE_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
+
+NAV_ENTRIES: Sequence[NavEntry] = (
+    NavEntry(key="home", label=_("工作台"), url_name="web:home"),
+    NavEntry(key="map", label=_("地图"), url_name="web:map"),
+    NavEntry(
+        key="quality", label=_("数据质量"), url_name="places:grid-quality", roles=OFFICE_ROLES
+    ),
+    NavEntry(key="admin", label=_("管理后台"), url_name="admin:index", staff_only=True),
+)
+
+
+def _visible(entry: NavEntry, *, user: User, roles: Collection[str]) -> bool:
+    if user.is_superuser:
+        return True
+    if entry.staff_only:
+        return user.is_staff
+    if not entry.roles:
+        return user.jurisdiction_id is not None or bool(roles)
+    return bool(entry.roles.intersection(roles)) or (user.is_staff and Role.ADMIN in entry.roles)
+
+
+def nav_build(
+    *,
+    user: User,
+    roles: Collection[str],
+    current_view: str | None = None,
+    entries: Sequence[NavEntry] = NAV_ENTRIES,
+) -> list[NavLink]:
+    """The links `user` may follow, in menu order, the current one marked active."""
+    links: list[NavLink] = []
+    for entry in entries:
+        if not _visible(entry, user=user, roles=roles):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        links.append(
+            NavLink(
+                key=entry.key,
+                label=str(entry.label),
+                url=url,
+                active=current_view == entry.url_name,
+            )
+        )
+    return links
