@@ -1,0 +1,361 @@
+/* The jurisdiction map: our own layers (GeoJSON from /map/layers/), search, "what is here".
+ * No tile server is needed; when the page sets data-tile-url a tile layer goes underneath. */
+(function () {
+  "use strict";
+
+  var el = document.getElementById("jx-map");
+  if (!el || !window.L) return;
+  var T = JSON.parse(document.getElementById("jx-map-i18n").textContent);
+  var cfg = el.dataset;
+
+  var GRID_MIN_ZOOM = 14;
+  var COMPONENT_MIN_ZOOM = 15;
+  var GRADE_STYLE = {
+    expressway: { color: "#b23c17", weight: 6 },
+    arterial: { color: "#d9622b", weight: 5 },
+    secondary: { color: "#e0892b", weight: 4 },
+    branch: { color: "#c9a227", weight: 3 },
+    alley: { color: "#9e8f5a", weight: 2 },
+  };
+  var STATE_COLOR = {
+    intact: "#2e7d32",
+    damaged: "#c62828",
+    lost: "#6a1b9a",
+    occupied: "#ef6c00",
+    abandoned: "#616161",
+  };
+
+  var map = L.map(el, { zoomControl: true, minZoom: 8, maxZoom: 19 }).setView(
+    [parseFloat(cfg.centerLat), parseFloat(cfg.centerLng)],
+    parseInt(cfg.zoom || "13", 10)
+  );
+  el._jxMap = map;
+  if (cfg.tileUrl) {
+    L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", maxZoom: 19 }).addTo(map);
+  }
+  L.control.scale({ imperial: false }).addTo(map);
+  // Panes keep the drawing order whatever loads first: areas, then grids, then roads.
+  [["jx-areas", 410], ["jx-grids", 420], ["jx-roads", 440]].forEach(function (p) {
+    map.createPane(p[0]).style.zIndex = String(p[1]);
+  });
+
+  // --- helpers -------------------------------------------------------------
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function text(value) {
+    // Route answers may carry strings, numbers, objects with a name, or lists of them.
+    if (value === null || value === undefined || value === "") return "";
+    if (Array.isArray(value)) return value.map(text).filter(Boolean).join("、");
+    if (typeof value === "object") {
+      var name = value.name || value.label || value.full_name || value.user || value.code || "";
+      var extra = value.level_label || value.level_display || value.level || "";
+      var phone = value.supervision_phone || value.phone || "";
+      var out = text(name);
+      if (extra) out += "（" + text(extra) + "）";
+      if (phone) out += " " + text(phone);
+      return out;
+    }
+    return String(value);
+  }
+  function popupHtml(title, rows) {
+    var body = rows
+      .filter(function (r) { return r[1] !== "" && r[1] !== null && r[1] !== undefined; })
+      .map(function (r) { return "<dt>" + esc(r[0]) + "</dt><dd" + (r[2] ? ' class="' + r[2] + '"' : "") + ">" + esc(r[1]) + "</dd>"; })
+      .join("");
+    return '<div class="jx-popup"><h4>' + esc(title) + "</h4><dl>" + body + "</dl></div>";
+  }
+  function layerUrl(layer, bbox) {
+    var url = cfg.layerUrl.replace("__layer__", layer);
+    return bbox ? url + "?bbox=" + bbox : url;
+  }
+  function viewBbox(pad) {
+    var b = map.getBounds().pad(pad || 0);
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
+  }
+  function getJSON(url, signal) {
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", signal: signal })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          if (!r.ok) throw new Error(body.error || r.status + " " + r.statusText);
+          return body;
+        });
+      });
+  }
+
+  // --- layers --------------------------------------------------------------
+  var clicked = null; // properties of the polygon under the last map click
+  function remember(kind) {
+    return function (feature, layer) {
+      layer.on("click", function () { clicked = { kind: kind, p: feature.properties }; });
+    };
+  }
+
+  var townships = L.geoJSON(null, {
+    pane: "jx-areas",
+    style: { color: "#0b5d5b", weight: 2.5, fillColor: "#0b5d5b", fillOpacity: 0.05 },
+    onEachFeature: function (feature, layer) {
+      remember("township")(feature, layer);
+      layer.bindTooltip(esc(feature.properties.name), { permanent: true, direction: "center", className: "township-label" });
+    },
+  });
+  var communities = L.geoJSON(null, {
+    pane: "jx-areas",
+    style: { color: "#4a7fb5", weight: 1.5, dashArray: "6 4", fillOpacity: 0 },
+    onEachFeature: remember("community"),
+  });
+  var grids = L.geoJSON(null, {
+    pane: "jx-grids",
+    style: { color: "#7b8a86", weight: 0.8, fillColor: "#7b8a86", fillOpacity: 0.03 },
+    onEachFeature: remember("grid"),
+  });
+  var segments = L.geoJSON(null, {
+    pane: "jx-roads",
+    bubblingMouseEvents: false,
+    style: function (feature) {
+      var s = GRADE_STYLE[feature.properties.grade] || GRADE_STYLE.branch;
+      return { color: s.color, weight: s.weight, opacity: 0.9, lineCap: "round" };
+    },
+    onEachFeature: function (feature, layer) {
+      var p = feature.properties;
+      layer.bindTooltip(esc(p.road), { sticky: true });
+      layer.bindPopup(popupHtml(p.name, [
+        [T.road, p.road + " · " + p.road_code],
+        [T.grade, p.grade_label],
+        [T.township, p.township],
+        [T.maintainer, p.maintainer],
+        [T.length, p.length_m + " " + T.meters],
+        [T.road_chiefs_count, p.road_chiefs_count],
+        [T.road_chiefs, (p.road_chiefs || []).join("、") || T.none],
+      ]));
+      layer.on("mouseover", function () { layer.setStyle({ weight: (GRADE_STYLE[p.grade] || GRADE_STYLE.branch).weight + 3 }); });
+      layer.on("mouseout", function () { segments.resetStyle(layer); });
+    },
+  });
+  var components = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, disableClusteringAtZoom: 18 });
+  function componentMarker(feature) {
+    var p = feature.properties;
+    var c = feature.geometry.coordinates;
+    var icon = L.divIcon({
+      className: "",
+      html: '<span style="display:block;width:12px;height:12px;border-radius:50%;border:2px solid #fff;box-shadow:0 0 2px rgba(0,0,0,.5);background:' + (STATE_COLOR[p.state] || "#455a64") + '"></span>',
+      iconSize: [12, 12],
+    });
+    return L.marker([c[1], c[0]], { icon: icon, title: p.name }).bindPopup(popupHtml(p.name, [
+      [T.object_id, p.object_id],
+      [T.category, p.category],
+      [T.state, p.state_label, "state-" + p.state],
+      [T.owner, p.owner],
+      [T.maintainer, p.maintainer],
+      [T.grid, p.grid],
+      [T.location_note, p.location_note],
+    ]));
+  }
+
+  var overlays = {};
+  overlays[T.townships] = townships;
+  overlays[T.communities] = communities;
+  overlays[T.grids] = grids;
+  overlays[T.segments] = segments;
+  overlays[T.components] = components;
+  L.control.layers(null, overlays, { collapsed: window.innerWidth < 700, position: "topright" }).addTo(map);
+
+  // --- legend and hints ----------------------------------------------------
+  var hintEl;
+  var legend = L.control({ position: "bottomright" });
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "maplegend");
+    div.innerHTML =
+      "<h4>" + esc(T.legend) + "</h4>" +
+      '<div><i style="border:2px solid #0b5d5b;background:rgba(11,93,91,.08)"></i>' + esc(T.townships) + "</div>" +
+      '<div><i style="border:1.5px dashed #4a7fb5"></i>' + esc(T.communities) + "</div>" +
+      '<div><i style="border:1px solid #7b8a86"></i>' + esc(T.grids) + "</div>" +
+      '<div><i style="height:4px;background:#d9622b"></i>' + esc(T.segments) + "</div>" +
+      '<div><i style="width:10px;height:10px;border-radius:50%;background:#2e7d32"></i>' + esc(T.components) + "</div>" +
+      '<div class="hint"></div>';
+    hintEl = div.querySelector(".hint");
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  legend.addTo(map);
+  var hints = {};
+  function setHint(key, message) {
+    if (message) hints[key] = message; else delete hints[key];
+    hintEl.innerHTML = Object.keys(hints).map(function (k) { return "<div>" + esc(hints[k]) + "</div>"; }).join("");
+  }
+
+  // --- loading -------------------------------------------------------------
+  function markLoaded(layer, count) {
+    el.setAttribute("data-loaded-" + layer, String(count));
+  }
+  function loadWhole(layer, group, after) {
+    getJSON(layerUrl(layer))
+      .then(function (fc) {
+        group.clearLayers();
+        group.addData(fc);
+        markLoaded(layer, fc.features.length);
+        setHint(layer, fc.truncated ? T.truncated : "");
+        if (after) after(fc);
+      })
+      .catch(function (err) { setHint(layer, T.load_failed + "：" + err.message); });
+  }
+
+  var pending = {};
+  function loadByView(layer, group, minZoom, fill) {
+    if (pending[layer]) pending[layer].abort();
+    if (!map.hasLayer(group)) { setHint(layer, ""); return; }
+    if (map.getZoom() < minZoom) {
+      group.clearLayers();
+      setHint(layer, T[layer + "_hint"]);
+      return;
+    }
+    var controller = window.AbortController ? new AbortController() : null;
+    pending[layer] = controller;
+    getJSON(layerUrl(layer, viewBbox(0.2)), controller && controller.signal)
+      .then(function (fc) {
+        group.clearLayers();
+        fill(fc);
+        markLoaded(layer, fc.features.length);
+        setHint(layer, fc.truncated ? T.truncated : "");
+      })
+      .catch(function (err) {
+        if (err.name !== "AbortError") setHint(layer, T.load_failed + "：" + err.message);
+      });
+  }
+  function refreshGrids() {
+    loadByView("grids", grids, GRID_MIN_ZOOM, function (fc) { grids.addData(fc); });
+  }
+  function refreshComponents() {
+    loadByView("components", components, COMPONENT_MIN_ZOOM, function (fc) {
+      components.addLayers(fc.features.map(componentMarker));
+    });
+  }
+
+  var communitiesLoaded = false;
+  map.on("overlayadd", function (e) {
+    if (e.layer === grids) refreshGrids();
+    if (e.layer === components) refreshComponents();
+    if (e.layer === communities && !communitiesLoaded) {
+      communitiesLoaded = true;
+      loadWhole("communities", communities);
+    }
+  });
+  map.on("overlayremove", function (e) {
+    if (e.layer === grids) setHint("grids", "");
+    if (e.layer === components) setHint("components", "");
+  });
+  map.on("moveend", function () {
+    refreshGrids();
+    refreshComponents();
+  });
+
+  townships.addTo(map);
+  grids.addTo(map);
+  segments.addTo(map);
+  components.addTo(map);
+  var userMoved = false;
+  map.once("dragstart zoomstart", function () { userMoved = true; });
+  loadWhole("townships", townships, function (fc) {
+    if (fc.features.length && !userMoved) map.fitBounds(townships.getBounds(), { padding: [24, 24] });
+    else { refreshGrids(); refreshComponents(); }
+  });
+  loadWhole("segments", segments);
+
+  // --- what is here --------------------------------------------------------
+  var PROPS = {
+    township: function (p) {
+      return [p.name, [[T.code, p.code], [T.kind, p.kind], [T.unit, p.unit], [T.communities_count, p.communities]]];
+    },
+    community: function (p) {
+      return [p.name, [[T.code, p.code], [T.kind, p.kind], [T.township, p.township], [T.grids_count, p.grids]]];
+    },
+    grid: function (p) {
+      return [T.grid + " " + p.code, [[T.community, p.community], [T.township, p.township], [T.area_class, p.area_class], [T.area, Number(p.area_m2).toLocaleString() + " " + T.square_meters]]];
+    },
+  };
+  var ROUTE_KEYS = ["township", "community", "grid", "segment", "road", "road_chiefs"];
+
+  function whatIsHere(latlng, title) {
+    var local = clicked;
+    clicked = null;
+    var head = title || T.here;
+    var rows = [[T.lnglat, latlng.lng.toFixed(6) + ", " + latlng.lat.toFixed(6)]];
+    var extra = "";
+    if (local && PROPS[local.kind]) {
+      var pr = PROPS[local.kind](local.p);
+      extra = popupHtml(pr[0], pr[1]);
+    }
+    var popup = L.popup({ maxWidth: 320 }).setLatLng(latlng);
+    function render(more) {
+      popup.setContent(popupHtml(head, rows.concat(more || [])) + extra);
+    }
+    render([[T.address, T.loading]]);
+    popup.openOn(map);
+    if (!cfg.describeUrl && !cfg.routeUrl) { render(); return; }
+    var qs = "?lng=" + latlng.lng.toFixed(6) + "&lat=" + latlng.lat.toFixed(6);
+    var answers = [
+      cfg.describeUrl ? getJSON(cfg.describeUrl + qs).catch(function (e) { return { _error: e.message }; }) : Promise.resolve({}),
+      cfg.routeUrl ? getJSON(cfg.routeUrl + qs).catch(function (e) { return { _error: e.message }; }) : Promise.resolve({}),
+    ];
+    Promise.all(answers).then(function (res) {
+      var described = res[0];
+      var route = res[1];
+      var more = [];
+      if (described.address) more.push([T.address, described.address]);
+      else if (described._error) more.push([T.address, described._error]);
+      if (route._error) {
+        more.push([T.township, route._error]);
+      } else {
+        ROUTE_KEYS.forEach(function (k) {
+          if (route[k] !== undefined) more.push([T[k], text(route[k]) || T.none]);
+        });
+      }
+      render(more);
+    });
+  }
+  map.on("click", function (e) { whatIsHere(e.latlng); });
+
+  // --- search --------------------------------------------------------------
+  var form = document.querySelector(".mapsearch__form");
+  var results = document.querySelector(".mapsearch__results");
+  var searchMarker = null;
+  function note(message, isError) {
+    results.innerHTML = '<li class="note' + (isError ? " note--error" : "") + '">' + esc(message) + "</li>";
+  }
+  if (form && cfg.geocodeUrl) {
+    L.DomEvent.disableClickPropagation(form.parentNode);
+    L.DomEvent.disableScrollPropagation(form.parentNode);
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var q = form.elements.q.value.trim();
+      if (!q) { results.innerHTML = ""; return; }
+      note(T.searching);
+      getJSON(cfg.geocodeUrl + "?q=" + encodeURIComponent(q))
+        .then(function (body) {
+          var candidates = body.candidates || [];
+          if (!candidates.length) { note(T.no_results); return; }
+          results.innerHTML = "";
+          candidates.forEach(function (c) {
+            var li = document.createElement("li");
+            var btn = document.createElement("button");
+            btn.type = "button";
+            btn.className = "mapsearch__candidate";
+            btn.innerHTML = esc(c.label) + (c.kind ? '<span class="kind">' + esc(c.kind) + "</span>" : "");
+            btn.addEventListener("click", function () {
+              var ll = L.latLng(c.lat, c.lng);
+              if (searchMarker) map.removeLayer(searchMarker);
+              searchMarker = L.marker(ll, { title: c.label }).addTo(map);
+              results.innerHTML = "";
+              map.flyTo(ll, Math.max(map.getZoom(), 17), { duration: 0.6 });
+              map.once("moveend", function () { whatIsHere(ll, c.label); });
+            });
+            li.appendChild(btn);
+            results.appendChild(li);
+          });
+        })
+        .catch(function (err) { note(T.search_failed + "：" + err.message, true); });
+    });
+  }
+})();

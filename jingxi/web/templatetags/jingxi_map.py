@@ -1,0 +1,65 @@
+"""The map component's translated labels, handed to map.js as JSON."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def map_labels() -> dict[str, str]:
+    """Every string map.js shows, translated into the active language."""
+    return {
+        "townships": _("乡镇/街道"),
+        "communities": _("社区/村"),
+        "grids": _("单元网格"),
+        "segments": _("道路"),
+        "components": _("部件"),
+        "legend": _("图例"),
+        "grids_hint": _("放大到 14 级显示单元网格"),
+        "components_hint": _("放大到 15 级显示部件"),
+        "truncated": _("要素过多，仅显示一部分，请放大地图"),
+        "loading": _("加载中…"),
+        "load_failed": _("图层加载失败"),
+        "searching": _("搜索中…"),
+        "no_results": _("没有找到匹配的地点"),
+        "search_failed": _("搜索失败"),
+        "here": _("此处"),
+        "address": _("地址"),
+        "code": _("编码"),
+        "kind": _("类型"),
+        "unit": _("对应单位"),
+        "township": _("乡镇/街道"),
+        "community": _("社区/村"),
+        "grid": _("单元网格"),
+        "segment": _("路段"),
+        "road": _("道路"),
+        "road_chiefs": _("路长"),
+        "road_chiefs_count": _("路长人数"),
+        "grade": _("道路等级"),
+        "length": _("长度"),
+        "meters": _("米"),
+        "maintainer": _("养护单位"),
+        "owner": _("主管部门"),
+        "category": _("部件类别"),
+        "state": _("状态"),
+        "object_id": _("部件标识码"),
+        "location_note": _("位置描述"),
+        "area_class": _("区域类别"),
+        "area": _("面积"),
+        "square_meters": _("平方米"),
+        "communities_count": _("社区/村数"),
+        "grids_count": _("网格数"),
+        "outside": _("该点不在本辖区范围内"),
+        "none": _("无"),
+        "lnglat": _("经纬度"),
+    }
+
+
+@register.simple_tag
+def map_i18n() -> SafeString:
+    """`<script type="application/json" id="jx-map-i18n">` with the map's labels."""
+    return json_script(map_labels(), "jx-map-i18n")
