@@ -1,0 +1,41 @@
+"""Import a GeoJSON FeatureCollection of places into one jurisdiction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from jingxi.lib.tabular import ImportRejected
+from jingxi.org.models import Jurisdiction
+from jingxi.places.imports import GEOJSON_IMPORTERS
+
+
+def jurisdiction_get(code: str) -> Jurisdiction:
+    try:
+        return Jurisdiction.objects.get(code=code)
+    except Jurisdiction.DoesNotExist as exc:
+        raise CommandError(f"没有行政区划代码为 {code} 的辖区") from exc
+
+
+class Command(BaseCommand):
+    help = "导入 GeoJSON：乡镇/街道、社区/村、网格、道路路段、部件或地标（整文件原子导入）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--kind", required=True, choices=sorted(GEOJSON_IMPORTERS))
+        parser.add_argument("--jurisdiction", required=True, help="辖区行政区划代码，如 410122")
+        parser.add_argument("file", help="GeoJSON 文件路径")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        jurisdiction = jurisdiction_get(options["jurisdiction"])
+        path = Path(options["file"])
+        try:
+            source = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"无法读取 {path}：{exc}") from exc
+        try:
+            summary = GEOJSON_IMPORTERS[options["kind"]](jurisdiction=jurisdiction, source=source)
+        except ImportRejected as exc:
+            raise CommandError(f"导入被拒绝，未写入任何数据：\n{exc}") from exc
+        self.stdout.write(self.style.SUCCESS(f"{path.name}：{summary}"))
