@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jingxi.catalog.choices import (
@@ -85,6 +87,43 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.code} {self.name}"
+
+    def clean(self) -> None:
+        """The tree's shape: majors have 2-digit codes and no parent; a minor's code
+        starts with its parent major's code, of the same jurisdiction and kind."""
+        errors: dict[str, str] = {}
+        if self.level == CategoryLevel.MAJOR:
+            if self.code and len(self.code) != 2:
+                errors["code"] = gettext("大类编码为2位数字")
+            if self.parent_id is not None:
+                errors["parent"] = gettext("大类不能有上级")
+        elif self.level == CategoryLevel.MINOR:
+            if self.code and len(self.code) != 4:
+                errors["code"] = gettext("小类编码为4位数字（大类2位+小类2位）")
+            parent = self.parent
+            if parent is None:
+                errors["parent"] = gettext("小类必须选择所属大类")
+            elif (
+                parent.level != CategoryLevel.MAJOR
+                or parent.jurisdiction_id != self.jurisdiction_id
+                or parent.kind != self.kind
+            ):
+                errors["parent"] = gettext("所属大类须是同一辖区、同一部件/事件类型的大类")
+            elif self.code and not self.code.startswith(parent.code):
+                errors["code"] = gettext("小类编码须以所属大类编码开头")
+        if (
+            self.responsibility == Responsibility.UNIT
+            and self.level == CategoryLevel.MINOR
+            and self.default_unit_id is None
+        ):
+            errors["default_unit"] = gettext("责任单位规则为“固定单位”时须选择默认责任单位")
+        elif (
+            self.default_unit is not None
+            and self.default_unit.jurisdiction_id != self.jurisdiction_id
+        ):
+            errors["default_unit"] = gettext("默认责任单位须属于同一辖区")
+        if errors:
+            raise ValidationError(errors)
 
 
 class TimeLimit(models.Model):
