@@ -294,6 +294,16 @@ def cast(world: World) -> Cast:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """Per-process indexes are keyed by row ids and versions, which tests reuse."""
+    from jingxi.org.services import calendar_cache_clear
+    from jingxi.places.routing import router_cache_clear
+
+    calendar_cache_clear()
+    router_cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _huey_immediate(settings: Any) -> Any:
     """Jobs run inline in tests, in memory."""
     from huey.contrib.djhuey import HUEY

@@ -11,8 +11,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 from huey import RedisHuey, SqliteHuey
+
+# Generic Django classes (ModelAdmin[M], QuerySet[M]) subscriptable at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -62,6 +66,7 @@ INSTALLED_APPS = [
     "jingxi.org",
     "jingxi.catalog",
     "jingxi.places",
+    "jingxi.cases",
     "jingxi.web",
     "jingxi.demo",
 ]
