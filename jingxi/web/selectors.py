@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
@@ -61,15 +61,15 @@ class CountTile:
 
 
 COUNT_LABELS: tuple[tuple[str, str | Promise], ...] = (
-    ("townships", _("乡镇/街道")),
-    ("communities", _("社区/村")),
-    ("grids", _("单元网格")),
-    ("roads", _("道路")),
-    ("segments", _("路段")),
-    ("components", _("部件")),
-    ("units", _("单位")),
-    ("staff", _("工作人员")),
-    ("road_chiefs", _("在任路长")),
+    ("townships", pgettext_lazy("plural", "乡镇/街道")),
+    ("communities", pgettext_lazy("plural", "社区/村")),
+    ("grids", pgettext_lazy("plural", "单元网格")),
+    ("roads", pgettext_lazy("plural", "道路")),
+    ("segments", pgettext_lazy("plural", "路段")),
+    ("components", pgettext_lazy("plural", "部件")),
+    ("units", pgettext_lazy("plural", "单位")),
+    ("staff", pgettext_lazy("plural", "工作人员")),
+    ("road_chiefs", pgettext_lazy("plural", "在任路长")),
 )
 
 

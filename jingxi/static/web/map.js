@@ -275,7 +275,40 @@
       return [T.grid + " " + p.code, [[T.community, p.community], [T.township, p.township], [T.area_class, p.area_class], [T.area, Number(p.area_m2).toLocaleString() + " " + T.square_meters]]];
     },
   };
-  var ROUTE_KEYS = ["township", "community", "grid", "segment", "road", "road_chiefs"];
+  // The route answer's fields, under either a plain key or a *_name / *_code / *_label one.
+  var ROUTE_FIELDS = [
+    ["township", ["township", "township_name"]],
+    ["community", ["community", "community_name"]],
+    ["grid", ["grid", "grid_code"]],
+    ["segment", ["segment", "segment_label"]],
+    ["road", ["road", "road_name"]],
+    ["road_chiefs", ["road_chiefs", "chiefs"]],
+    ["responsible_unit", ["unit", "unit_name"]],
+  ];
+  function chiefText(c) {
+    // A chief as [user_id, name, level, phone] or as an object.
+    if (Array.isArray(c)) {
+      var level = T["level_" + c[2]] || c[2] || "";
+      return c[1] + (level ? "（" + level + "）" : "") + (c[3] ? " " + c[3] : "");
+    }
+    if (c && typeof c === "object" && c.level && T["level_" + c.level]) {
+      return text(Object.assign({}, c, { level: T["level_" + c.level] }));
+    }
+    return text(c);
+  }
+  function routeRows(route) {
+    var rows = [];
+    ROUTE_FIELDS.forEach(function (f) {
+      for (var i = 0; i < f[1].length; i++) {
+        var v = route[f[1][i]];
+        if (v === undefined) continue;
+        if (f[0] === "road_chiefs") v = (v || []).map(chiefText).join("、");
+        rows.push([T[f[0]], text(v) || T.none]);
+        return;
+      }
+    });
+    return rows;
+  }
 
   function whatIsHere(latlng, title) {
     var local = clicked;
@@ -308,9 +341,7 @@
       if (route._error) {
         more.push([T.township, route._error]);
       } else {
-        ROUTE_KEYS.forEach(function (k) {
-          if (route[k] !== undefined) more.push([T[k], text(route[k]) || T.none]);
-        });
+        more = more.concat(routeRows(route));
       }
       render(more);
     });

@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -13,11 +14,11 @@ register = template.Library()
 def map_labels() -> dict[str, str]:
     """Every string map.js shows, translated into the active language."""
     return {
-        "townships": _("乡镇/街道"),
-        "communities": _("社区/村"),
-        "grids": _("单元网格"),
-        "segments": _("道路"),
-        "components": _("部件"),
+        "townships": pgettext("plural", "乡镇/街道"),
+        "communities": pgettext("plural", "社区/村"),
+        "grids": pgettext("plural", "单元网格"),
+        "segments": pgettext("plural", "道路"),
+        "components": pgettext("plural", "部件"),
         "legend": _("图例"),
         "grids_hint": _("放大到 14 级显示单元网格"),
         "components_hint": _("放大到 15 级显示部件"),
@@ -39,6 +40,10 @@ def map_labels() -> dict[str, str]:
         "road": _("道路"),
         "road_chiefs": _("路长"),
         "road_chiefs_count": _("路长人数"),
+        "responsible_unit": _("责任单位"),
+        "level_county": _("县级路长"),
+        "level_township": _("乡级路长"),
+        "level_community": _("社区级路长"),
         "grade": _("道路等级"),
         "length": _("长度"),
         "meters": _("米"),

@@ -1,0 +1,120 @@
+"""`manage.py serve`: the job consumer and the web server together, for `make run`.
+
+Starts `manage.py run_huey` as a child process, prints the demo logins and the
+address, then runs Django's development server in the foreground. Ctrl-C (or
+the server stopping for any reason) ends the consumer too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from jingxi.org.models import Jurisdiction
+
+
+class Command(BaseCommand):
+    help = "Run the job consumer and the web server (the demo logins are printed first)."
+
+    requires_system_checks = []  # runserver runs them
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Do not start the huey consumer."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host: str = options["host"]
+        port: int = options["port"]
+        url = f"http://{'localhost' if host in {'0.0.0.0', '::'} else host}:{port}/"
+        worker = None if options["no_worker"] else self._start_worker()
+        try:
+            self._print_logins(url)
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if worker is not None:
+                self._stop_worker(worker)
+
+    def _start_worker(self) -> subprocess.Popen[bytes]:
+        manage = Path(settings.BASE_DIR) / "manage.py"
+        self.stdout.write("Starting the job consumer (manage.py run_huey) …")
+        return subprocess.Popen([sys.executable, str(manage), "run_huey", "--quiet"])
+
+    def _stop_worker(self, worker: subprocess.Popen[bytes]) -> None:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        self.stdout.write("Job consumer stopped.")
+
+    def _print_logins(self, url: str) -> None:
+        rows = self._demo_rows()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"jingxi 精细化管理平台 → {url}"))
+        if not rows:
+            self.stdout.write(
+                "No demo data in the database: run `manage.py demo_load` (make run does) "
+                "or create a user with `manage.py createsuperuser`."
+            )
+            self.stdout.write("")
+            return
+        self.stdout.write("Demo logins:")
+        self.stdout.write(format_table(rows))
+        self.stdout.write("")
+
+    def _demo_rows(self) -> list[list[str]]:
+        # Imported here: the demo app is optional at run time.
+        try:
+            logins_module = importlib.import_module("jingxi.demo.logins")
+        except ImportError:
+            return []
+        if not Jurisdiction.objects.exists():
+            return []
+        rows = [[str(v) for v in _login_values(login)] for login in logins_module.demo_logins()]
+        if not rows:
+            return []
+        header = ["username", "password", "name", "role"]
+        return [header[: len(rows[0])] + [""] * (len(rows[0]) - len(header)), *rows]
+
+
+def _login_values(login: Any) -> list[Any]:
+    """A demo login as a row, whatever shape demo_logins() gives it (mapping, tuple, object)."""
+    keys = ("username", "password", "name", "role")
+    if isinstance(login, dict):
+        return [login.get(k, "") for k in keys if k in login] or list(login.values())
+    if isinstance(login, tuple | list):
+        return list(login)
+    return [getattr(login, k, "") for k in keys]
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def format_table(rows: list[list[str]]) -> str:
+    """Rows as an aligned plain-text table; the first row is the header."""
+    columns = max(len(r) for r in rows)
+    rows = [r + [""] * (columns - len(r)) for r in rows]
+    widths = [max(_width(r[i]) for r in rows) for i in range(columns)]
+
+    def line(row: list[str]) -> str:
+        cells = [cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)]
+        return "  " + "  ".join(cells).rstrip()
+
+    rule = "  " + "  ".join("-" * w for w in widths)
+    return "\n".join([line(rows[0]), rule, *(line(r) for r in rows[1:])])
