@@ -156,7 +156,7 @@ def segment_label(road_name: str, segment: SegmentRow) -> str:
     return _("%(road)s（第%(seq)s段）") % {"road": road_name, "seq": segment.seq}
 
 
-def _points(x: FloatArray, y: FloatArray) -> ObjArray:
+def points_array(x: FloatArray, y: FloatArray) -> ObjArray:
     """An array of shapely points (shapely's stubs type the result as Point | ndarray)."""
     return np.asarray(shapely.points(x, y), dtype=np.object_)
 
@@ -371,7 +371,7 @@ class Router:
             lats = np.array([table.lats[i] for i in picked], dtype=np.float64)
             x, y = self.projection.forward_xy(lngs, lats)
             maintainers = [int(table.maintainer_ids[i] or 0) for i in picked]
-            found = (STRtree(_points(x, y)), maintainers)
+            found = (STRtree(points_array(x, y)), maintainers)
             self._component_trees[category_id] = found
             return found
 
@@ -434,7 +434,7 @@ class Router:
             if maintainers:
                 idx = np.array(dynamic, dtype=np.int64)
                 pairs = tree.query_nearest(
-                    _points(x[idx], y[idx]), max_distance=self.component_distance_m
+                    points_array(x[idx], y[idx]), max_distance=self.component_distance_m
                 )
                 first = _first_hits(pairs, len(idx))
                 for k, hit in enumerate(first.tolist()):
@@ -589,14 +589,14 @@ class Router:
         lng = np.asarray(lngs, dtype=np.float64)
         lat = np.asarray(lats, dtype=np.float64)
         n = len(lng)
-        ti, ci, gi = self._locate_many(_points(lng, lat))
+        ti, ci, gi = self._locate_many(points_array(lng, lat))
         x, y = self.projection.forward_xy(lng, lat)
         inside = np.flatnonzero(ti != _NONE)
         si = np.full(n, _NONE, dtype=np.int64)
         dist = np.full(n, np.nan)
         if len(inside) and len(self.segments):
             pairs, d = self.segment_tree.query_nearest(
-                _points(x[inside], y[inside]),
+                points_array(x[inside], y[inside]),
                 max_distance=self.max_distance_m,
                 return_distance=True,
                 all_matches=True,
