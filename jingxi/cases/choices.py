@@ -1,0 +1,79 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    """Where a case stands in the closed loop. Grouped by kind in `workflow.py`."""
+
+    REPORTED = "reported", _("待受理")
+    CHECKING = "checking", _("待核实")
+    FILED = "filed", _("已立案待派遣")
+    DISPATCHED = "dispatched", _("已派遣待签收")
+    HANDLING = "handling", _("处置中")
+    SUSPENDED = "suspended", _("挂账")
+    HANDLED = "handled", _("已反馈待核查")
+    CLOSED = "closed", _("已结案")
+    REJECTED = "rejected", _("不予立案")
+    MERGED = "merged", _("已合并")
+    VOIDED = "voided", _("已作废")
+
+
+class Action(models.TextChoices):
+    """Every step of the loop. The allowed (status, action) pairs are in `workflow.py`."""
+
+    REQUEST_CHECK = "request_check", _("派核实")
+    CHECK = "check", _("核实")
+    FILE = "file", _("立案")
+    REJECT = "reject", _("不予立案")
+    MERGE = "merge", _("合并")
+    DISPATCH = "dispatch", _("派遣")
+    RETURN = "return", _("退单")
+    ACCEPT = "accept", _("签收")
+    REQUEST_EXTENSION = "request_extension", _("申请延期")
+    APPROVE_EXTENSION = "approve_extension", _("批准延期")
+    REFUSE_EXTENSION = "refuse_extension", _("驳回延期")
+    REQUEST_SUSPENSION = "request_suspension", _("申请挂账")
+    APPROVE_SUSPENSION = "approve_suspension", _("批准挂账")
+    REFUSE_SUSPENSION = "refuse_suspension", _("驳回挂账")
+    RESUME = "resume", _("恢复处置")
+    REPORT_BACK = "report_back", _("处置反馈")
+    VERIFY_PASS = "verify_pass", _("核查通过")
+    VERIFY_FAIL = "verify_fail", _("核查不通过（返工）")
+    REQUEST_VOID = "request_void", _("申请作废")
+    APPROVE_VOID = "approve_void", _("批准作废")
+    REFUSE_VOID = "refuse_void", _("驳回作废")
+    SELF_HANDLE = "self_handle", _("自处理结案")
+    REOPEN = "reopen", _("重新立案")
+
+
+class Source(models.TextChoices):
+    """Where a report came from (信息来源)."""
+
+    INSPECTOR = "inspector", _("督导员巡查")
+    ROAD_CHIEF = "road_chief", _("路长巡查")
+    ASSESSOR = "assessor", _("第三方考核")
+    CITIZEN_WEB = "citizen_web", _("市民网页")
+    HOTLINE = "hotline", _("热线电话")
+    WECHAT = "wechat", _("微信公众号")
+    OPEN311 = "open311", _("Open311 客户端")
+    MEDIA = "media", _("媒体曝光")
+    LEADER = "leader", _("领导交办")
+    TRANSFER = "transfer", _("部门转办")
+
+
+class Stage(models.TextChoices):
+    """The stage whose clock `Case.stage_deadline` measures."""
+
+    FILING = "filing", _("受理立案")
+    DISPATCH = "dispatch", _("派遣")
+    ACCEPTANCE = "acceptance", _("签收")
+    HANDLING = "handling", _("处置")
+    VERIFICATION = "verification", _("核查")
+    NONE = "none", _("无")
+
+
+class PendingRequest(models.TextChoices):
+    NONE = "", _("无")
+    EXTENSION = "extension", _("延期申请")
+    SUSPENSION = "suspension", _("挂账申请")
+    VOID = "void", _("作废申请")

@@ -1,0 +1,232 @@
+"""Cases (案卷) and their append-only event log.
+
+`Case` holds the current state of one problem; `CaseEvent` holds every step that led
+there. Only `services.case_transition` (and `case_report`, which creates) writes either.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jingxi.cases.choices import Action, PendingRequest, Source, Stage, Status
+from jingxi.catalog.choices import Urgency
+from jingxi.catalog.models import Category
+from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.places.models import Community, Grid, Road, Segment, Township
+
+
+class CaseNumberCounter(models.Model):
+    """The last case number handed out per jurisdiction and day (numbers are never reused)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "day"], name="casenumber_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y%m%d} #{self.last}"
+
+
+class Case(models.Model):
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="cases"
+    )
+    number = models.CharField(_("案卷编号"), max_length=20)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="cases"
+    )
+    urgency = models.CharField(
+        _("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    condition = models.CharField(_("情形"), max_length=64, blank=True)
+    description = models.TextField(_("问题描述"), max_length=2000)
+    # Position (WGS84) and what routing found there.
+    lng = models.FloatField(_("经度"))
+    lat = models.FloatField(_("纬度"))
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    township = models.ForeignKey(
+        Township, verbose_name=_("乡镇/街道"), null=True, on_delete=models.PROTECT
+    )
+    community = models.ForeignKey(
+        Community, verbose_name=_("社区/村"), null=True, on_delete=models.PROTECT
+    )
+    grid = models.ForeignKey(Grid, verbose_name=_("网格"), null=True, on_delete=models.PROTECT)
+    segment = models.ForeignKey(
+        Segment, verbose_name=_("路段"), null=True, on_delete=models.PROTECT
+    )
+    road = models.ForeignKey(Road, verbose_name=_("道路"), null=True, on_delete=models.PROTECT)
+    # Who reported: a staff member, or a citizen whose contact is private.
+    reporter = models.ForeignKey(
+        User,
+        verbose_name=_("上报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reported_cases",
+    )
+    reporter_name = models.CharField(_("反映人姓名"), max_length=64, blank=True)
+    reporter_phone = models.CharField(_("反映人电话"), max_length=32, blank=True)
+    # Where it stands.
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    proposed_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("建议责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposed_cases",
+    )
+    stage = models.CharField(_("当前环节"), max_length=16, choices=Stage.choices)
+    stage_deadline = models.DateTimeField(_("环节时限"), null=True, blank=True)
+    deadline = models.DateTimeField(_("处置时限"), null=True, blank=True)
+    pending_request = models.CharField(
+        _("待审批申请"), max_length=16, choices=PendingRequest.choices, blank=True, default=""
+    )
+    # Flags and counters.
+    is_overdue = models.BooleanField(_("超期"), default=False)
+    is_supervised = models.BooleanField(_("督办"), default=False)
+    return_count = models.PositiveIntegerField(_("退单次数"), default=0)
+    rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
+    dispatch_count = models.PositiveIntegerField(_("派遣次数"), default=0)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("合并至"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    # Milestones.
+    reported_at = models.DateTimeField(_("上报时间"))
+    filed_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("案卷")
+        verbose_name_plural = _("案卷")
+        ordering = ["-reported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "number"], name="case_unique_number"),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="case_unique_idempotency_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["jurisdiction", "status"], name="case_status"),
+            models.Index(fields=["unit", "status"], name="case_unit_status"),
+            models.Index(fields=["stage_deadline"], name="case_stage_deadline"),
+            models.Index(fields=["jurisdiction", "category", "reported_at"], name="case_dupes"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseEvent(models.Model):
+    """One step of a case: append-only (triggers refuse UPDATE and DELETE).
+
+    The timeline, the source of every indicator, and the outbox the notification job
+    drains (with a cursor, so the rows themselves never change).
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案卷"), on_delete=models.PROTECT, related_name="events"
+    )
+    action = models.CharField(
+        _("动作"), max_length=24, choices=[("report", _("上报")), *Action.choices]
+    )
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_events",
+    )
+    at = models.DateTimeField(_("时间"))
+    from_status = models.CharField(_("原状态"), max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=Status.choices)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_events",
+    )
+    note = models.TextField(_("意见"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("案卷记录")
+        verbose_name_plural = _("案卷记录")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"], name="caseevent_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+def default_escalation_ladder() -> list[dict[str, object]]:
+    """Steps taken once a case is overdue, by working hours past its deadline."""
+    return [
+        {"after_hours": 0, "step": "unit_head"},
+        {"after_hours": 4, "step": "road_chief_township"},
+        {"after_hours": 8, "step": "road_chief_county"},
+        {"after_hours": 16, "step": "supervision_order"},
+    ]
+
+
+class LoopSettings(models.Model):
+    """Per-jurisdiction settings of the closed loop (stage time limits, windows, ladder)."""
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, verbose_name=_("辖区"), on_delete=models.CASCADE, related_name="loop_settings"
+    )
+    filing_hours = models.DecimalField(
+        _("受理立案时限（工作时）"), max_digits=5, decimal_places=1, default=1
+    )
+    dispatch_hours = models.DecimalField(
+        _("派遣时限（工作时）"), max_digits=5, decimal_places=1, default=1
+    )
+    acceptance_hours = models.DecimalField(
+        _("签收时限（工作时）"), max_digits=5, decimal_places=1, default=1
+    )
+    verification_hours = models.DecimalField(
+        _("核查时限（工作时）"), max_digits=5, decimal_places=1, default=2
+    )
+    warn_before_hours = models.DecimalField(
+        _("到期前提醒（工作时）"), max_digits=5, decimal_places=1, default=1
+    )
+    public_reports_need_check = models.BooleanField(_("公众上报须先核实"), default=False)
+    duplicate_radius_m = models.PositiveIntegerField(_("疑似重复距离（米）"), default=50)
+    duplicate_window_hours = models.PositiveIntegerField(_("疑似重复时间窗（小时）"), default=72)
+    reopen_window_days = models.PositiveIntegerField(_("重新立案期限（天）"), default=30)
+    escalation_ladder = models.JSONField(_("超期升级阶梯"), default=default_escalation_ladder)
+
+    class Meta:
+        verbose_name = _("闭环设置")
+        verbose_name_plural = _("闭环设置")
+
+    def __str__(self) -> str:
+        return str(self.jurisdiction)

@@ -1,0 +1,472 @@
+"""Writes to cases. `case_report` creates; `case_transition` is the only door for status.
+
+Both run in one transaction: validate, route, number, write the case and its event.
+Every caller (pages, API, Open311, WeChat, commands) uses these, so all behave alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingxi.cases import workflow
+from jingxi.cases.choices import Action, PendingRequest, Source, Stage, Status
+from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter, LoopSettings
+from jingxi.catalog.choices import CategoryLevel, TimeUnit, Urgency
+from jingxi.catalog.models import Category, TimeLimit
+from jingxi.lib.workcalendar import WorkCalendar
+from jingxi.org.choices import Role
+from jingxi.org.models import Jurisdiction, Membership, Unit, User
+from jingxi.org.services import calendar_get
+from jingxi.places.geocode import point_describe
+from jingxi.places.routing import Crs, OutsideJurisdiction, point_route
+
+MAX_DESCRIPTION = 2000
+STAFF_SOURCES = frozenset({Source.INSPECTOR, Source.ROAD_CHIEF, Source.ASSESSOR})
+
+
+class CaseInputError(ValueError):
+    """Bad input to a case service; the message says what is wrong, in Chinese."""
+
+
+class DuplicateSubmission(CaseInputError):
+    """A create whose idempotency key was already used; `case` is the first one."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(_("重复提交：该请求已创建案卷 %(number)s") % {"number": case.number})
+        self.case = case
+
+
+# --- settings and time limits -------------------------------------------------------
+
+
+def loop_settings_get(*, jurisdiction: Jurisdiction) -> LoopSettings:
+    settings, _created = LoopSettings.objects.get_or_create(jurisdiction=jurisdiction)
+    return settings
+
+
+def handling_limit_for(*, category: Category, urgency: str, condition: str = "") -> TimeLimit:
+    """The category's time limit for the urgency and condition, falling back to normal."""
+    limits = {(tl.urgency, tl.condition): tl for tl in category.time_limits.all()}
+    for key in ((urgency, condition), (urgency, ""), (Urgency.NORMAL, condition)):
+        if key in limits:
+            return limits[key]
+    if (Urgency.NORMAL, "") in limits:
+        return limits[(Urgency.NORMAL, "")]
+    raise CaseInputError(_("类别「%(name)s」没有设置处置时限") % {"name": category.name})
+
+
+def _add_limit(calendar: WorkCalendar, start: dt.datetime, limit: TimeLimit) -> dt.datetime:
+    if limit.unit == TimeUnit.WORKING_DAYS:
+        return calendar.add_working_days(start, limit.amount)
+    return calendar.add_working_hours(start, limit.amount)
+
+
+# --- numbering ----------------------------------------------------------------------
+
+
+def _next_number(*, jurisdiction: Jurisdiction, day: dt.date) -> str:
+    """YYYYMMDD + a 4-digit serial per jurisdiction and day; never reused."""
+    counter, _created = CaseNumberCounter.objects.select_for_update().get_or_create(
+        jurisdiction=jurisdiction, day=day
+    )
+    CaseNumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"{day:%Y%m%d}{counter.last:04d}"
+
+
+# --- report -------------------------------------------------------------------------
+
+
+def case_report(
+    *,
+    jurisdiction: Jurisdiction,
+    category: Category,
+    lng: float,
+    lat: float,
+    description: str,
+    source: str,
+    actor: User | None = None,
+    urgency: str = Urgency.NORMAL,
+    condition: str = "",
+    address: str = "",
+    crs: str = "wgs84",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    idempotency_key: str = "",
+    file_directly: bool = False,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Create a case from a report (上报). Staff patrol reports may be filed at once."""
+    now = now or timezone.now()
+    description = description.strip()
+    if not description:
+        raise CaseInputError(_("请填写问题描述"))
+    if len(description) > MAX_DESCRIPTION:
+        raise CaseInputError(_("问题描述不能超过%(n)d字") % {"n": MAX_DESCRIPTION})
+    if source not in Source.values:
+        raise CaseInputError(_("未知的来源：%(s)s") % {"s": source})
+    if urgency not in Urgency.values:
+        raise CaseInputError(_("未知的紧急程度：%(u)s") % {"u": urgency})
+    if (
+        category.jurisdiction_id != jurisdiction.pk
+        or category.level != CategoryLevel.MINOR
+        or not category.is_active
+    ):
+        raise CaseInputError(_("类别不可用：请选择本辖区启用的小类"))
+    if len(idempotency_key) > 64:
+        raise CaseInputError(_("幂等键不能超过64个字符"))
+    if idempotency_key:
+        existing = Case.objects.filter(
+            jurisdiction=jurisdiction, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            raise DuplicateSubmission(existing)
+    if crs not in ("wgs84", "gcj02"):
+        raise CaseInputError(_("坐标系只能是 wgs84 或 gcj02"))
+    if file_directly and (source not in STAFF_SOURCES or actor is None):
+        raise CaseInputError(_("只有工作人员巡查上报的问题可以直接立案"))
+    try:
+        route = point_route(
+            jurisdiction=jurisdiction, lng=lng, lat=lat, crs=cast(Crs, crs), category=category
+        )
+    except OutsideJurisdiction as exc:
+        raise CaseInputError(str(exc)) from exc
+    except ValueError as exc:
+        raise CaseInputError(str(exc)) from exc
+    if not address:
+        address = point_describe(jurisdiction=jurisdiction, lng=route.lng, lat=route.lat)
+    handling_limit_for(category=category, urgency=urgency, condition=condition)
+
+    settings = loop_settings_get(jurisdiction=jurisdiction)
+    calendar = calendar_get(jurisdiction=jurisdiction)
+    status = Status.FILED if file_directly else Status.REPORTED
+    if status == Status.FILED:
+        stage, hours = Stage.DISPATCH, settings.dispatch_hours
+    else:
+        stage, hours = Stage.FILING, settings.filing_hours
+    local_day = timezone.localtime(now, ZoneInfo(calendar.time_zone)).date()
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                jurisdiction=jurisdiction,
+                number=_next_number(jurisdiction=jurisdiction, day=local_day),
+                source=source,
+                category=category,
+                urgency=urgency,
+                condition=condition,
+                description=description,
+                lng=route.lng,
+                lat=route.lat,
+                address=address[:255],
+                township_id=route.township_id,
+                community_id=route.community_id,
+                grid_id=route.grid_id,
+                segment_id=route.segment_id,
+                road_id=route.road_id,
+                reporter=actor,
+                reporter_name=reporter_name.strip()[:64],
+                reporter_phone=reporter_phone.strip()[:32],
+                status=status,
+                proposed_unit_id=route.unit_id,
+                stage=stage,
+                stage_deadline=calendar.add_working_hours(now, hours),
+                idempotency_key=idempotency_key,
+                reported_at=now,
+                filed_at=now if status == Status.FILED else None,
+            )
+            CaseEvent.objects.create(
+                case=case,
+                action="report",
+                actor=actor,
+                at=now,
+                from_status="",
+                to_status=Status.REPORTED,
+                data={"source": source, "route_unit": route.unit_id},
+            )
+            if status == Status.FILED:
+                CaseEvent.objects.create(
+                    case=case,
+                    action=Action.FILE,
+                    actor=actor,
+                    at=now,
+                    from_status=Status.REPORTED,
+                    to_status=Status.FILED,
+                    note=_("巡查上报直接立案"),
+                )
+    except IntegrityError as exc:
+        if idempotency_key:
+            existing = Case.objects.filter(
+                jurisdiction=jurisdiction, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                raise DuplicateSubmission(existing) from exc
+        raise
+    return case
+
+
+# --- permission ---------------------------------------------------------------------
+
+
+def actor_roles(*, actor: User, jurisdiction: Jurisdiction) -> dict[str, set[int]]:
+    """role -> ids of the units where the actor holds it, within the jurisdiction."""
+    roles: dict[str, set[int]] = {}
+    rows = Membership.objects.filter(user=actor, unit__jurisdiction=jurisdiction).values_list(
+        "role", "unit_id"
+    )
+    for role, unit_id in rows:
+        roles.setdefault(role, set()).add(unit_id)
+    return roles
+
+
+def _check_actor(*, case: Case, action: Action, actor: User) -> None:
+    roles = actor_roles(actor=actor, jurisdiction=case.jurisdiction)
+    allowed = workflow.ACTION_ROLES[action]
+    held = [role for role in allowed if role in roles]
+    if not held:
+        names = "、".join(str(Role(r).label) for r in sorted(allowed))
+        raise workflow.TransitionRefused(
+            _("「%(action)s」需要以下角色之一：%(roles)s")
+            % {"action": action.label, "roles": names}
+        )
+    if action in workflow.UNIT_SCOPED_ACTIONS and not any(
+        case.unit_id in roles[role] for role in held
+    ):
+        raise workflow.TransitionRefused(
+            _("只有责任单位的人员可以执行「%(a)s」") % {"a": action.label}
+        )
+
+
+# --- transition ---------------------------------------------------------------------
+
+
+def case_transition(
+    *,
+    case_id: int,
+    action: Action | str,
+    actor: User,
+    note: str = "",
+    unit: Unit | None = None,
+    merge_into: Case | None = None,
+    extension_hours: Decimal | int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Move a case by one action: lock, check table, actor and guards, apply, log.
+
+    Raises TransitionRefused (not allowed now, or not by this actor) or CaseInputError
+    (a required reason or argument is missing or wrong). Nothing is written on error.
+    """
+    now = now or timezone.now()
+    try:
+        action = Action(action)
+    except ValueError:
+        raise CaseInputError(_("未知的动作：%(a)s") % {"a": action}) from None
+    note = note.strip()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("category").get(pk=case_id)
+        status = Status(case.status)
+        to_status = workflow.next_status(status, action)
+        _check_actor(case=case, action=action, actor=actor)
+        if action in workflow.NOTE_REQUIRED and not note:
+            raise CaseInputError(_("「%(a)s」须填写理由") % {"a": action.label})
+        if action in workflow.REQUEST_OF and case.pending_request:
+            raise workflow.TransitionRefused(
+                _("已有待审批的%(r)s") % {"r": PendingRequest(case.pending_request).label}
+            )
+        if action in workflow.DECISION_OF and case.pending_request != workflow.DECISION_OF[action]:
+            raise workflow.TransitionRefused(
+                _("没有待审批的%(r)s") % {"r": PendingRequest(workflow.DECISION_OF[action]).label}
+            )
+        settings = loop_settings_get(jurisdiction=case.jurisdiction)
+        calendar = calendar_get(jurisdiction=case.jurisdiction)
+        data: dict[str, Any] = {}
+        _apply(
+            case=case,
+            action=action,
+            now=now,
+            unit=unit,
+            merge_into=merge_into,
+            extension_hours=extension_hours,
+            settings=settings,
+            calendar=calendar,
+            data=data,
+        )
+        case.status = to_status
+        case.save()
+        CaseEvent.objects.create(
+            case=case,
+            action=action,
+            actor=actor,
+            at=now,
+            from_status=status,
+            to_status=to_status,
+            unit=case.unit,
+            note=note,
+            data=data,
+        )
+    return case
+
+
+def _hours(calendar: WorkCalendar, start: dt.datetime, hours: Decimal) -> dt.datetime:
+    return calendar.add_working_hours(start, hours)
+
+
+def _apply(
+    *,
+    case: Case,
+    action: Action,
+    now: dt.datetime,
+    unit: Unit | None,
+    merge_into: Case | None,
+    extension_hours: Decimal | int | None,
+    settings: LoopSettings,
+    calendar: WorkCalendar,
+    data: dict[str, Any],
+) -> None:
+    """The effects of one action on the case's fields (status is set by the caller)."""
+    a = Action
+    if action == a.REQUEST_CHECK:
+        case.stage, case.stage_deadline = Stage.FILING, case.stage_deadline
+    elif action == a.FILE:
+        case.filed_at = now
+        case.stage = Stage.DISPATCH
+        case.stage_deadline = _hours(calendar, now, settings.dispatch_hours)
+    elif action in (a.REJECT, a.APPROVE_VOID):
+        case.stage, case.stage_deadline, case.deadline = Stage.NONE, None, None
+        case.pending_request = ""
+    elif action == a.MERGE:
+        if merge_into is None:
+            raise CaseInputError(_("请选择要合并到的案卷"))
+        if merge_into.pk == case.pk or merge_into.jurisdiction_id != case.jurisdiction_id:
+            raise CaseInputError(_("不能合并到该案卷"))
+        if merge_into.status not in workflow.OPEN and merge_into.status != Status.CLOSED:
+            raise CaseInputError(_("只能合并到有效的案卷"))
+        case.merged_into = merge_into
+        case.stage, case.stage_deadline, case.deadline = Stage.NONE, None, None
+        data["merged_into"] = merge_into.number
+    elif action == a.DISPATCH:
+        target = unit or case.proposed_unit
+        if target is None:
+            raise CaseInputError(_("请选择责任单位"))
+        if target.jurisdiction_id != case.jurisdiction_id or not target.is_active:
+            raise CaseInputError(_("责任单位不属于本辖区或已停用"))
+        if case.unit_id is not None or case.dispatch_count:
+            data["redispatch"] = True
+        case.unit = target
+        case.dispatch_count += 1
+        case.dispatched_at = now
+        limit = handling_limit_for(
+            category=case.category, urgency=case.urgency, condition=case.condition
+        )
+        case.deadline = _add_limit(calendar, now, limit)
+        case.stage = Stage.ACCEPTANCE
+        case.stage_deadline = _hours(calendar, now, settings.acceptance_hours)
+        case.is_overdue = False
+        data["deadline"] = case.deadline.isoformat()
+    elif action == a.RETURN:
+        case.return_count += 1
+        data["returned_by"] = case.unit_id
+        case.unit = None
+        case.deadline = None
+        case.stage = Stage.DISPATCH
+        case.stage_deadline = _hours(calendar, now, settings.dispatch_hours)
+    elif action == a.ACCEPT:
+        case.stage = Stage.HANDLING
+        case.stage_deadline = case.deadline
+    elif action in (a.REQUEST_EXTENSION,):
+        if extension_hours is None or Decimal(extension_hours) <= 0:
+            raise CaseInputError(_("请填写延期的工作时数"))
+        case.pending_request = PendingRequest.EXTENSION
+        data["hours"] = str(extension_hours)
+    elif action == a.APPROVE_EXTENSION:
+        hours = extension_hours
+        if hours is None:
+            hours = _requested_hours(case)
+        assert case.deadline is not None
+        case.deadline = _hours(calendar, max(case.deadline, now), Decimal(hours))
+        case.stage_deadline = case.deadline
+        case.is_overdue = False
+        case.pending_request = ""
+        data["hours"] = str(hours)
+        data["deadline"] = case.deadline.isoformat()
+    elif action in (a.REFUSE_EXTENSION, a.REFUSE_SUSPENSION, a.REFUSE_VOID):
+        case.pending_request = ""
+    elif action == a.REQUEST_SUSPENSION:
+        case.pending_request = PendingRequest.SUSPENSION
+    elif action == a.APPROVE_SUSPENSION:
+        case.pending_request = ""
+        case.stage = Stage.NONE
+        case.stage_deadline = None
+        if case.deadline is not None:
+            remaining = calendar.working_seconds_between(now, case.deadline)
+            data["remaining_seconds"] = remaining
+    elif action == a.RESUME:
+        remaining = _suspended_remaining(case)
+        case.deadline = calendar.add_working_hours(now, Decimal(remaining) / 3600)
+        case.stage = Stage.HANDLING
+        case.stage_deadline = case.deadline
+        data["deadline"] = case.deadline.isoformat()
+    elif action == a.REPORT_BACK:
+        case.handled_at = now
+        case.stage = Stage.VERIFICATION
+        case.stage_deadline = _hours(calendar, now, settings.verification_hours)
+    elif action == a.VERIFY_PASS:
+        case.closed_at = now
+        case.stage, case.stage_deadline = Stage.NONE, None
+    elif action == a.VERIFY_FAIL:
+        case.rework_count += 1
+        limit = handling_limit_for(
+            category=case.category, urgency=case.urgency, condition=case.condition
+        )
+        case.deadline = _add_limit(calendar, now, limit)
+        case.stage = Stage.HANDLING
+        case.stage_deadline = case.deadline
+        case.is_overdue = False
+        data["deadline"] = case.deadline.isoformat()
+    elif action == a.REQUEST_VOID:
+        case.pending_request = PendingRequest.VOID
+    elif action == a.SELF_HANDLE:
+        case.filed_at = case.filed_at or now
+        case.handled_at = now
+        case.closed_at = now
+        case.stage, case.stage_deadline = Stage.NONE, None
+    elif action == a.REOPEN:
+        assert case.closed_at is not None
+        if now - case.closed_at > dt.timedelta(days=settings.reopen_window_days):
+            raise workflow.TransitionRefused(
+                _("结案已超过%(d)d天，不能重新立案，请作为新问题上报")
+                % {"d": settings.reopen_window_days}
+            )
+        case.closed_at = None
+        case.unit = None
+        case.deadline = None
+        case.filed_at = now
+        case.stage = Stage.DISPATCH
+        case.stage_deadline = _hours(calendar, now, settings.dispatch_hours)
+
+
+def _requested_hours(case: Case) -> Decimal:
+    event = (
+        CaseEvent.objects.filter(case=case, action=Action.REQUEST_EXTENSION).order_by("-id").first()
+    )
+    if event is None or "hours" not in event.data:
+        raise CaseInputError(_("请填写批准延期的工作时数"))
+    return Decimal(event.data["hours"])
+
+
+def _suspended_remaining(case: Case) -> float:
+    event = (
+        CaseEvent.objects.filter(case=case, action=Action.APPROVE_SUSPENSION)
+        .order_by("-id")
+        .first()
+    )
+    if event is None:
+        return 0.0
+    return float(event.data.get("remaining_seconds", 0.0))

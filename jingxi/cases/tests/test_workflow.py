@@ -1,0 +1,50 @@
+import pytest
+
+from jingxi.cases import workflow
+from jingxi.cases.choices import Action, Status
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("action", list(Action))
+def test_every_status_action_pair_moves_or_is_refused(status: Status, action: Action) -> None:
+    if (status, action) in workflow.TRANSITIONS:
+        assert workflow.next_status(status, action) == workflow.TRANSITIONS[(status, action)]
+    else:
+        with pytest.raises(workflow.TransitionRefused, match=str(status.label)):
+            workflow.next_status(status, action)
+
+
+def test_every_action_has_roles_and_appears_in_the_table() -> None:
+    used = {action for (_, action) in workflow.TRANSITIONS}
+    assert used == set(Action)
+    assert set(workflow.ACTION_ROLES) == set(Action)
+
+
+def test_status_kinds_partition_the_statuses() -> None:
+    kinds = [workflow.OPEN, workflow.CLOSED, workflow.ENDED_WITHOUT_CASE]
+    assert set().union(*kinds) == set(Status)
+    assert sum(len(k) for k in kinds) == len(Status)
+
+
+def test_ended_statuses_allow_nothing_and_closed_only_reopens() -> None:
+    for status in workflow.ENDED_WITHOUT_CASE:
+        assert workflow.actions_from(status) == []
+    assert workflow.actions_from(Status.CLOSED) == [Action.REOPEN]
+
+
+def test_every_open_status_can_reach_an_end() -> None:
+    ends = workflow.CLOSED | workflow.ENDED_WITHOUT_CASE
+    for start in workflow.OPEN:
+        seen, frontier = {start}, [start]
+        while frontier:
+            s = frontier.pop()
+            for action in workflow.actions_from(s):
+                nxt = workflow.TRANSITIONS[(s, action)]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    frontier.append(nxt)
+        assert seen & ends, start
+
+
+def test_decisions_need_a_request_of_their_kind() -> None:
+    assert set(workflow.DECISION_OF.values()) == set(workflow.REQUEST_OF.values())
