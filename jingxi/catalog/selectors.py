@@ -22,7 +22,7 @@ class CategoryBranch:
 
 
 def category_tree(*, jurisdiction: Jurisdiction, active_only: bool = True) -> list[CategoryBranch]:
-    """Majors (部件 first, then 事件, by code) each with its minor categories. Two queries."""
+    """Majors (部件 first, then 事件, by code) each with its minor categories. One query."""
     qs = Category.objects.filter(jurisdiction=jurisdiction).select_related("default_unit")
     if active_only:
         qs = qs.filter(is_active=True)
