@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "jingxi.catalog",
     "jingxi.places",
     "jingxi.cases",
+    "jingxi.notify",
     "jingxi.web",
     "jingxi.demo",
 ]

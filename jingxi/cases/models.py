@@ -99,6 +99,10 @@ class Case(models.Model):
     # Flags and counters.
     is_overdue = models.BooleanField(_("超期"), default=False)
     is_supervised = models.BooleanField(_("督办"), default=False)
+    # Deadline scan bookkeeping: whether the handler was warned, and how many steps of
+    # the escalation ladder were taken since the case went overdue.
+    warned = models.BooleanField(_("已提醒"), default=False)
+    escalation_step = models.PositiveSmallIntegerField(_("升级步数"), default=0)
     return_count = models.PositiveIntegerField(_("退单次数"), default=0)
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
     dispatch_count = models.PositiveIntegerField(_("派遣次数"), default=0)
@@ -230,3 +234,171 @@ class LoopSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.jurisdiction)
+
+
+class AttachmentKind(models.TextChoices):
+    BEFORE = "before", _("处置前")
+    AFTER = "after", _("处置后")
+    OTHER = "other", _("其他")
+
+
+class Attachment(models.Model):
+    """An evidence photo. Checked by content; sha256, EXIF time and GPS recorded."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案卷"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    event = models.ForeignKey(
+        CaseEvent,
+        verbose_name=_("环节"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    kind = models.CharField(_("类型"), max_length=8, choices=AttachmentKind.choices)
+    file = models.FileField(_("文件"), upload_to="cases/%Y/%m/")
+    thumbnail = models.FileField(_("缩略图"), upload_to="cases/thumbs/%Y/%m/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("类型"), max_length=32)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    width = models.PositiveIntegerField(_("宽"), default=0)
+    height = models.PositiveIntegerField(_("高"), default=0)
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    exif_lng = models.FloatField(_("拍摄经度"), null=True, blank=True)
+    exif_lat = models.FloatField(_("拍摄纬度"), null=True, blank=True)
+    warnings = models.JSONField(_("疑点"), default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        User, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("证据照片")
+        verbose_name_plural = _("证据照片")
+        ordering = ["case", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.sha256[:8]}"
+
+
+class DocumentCounter(models.Model):
+    """The last serial of a numbered document kind per jurisdiction and year."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=16)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "kind", "year"], name="documentcounter_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year} #{self.last}"
+
+
+class Notice(models.Model):
+    """A rectification notice (整改通知单) issued to a unit for one or more cases."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="notices"
+    )
+    number = models.CharField(_("文号"), max_length=64)
+    year = models.PositiveIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("序号"))
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="notices"
+    )
+    cases = models.ManyToManyField(Case, verbose_name=_("案卷"), related_name="notices")
+    content = models.TextField(_("整改要求"))
+    deadline = models.DateTimeField(_("整改时限"))
+    issued_by = models.ForeignKey(
+        User, verbose_name=_("签发人"), on_delete=models.PROTECT, related_name="issued_notices"
+    )
+    issued_at = models.DateTimeField(_("签发时间"))
+    signed_by = models.ForeignKey(
+        User,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signed_notices",
+    )
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("整改通知单")
+        verbose_name_plural = _("整改通知单")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "number"], name="notice_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SupervisionOrder(models.Model):
+    """A supervision order (督办单) for an overdue or leader-flagged case."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("辖区"),
+        on_delete=models.PROTECT,
+        related_name="supervision_orders",
+    )
+    number = models.CharField(_("文号"), max_length=64)
+    year = models.PositiveIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("序号"))
+    case = models.ForeignKey(
+        Case, verbose_name=_("案卷"), on_delete=models.PROTECT, related_name="supervision_orders"
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("责任单位"),
+        on_delete=models.PROTECT,
+        related_name="supervision_orders",
+    )
+    reason = models.CharField(
+        _("督办原因"),
+        max_length=16,
+        choices=[("overdue", _("超期未处置")), ("leader", _("领导督办"))],
+    )
+    content = models.TextField(_("督办要求"))
+    deadline = models.DateTimeField(_("办结时限"))
+    issued_by = models.ForeignKey(
+        User,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_supervision_orders",
+        help_text=_("为空表示系统按升级阶梯自动生成"),
+    )
+    issued_at = models.DateTimeField(_("签发时间"))
+    signed_by = models.ForeignKey(
+        User,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signed_supervision_orders",
+    )
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "number"], name="supervisionorder_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number

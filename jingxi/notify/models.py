@@ -1,0 +1,49 @@
+"""In-app notifications, and the cursor with which the notify job drains case events."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jingxi.cases.models import Case
+from jingxi.org.models import User
+
+
+class Notification(models.Model):
+    """A message to one person (in-app; other channels deliver from these rows)."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("案卷"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("类型"), max_length=32)
+    title = models.CharField(_("标题"), max_length=255)
+    body = models.TextField(_("内容"), blank=True)
+    created_at = models.DateTimeField(_("时间"))
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutboxCursor(models.Model):
+    """How far a consumer has read an append-only log (e.g. case events by id)."""
+
+    name = models.CharField(max_length=64, unique=True)
+    last_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_id}"
