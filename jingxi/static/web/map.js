@@ -303,6 +303,7 @@
         var v = route[f[1][i]];
         if (v === undefined) continue;
         if (f[0] === "road_chiefs") v = (v || []).map(chiefText).join("、");
+        if (f[0] === "responsible_unit" && !text(v)) return;
         rows.push([T[f[0]], text(v) || T.none]);
         return;
       }
@@ -336,7 +337,8 @@
       var described = res[0];
       var route = res[1];
       var more = [];
-      if (described.address) more.push([T.address, described.address]);
+      var address = described.text || described.address;
+      if (address) more.push([T.address, address]);
       else if (described._error) more.push([T.address, described._error]);
       if (route._error) {
         more.push([T.township, route._error]);
@@ -373,7 +375,7 @@
             var btn = document.createElement("button");
             btn.type = "button";
             btn.className = "mapsearch__candidate";
-            btn.innerHTML = esc(c.label) + (c.kind ? '<span class="kind">' + esc(c.kind) + "</span>" : "");
+            btn.innerHTML = esc(c.label) + (c.kind ? '<span class="kind">' + esc(T["kind_" + c.kind] || c.kind) + "</span>" : "");
             btn.addEventListener("click", function () {
               var ll = L.latLng(c.lat, c.lng);
               if (searchMarker) map.removeLayer(searchMarker);

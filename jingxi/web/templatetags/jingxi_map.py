@@ -61,6 +61,11 @@ def map_labels() -> dict[str, str]:
         "outside": _("该点不在本辖区范围内"),
         "none": _("无"),
         "lnglat": _("经纬度"),
+        "kind_house_number": _("门牌"),
+        "kind_intersection": _("路口"),
+        "kind_landmark": _("地标"),
+        "kind_component": _("部件"),
+        "kind_road": _("道路"),
     }
 
 

@@ -76,17 +76,26 @@ def test_dispatcher_logs_in_and_sees_the_county_map(
     popup.wait_for()
     assert "青年路" in popup.inner_text()
     assert "路长老王" in popup.inner_text()
+    page.wait_for_timeout(300)  # the popup fades in
     page.screenshot(path=SCREENSHOTS.format(name="map"))
 
     if not _geocode_exists():
         pytest.skip("places:address-geocode is not there yet: search not tested")
+    page.click(".leaflet-popup-close-button")
     page.fill("#jx-map-q", "青年路与建设路交叉口")
     page.click(".mapsearch__form button[type=submit]")
     candidate = page.locator(".mapsearch__candidate").first
     candidate.wait_for()
-    assert "青年路" in candidate.inner_text()
+    label = candidate.inner_text()
+    assert "青年路" in label
+    assert "建设路" in label
     candidate.click()
-    page.locator(".leaflet-popup-content", has_text="青年路").wait_for()
+    # The map flies there and tells what is here: address, township, road chiefs.
+    here = page.locator(".leaflet-popup-content", has_text="路长老王")
+    here.wait_for()
+    assert "地址" in here.inner_text()
+    assert "青年路街道" in here.inner_text() or "东风路街道" in here.inner_text()
+    page.wait_for_timeout(300)
     page.screenshot(path=SCREENSHOTS.format(name="map-search"))
 
 
