@@ -41,8 +41,20 @@ else:  # the admin classes are not subscriptable at run time
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+class TimeLimitFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]  # generic only in stubs
+    def clean(self) -> None:
+        super().clean()
+        category = self.instance
+        has_limits = any(
+            form.cleaned_data and not form.cleaned_data.get("DELETE") for form in self.forms
+        )
+        if has_limits and category.level == CategoryLevel.MAJOR:
+            raise forms.ValidationError(_("只有小类可以设置处置时限"))
+
+
 class TimeLimitInline(TimeLimitInlineBase):
     model = TimeLimit
+    formset = TimeLimitFormSet
     extra = 0
     fields = ("urgency", "condition", "amount", "unit")
 

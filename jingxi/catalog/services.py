@@ -409,7 +409,12 @@ def catalog_import_xlsx(*, jurisdiction: Jurisdiction, source: Any) -> ImportSum
     if not rows:
         raise ImportRejected([RowError(None, None, _("文件中没有类别数据"))])
     units = {u.code: u for u in Unit.objects.filter(jurisdiction=jurisdiction)}
-    existing = {(c.kind, c.code): c for c in Category.objects.filter(jurisdiction=jurisdiction)}
+    existing = {
+        (c.kind, c.code): c
+        for c in Category.objects.filter(jurisdiction=jurisdiction)
+        .select_related("default_unit")
+        .prefetch_related("time_limits")
+    }
 
     errors: list[RowError] = []
     parsed: list[_Parsed] = []

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from jingxi.catalog.choices import CategoryKind
 from jingxi.catalog.models import Category, TimeLimit
@@ -221,3 +222,47 @@ def test_staff_without_permissions_cannot_import(county: Jurisdiction) -> None:
     client.force_login(user)
     assert client.get(reverse("admin:catalog_category_import")).status_code == 403
     assert client.get(reverse("admin:catalog_category_export")).status_code == 403
+
+
+def test_adding_a_major_with_time_limits_is_a_form_error(
+    admin_client_for: Client, county: Jurisdiction
+) -> None:
+    data = {
+        "jurisdiction": county.pk,
+        "kind": "event",
+        "level": "major",
+        "code": "08",
+        "name": "本县扩展",
+        "is_active": "on",
+        "responsibility": "township",
+        "focus_area": "none",
+        "time_limits-TOTAL_FORMS": 1,
+        "time_limits-INITIAL_FORMS": 0,
+        "time_limits-MIN_NUM_FORMS": 0,
+        "time_limits-MAX_NUM_FORMS": 1000,
+        "time_limits-0-urgency": "normal",
+        "time_limits-0-condition": "",
+        "time_limits-0-amount": "4",
+        "time_limits-0-unit": "working_hours",
+    }
+    response = admin_client_for.post(reverse("admin:catalog_category_add"), data)
+    assert response.status_code == 200
+    assert "只有小类可以设置处置时限" in response.content.decode()
+    assert not Category.objects.filter(jurisdiction=county, kind="event", code="08").exists()
+    del data["time_limits-0-amount"]
+    data["time_limits-TOTAL_FORMS"] = 0
+    response = admin_client_for.post(reverse("admin:catalog_category_add"), data)
+    assert response.status_code == 302
+    assert Category.objects.filter(jurisdiction=county, kind="event", code="08").exists()
+
+
+def test_changelist_queries_do_not_grow_with_rows(
+    admin_client_for: Client,
+    county: Jurisdiction,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    admin_client_for.get(reverse("admin:catalog_category_changelist"))  # warm the session
+    with django_assert_max_num_queries(12):
+        response = admin_client_for.get(reverse("admin:catalog_category_changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count > 150
