@@ -1,2 +1,11 @@
+from django.urls import path
+
+from jingxi.places import views
+
 app_name = "places"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("route/", views.point_route_view, name="point-route"),
+    path("geocode/", views.address_geocode_view, name="address-geocode"),
+    path("describe/", views.point_describe_view, name="point-describe"),
+    path("quality/", views.grid_quality_view, name="grid-quality"),
+]
