@@ -140,10 +140,39 @@ class Case(models.Model):
             models.Index(fields=["unit", "status"], name="case_unit_status"),
             models.Index(fields=["stage_deadline"], name="case_stage_deadline"),
             models.Index(fields=["jurisdiction", "category", "reported_at"], name="case_dupes"),
+            # The deadline scan (cases/deadlines.py): each partial index holds only the open
+            # cases that may still need that action, so closed and fully escalated cases
+            # cost nothing.
+            models.Index(
+                fields=["jurisdiction", "stage_deadline"],
+                condition=models.Q(warned=False, stage_deadline__isnull=False),
+                name="case_scan_warn",
+            ),
+            models.Index(
+                fields=["jurisdiction", "stage_deadline"],
+                condition=models.Q(is_overdue=False, stage_deadline__isnull=False),
+                name="case_scan_overdue",
+            ),
+            models.Index(
+                fields=["jurisdiction", "escalation_step", "stage_deadline"],
+                condition=models.Q(
+                    status__in=[Status.DISPATCHED, Status.HANDLING], stage_deadline__isnull=False
+                ),
+                name="case_scan_ladder",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+
+# Events the deadline scan writes (jingxi/cases/deadlines.py). They change flags, never
+# the status: from_status == to_status, data {"step": ..., "recipients": [user ids]}.
+SCAN_ACTIONS: list[tuple[str, str]] = [
+    ("warn", _("到期提醒")),
+    ("overdue", _("超期")),
+    ("escalate", _("超期升级")),
+]
 
 
 class CaseEvent(models.Model):
@@ -157,7 +186,7 @@ class CaseEvent(models.Model):
         Case, verbose_name=_("案卷"), on_delete=models.PROTECT, related_name="events"
     )
     action = models.CharField(
-        _("动作"), max_length=24, choices=[("report", _("上报")), *Action.choices]
+        _("动作"), max_length=24, choices=[("report", _("上报")), *Action.choices, *SCAN_ACTIONS]
     )
     actor = models.ForeignKey(
         User,
