@@ -168,7 +168,7 @@ class Case(models.Model):
 
 # Events the deadline scan writes (jingxi/cases/deadlines.py). They change flags, never
 # the status: from_status == to_status, data {"step": ..., "recipients": [user ids]}.
-SCAN_ACTIONS: list[tuple[str, str]] = [
+SCAN_ACTIONS = [
     ("warn", _("到期提醒")),
     ("overdue", _("超期")),
     ("escalate", _("超期升级")),
