@@ -1,0 +1,32 @@
+"""The demo logins, one per role, that `manage.py serve` prints at start."""
+
+from __future__ import annotations
+
+from jingxi.demo.generator import DEMO_PASSWORD, DEPARTMENTS
+from jingxi.demo.names import STREETS
+from jingxi.org.choices import Role
+
+_UNIT_NAME = {code: name for code, name, *_ in DEPARTMENTS}
+# The first township is always the first street; its unit is the street's office.
+_FIRST_STREET_UNIT = f"{STREETS[0]}办事处"
+
+# (role, username, unit code or None for the first street)
+_LOGINS: tuple[tuple[Role, str, str | None], ...] = (
+    (Role.ADMIN, "admin", "JXB"),
+    (Role.DISPATCHER, "dispatcher", "JXB"),
+    (Role.INSPECTOR, "inspector", "JXB"),
+    (Role.ROAD_CHIEF, "roadchief", None),
+    (Role.UNIT_HANDLER, "handler", "HW"),
+    (Role.UNIT_HEAD, "head", "HW"),
+    (Role.ASSESSOR, "assessor", "DSF"),
+    (Role.LEADER, "leader", "JXB"),
+    (Role.OPERATOR, "operator", "JXB"),
+)
+
+
+def demo_logins() -> list[tuple[str, str, str, str]]:
+    """(role label, username, password, unit name) for every role's demo login."""
+    return [
+        (str(role.label), username, DEMO_PASSWORD, _UNIT_NAME[unit] if unit else _FIRST_STREET_UNIT)
+        for role, username, unit in _LOGINS
+    ]
