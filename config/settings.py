@@ -61,6 +61,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
     "jingxi.lib",
     "jingxi.org",
@@ -163,6 +168,7 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+JINGXI_MAX_PHOTO_BYTES = env_int("JINGXI_MAX_PHOTO_BYTES", 10 * 1024 * 1024)  # per evidence photo
 
 # --- Cache ------------------------------------------------------------------
 # Without JINGXI_REDIS_URL each process keeps a local cache; nothing shared
@@ -185,6 +191,30 @@ if HUEY_URL.startswith("redis://"):
 else:
     VAR_DIR.mkdir(exist_ok=True)
     HUEY = SqliteHuey("jingxi", filename=str(VAR_DIR / "huey.sqlite3"), immediate=HUEY_IMMEDIATE)
+
+# --- REST API -----------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "jingxi.cases.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "jingxi API",
+    "DESCRIPTION": "城市精细化管理平台 REST API (v1)",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # --- Maps -------------------------------------------------------------------
 # A tile URL template for deployments that have a tile server; empty draws our

@@ -1,0 +1,315 @@
+"""REST API for cases under /api/v1/: serializers ↔ services, no business logic here.
+
+Every read goes through `access.case_list_for`/`case_get_for` (a case one may not see is
+404), every write through `services.case_report`/`case_transition`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from jingxi.cases import workflow
+from jingxi.cases.access import OFFICE_ROLES, case_duplicates_for, case_get_for, case_list_for
+from jingxi.cases.choices import Action, Source, Status
+from jingxi.cases.models import Case, CaseEvent
+from jingxi.cases.services import (
+    CaseInputError,
+    DuplicateSubmission,
+    actor_roles,
+    case_report,
+    case_transition,
+    loop_settings_get,
+)
+from jingxi.catalog.choices import Urgency
+from jingxi.catalog.models import Category
+from jingxi.lib.privacy import mask_name, mask_phone
+from jingxi.org.choices import Role
+from jingxi.org.models import Unit, User
+
+CONTACT_ROLES = frozenset({Role.DISPATCHER, Role.OPERATOR, Role.ADMIN})
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus our domain errors as 4xx with an `error` message."""
+    if isinstance(exc, DuplicateSubmission):
+        return Response(
+            {"error": str(exc), "case_id": exc.case.pk, "number": exc.case.number},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, CaseInputError):
+        return Response({"error": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, workflow.TransitionRefused):
+        return Response({"error": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, Case.DoesNotExist):
+        return Response({"error": _("案卷不存在")}, status=status.HTTP_404_NOT_FOUND)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"error": str(response.data["detail"])}
+    elif response is not None and isinstance(response.data, dict):
+        parts = [f"{k}: {' '.join(str(m) for m in v)}" for k, v in response.data.items()]
+        response.data = {"error": "；".join(parts), "fields": response.data}
+    return response
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+# --- serializers --------------------------------------------------------------------
+
+
+class CategoryBriefSerializer(serializers.ModelSerializer[Category]):
+    class Meta:
+        model = Category
+        fields = ["id", "kind", "code", "name"]
+
+
+class UnitBriefSerializer(serializers.ModelSerializer[Unit]):
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name"]
+
+
+class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "action", "actor_name", "at", "from_status", "to_status", "note", "data"]
+
+    def get_actor_name(self, event: CaseEvent) -> str:
+        return str(event.actor) if event.actor else ""
+
+
+class CaseSerializer(serializers.ModelSerializer[Case]):
+    category = CategoryBriefSerializer()
+    unit = UnitBriefSerializer(allow_null=True)
+    proposed_unit = UnitBriefSerializer(allow_null=True)
+    status_label = serializers.CharField(source="get_status_display")
+    township_name = serializers.CharField(source="township.name", default="")
+    road_name = serializers.CharField(source="road.name", default="")
+    reporter_name = serializers.SerializerMethodField()
+    reporter_phone = serializers.SerializerMethodField()
+    merged_into_number = serializers.CharField(source="merged_into.number", default="")
+
+    class Meta:
+        model = Case
+        fields = [
+            "id", "number", "source", "category", "urgency", "condition", "description",
+            "lng", "lat", "address", "township_name", "road_name", "grid_id", "segment_id",
+            "status", "status_label", "stage", "stage_deadline", "deadline", "unit",
+            "proposed_unit", "pending_request", "is_overdue", "is_supervised",
+            "return_count", "rework_count", "dispatch_count", "merged_into_number",
+            "reporter_name", "reporter_phone", "reported_at", "filed_at", "dispatched_at",
+            "handled_at", "closed_at",
+        ]  # fmt: skip
+
+    def _may_see_contact(self) -> bool:
+        roles: set[str] | None = self.context.get("roles")
+        return bool(roles and roles & CONTACT_ROLES)
+
+    def get_reporter_name(self, case: Case) -> str:
+        if case.reporter_id and not case.reporter_name:
+            return str(case.reporter)
+        return case.reporter_name if self._may_see_contact() else mask_name(case.reporter_name)
+
+    def get_reporter_phone(self, case: Case) -> str:
+        return case.reporter_phone if self._may_see_contact() else mask_phone(case.reporter_phone)
+
+
+class CaseDetailSerializer(CaseSerializer):
+    events = CaseEventSerializer(many=True)
+    actions = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "events", "actions"]
+
+    def get_actions(self, case: Case) -> list[str]:
+        """Actions the table allows now and the user's roles permit (guards apply on POST)."""
+        roles: set[str] = self.context.get("roles") or set()
+        return [
+            a.value
+            for a in workflow.actions_from(Status(case.status))
+            if workflow.ACTION_ROLES[a] & roles
+        ]
+
+
+class CaseCreateSerializer(serializers.Serializer[dict[str, Any]]):
+    category = serializers.IntegerField(help_text="小类的 id")
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    crs = serializers.ChoiceField(choices=["wgs84", "gcj02"], default="wgs84")
+    description = serializers.CharField(max_length=2000)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    condition = serializers.CharField(max_length=64, required=False, default="")
+    address = serializers.CharField(max_length=255, required=False, default="")
+    reporter_name = serializers.CharField(max_length=64, required=False, default="")
+    reporter_phone = serializers.CharField(max_length=32, required=False, default="")
+    file_directly = serializers.BooleanField(default=False)
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # "source" is a Field attribute name, so the field is added here, not declared.
+        fields = super().get_fields()
+        fields["source"] = serializers.ChoiceField(choices=Source.choices)
+        return fields
+
+
+class CaseActionSerializer(serializers.Serializer[dict[str, Any]]):
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    unit = serializers.IntegerField(required=False, help_text="派遣时的责任单位 id")
+    merge_into = serializers.IntegerField(required=False, help_text="合并到的案卷 id")
+    extension_hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, required=False, min_value=0
+    )
+
+
+# --- views --------------------------------------------------------------------------
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    source = django_filters.ChoiceFilter(choices=Source.choices)
+    number = django_filters.CharFilter(lookup_expr="startswith")
+    reported_after = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="gte")
+    reported_before = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="lt")
+
+    class Meta:
+        model = Case
+        fields = ["status", "source", "category", "unit", "township", "road", "is_overdue"]
+
+
+class CaseListCreate(generics.ListAPIView[Case]):
+    """GET: cases you may see, filtered. POST: report a case (staff)."""
+
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return case_list_for(user=_user(self.request)).order_by("-reported_at", "-id")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        user = _user(self.request)
+        if user.jurisdiction is not None:
+            context["roles"] = set(actor_roles(actor=user, jurisdiction=user.jurisdiction))
+        return context
+
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", str, OpenApiParameter.HEADER, description="重复提交保护"
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        jurisdiction = user.jurisdiction
+        roles = set(actor_roles(actor=user, jurisdiction=jurisdiction)) if jurisdiction else set()
+        if jurisdiction is None or not roles:
+            raise exceptions.PermissionDenied(_("只有本辖区工作人员可以通过此接口上报"))
+        form = CaseCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        category = Category.objects.filter(pk=data["category"], jurisdiction=jurisdiction).first()
+        if category is None:
+            raise CaseInputError(_("未知的类别：%(id)s") % {"id": data["category"]})
+        case = case_report(
+            jurisdiction=jurisdiction,
+            category=category,
+            lng=data["lng"],
+            lat=data["lat"],
+            crs=data["crs"],
+            description=data["description"],
+            source=data["source"],
+            actor=user,
+            urgency=data["urgency"],
+            condition=data["condition"],
+            address=data["address"],
+            reporter_name=data["reporter_name"],
+            reporter_phone=data["reporter_phone"],
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            file_directly=data["file_directly"],
+        )
+        body = CaseSerializer(case, context={"roles": roles}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class CaseDetail(APIView):
+    @extend_schema(responses=CaseDetailSerializer)
+    def get(self, request: Request, case_id: int) -> Response:
+        user = _user(request)
+        case = case_get_for(user=user, case_id=case_id)
+        roles = set(actor_roles(actor=user, jurisdiction=case.jurisdiction))
+        events = case.events.select_related("actor")
+        case_data = CaseDetailSerializer(case, context={"roles": roles, "request": request}).data
+        case_data["events"] = CaseEventSerializer(events, many=True).data
+        return Response(case_data)
+
+
+class CaseActionView(APIView):
+    @extend_schema(request=CaseActionSerializer, responses=CaseDetailSerializer)
+    def post(self, request: Request, case_id: int, action: str) -> Response:
+        user = _user(request)
+        case = case_get_for(user=user, case_id=case_id)
+        if action not in Action.values:
+            raise Http404
+        form = CaseActionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        unit = None
+        if "unit" in data:
+            unit = Unit.objects.filter(pk=data["unit"], jurisdiction=case.jurisdiction).first()
+            if unit is None:
+                raise CaseInputError(_("未知的责任单位：%(id)s") % {"id": data["unit"]})
+        merge_into = None
+        if "merge_into" in data:
+            merge_into = case_list_for(user=user).filter(pk=data["merge_into"]).first()
+            if merge_into is None:
+                raise CaseInputError(_("未知的案卷：%(id)s") % {"id": data["merge_into"]})
+        case = case_transition(
+            case_id=case.pk,
+            action=action,
+            actor=user,
+            note=data["note"],
+            unit=unit,
+            merge_into=merge_into,
+            extension_hours=data.get("extension_hours"),
+        )
+        return CaseDetail().get(request, case.pk)
+
+
+class CaseDuplicates(APIView):
+    @extend_schema(responses=CaseSerializer(many=True))
+    def get(self, request: Request, case_id: int) -> Response:
+        user = _user(request)
+        case = case_get_for(user=user, case_id=case_id)
+        settings = loop_settings_get(jurisdiction=case.jurisdiction)
+        near = case_duplicates_for(
+            case=case,
+            radius_m=settings.duplicate_radius_m,
+            window_hours=settings.duplicate_window_hours,
+        )
+        roles = set(actor_roles(actor=user, jurisdiction=case.jurisdiction))
+        if not roles & OFFICE_ROLES:
+            visible = set(
+                case_list_for(user=user)
+                .filter(pk__in=[c.pk for c in near])
+                .values_list("pk", flat=True)
+            )
+            near = [c for c in near if c.pk in visible]
+        return Response(CaseSerializer(near, many=True, context={"roles": roles}).data)
