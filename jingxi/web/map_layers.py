@@ -117,6 +117,7 @@ def _communities(j: Jurisdiction) -> Iterable[Feature]:
     rows = (
         Community.objects.filter(township__jurisdiction=j)
         .select_related("township")
+        .defer("township__geometry")
         .annotate(n_grids=Count("grids"))
         .order_by("code")
     )
@@ -138,6 +139,7 @@ def _grids(j: Jurisdiction) -> Iterable[Feature]:
     rows = (
         Grid.objects.filter(community__township__jurisdiction=j)
         .select_related("community__township")
+        .defer("community__geometry", "community__township__geometry")
         .order_by("code")
     )
     for g in rows:
@@ -174,6 +176,7 @@ def _segments(j: Jurisdiction) -> Iterable[Feature]:
     rows = (
         Segment.objects.filter(road__jurisdiction=j)
         .select_related("road", "township", "maintainer")
+        .defer("township__geometry")
         .order_by("road__name", "seq")
     )
     for s in rows:
@@ -253,9 +256,9 @@ def _components(j: Jurisdiction, bbox: BBox | None, cap: int) -> tuple[list[Feat
             lng__gte=bbox.west, lng__lte=bbox.east, lat__gte=bbox.south, lat__lte=bbox.north
         )
     rows = list(
-        qs.select_related("category", "owner", "maintainer", "grid").order_by("object_id")[
-            : cap + 1
-        ]
+        qs.select_related("category", "owner", "maintainer", "grid")
+        .defer("grid__geometry")
+        .order_by("object_id")[: cap + 1]
     )
     features = [
         _feature(

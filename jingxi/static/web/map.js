@@ -134,7 +134,16 @@
       layer.on("mouseout", function () { segments.resetStyle(layer); });
     },
   });
-  var components = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, disableClusteringAtZoom: 18 });
+  var components = L.markerClusterGroup({
+    showCoverageOnHover: false,
+    maxClusterRadius: 45,
+    disableClusteringAtZoom: 18,
+    iconCreateFunction: function (cluster) {
+      var n = cluster.getChildCount();
+      var size = n < 10 ? 24 : n < 100 ? 30 : 36;
+      return L.divIcon({ html: "<span>" + n + "</span>", className: "jx-cluster", iconSize: [size, size] });
+    },
+  });
   function componentMarker(feature) {
     var p = feature.properties;
     var c = feature.geometry.coordinates;

@@ -8,9 +8,11 @@ the server stopping for any reason) ends the consumer too.
 from __future__ import annotations
 
 import importlib
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
@@ -36,15 +38,22 @@ class Command(BaseCommand):
         host: str = options["host"]
         port: int = options["port"]
         url = f"http://{'localhost' if host in {'0.0.0.0', '::'} else host}:{port}/"
+        # Ctrl-C, or a TERM from a process manager, stops the server and then the consumer.
+        previous = {
+            signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+            signal.SIGTERM: signal.signal(signal.SIGTERM, _interrupt),
+        }
         worker = None if options["no_worker"] else self._start_worker()
         try:
             self._print_logins(url)
             call_command("runserver", f"{host}:{port}", use_reloader=False)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             pass
         finally:
             if worker is not None:
                 self._stop_worker(worker)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     def _start_worker(self) -> subprocess.Popen[bytes]:
         manage = Path(settings.BASE_DIR) / "manage.py"
@@ -66,10 +75,11 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"jingxi 精细化管理平台 → {url}"))
         if not rows:
-            self.stdout.write(
-                "No demo data in the database: run `manage.py demo_load` (make run does) "
-                "or create a user with `manage.py createsuperuser`."
-            )
+            if Jurisdiction.objects.exists():
+                hint = "No demo logins to show: log in with an account of your jurisdiction"
+            else:
+                hint = "No data in the database yet: run `manage.py demo_load` (make run does)"
+            self.stdout.write(f"{hint}, or create one with `manage.py createsuperuser`.")
             self.stdout.write("")
             return
         self.stdout.write("Demo logins:")
@@ -89,6 +99,10 @@ class Command(BaseCommand):
             return []
         header = ["username", "password", "name", "role"]
         return [header[: len(rows[0])] + [""] * (len(rows[0]) - len(header)), *rows]
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _login_values(login: Any) -> list[Any]:
