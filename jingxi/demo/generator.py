@@ -32,7 +32,7 @@ import random
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import shapely
 from pyproj import Geod
@@ -866,6 +866,8 @@ class _Builder:
         )
         self.road_township = {roads[i].code: _argmax(township_len[i]) for i in order}
         self.road_community = {roads[i].code: _argmax(community_len[i]) for i in order}
+        # Length of each road inside each township, to find a road for every township chief.
+        self.road_length_in = {roads[i].code: dict(township_len[i]) for i in order}
         self.road_is_ew = {roads[i].code: roads[i].line.ew for i in order}
 
     @staticmethod
@@ -1214,6 +1216,17 @@ class _Builder:
                               f"每日巡查{road.name}，发现问题及时劝导、上报并跟踪整改",
                               phone, CHIEF_START),
             ]  # fmt: skip
+        # At small scales the first street may have no road of its own: give its
+        # memorable road chief the township post of the road longest inside it.
+        if not any(c.username == "roadchief" for c in chiefs):
+            first = self.townships[0].code
+            code = max(self.roads, key=lambda r: self.road_length_in[r.code].get(first, 0.0)).code
+            chiefs = [
+                replace(c, username="roadchief")
+                if c.road_code == code and c.level == RoadChiefLevel.TOWNSHIP
+                else c
+                for c in chiefs
+            ]
         del rng
         self.road_chiefs = tuple(chiefs)
 
