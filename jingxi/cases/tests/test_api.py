@@ -128,7 +128,10 @@ def test_reporter_contact_is_masked_except_for_dispatchers(world: World, cast: C
 
 def test_actions_walk_the_case_and_refusals_are_409(world: World, cast: Cast) -> None:
     case = dispatched_case(world, cast)
-    url = lambda action: reverse("api-case-action", args=[case.pk, action])  # noqa: E731
+
+    def url(action: str) -> str:
+        return reverse("api-case-action", args=[case.pk, action])
+
     handler = client_for(cast.handler_a)
     detail = handler.get(reverse("api-case-detail", args=[case.pk])).json()
     assert "accept" in detail["actions"]
