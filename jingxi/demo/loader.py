@@ -16,6 +16,7 @@ from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jingxi.catalog.choices import CategoryKind, CategoryLevel
 from jingxi.catalog.models import Category
@@ -47,6 +48,19 @@ from jingxi.places.models import (
 from jingxi.places.services import geo_version_bump
 
 CALENDAR_YEARS = (2025, 2026, 2027)
+COUNT_LABELS = {
+    "townships": gettext_lazy("乡镇/街道"),
+    "communities": gettext_lazy("社区/村"),
+    "grids": gettext_lazy("网格"),
+    "roads": gettext_lazy("道路"),
+    "segments": gettext_lazy("路段"),
+    "components": gettext_lazy("部件"),
+    "landmarks": gettext_lazy("地标"),
+    "units": gettext_lazy("单位"),
+    "users": gettext_lazy("人员"),
+    "road_chiefs": gettext_lazy("路长"),
+    "categories": gettext_lazy("类别"),
+}
 BATCH = 2000
 
 
@@ -62,7 +76,7 @@ class LoadSummary:
 
     @property
     def message(self) -> str:
-        figures = "，".join(f"{_(k)} {v:,}" for k, v in self.counts.items())
+        figures = "，".join(f"{COUNT_LABELS.get(k, k)} {v:,}" for k, v in self.counts.items())
         if self.loaded:
             return _("已载入演示县%(name)s（用时 %(s).1f 秒）：%(figures)s。") % {
                 "name": COUNTY_NAME,
@@ -118,17 +132,17 @@ def _is_loaded(jurisdiction: Jurisdiction) -> bool:
 
 def _db_counts(j: Jurisdiction) -> dict[str, int]:
     return {
-        "乡镇/街道": Township.objects.filter(jurisdiction=j).count(),
-        "社区/村": Community.objects.filter(township__jurisdiction=j).count(),
-        "网格": Grid.objects.filter(community__township__jurisdiction=j).count(),
-        "道路": Road.objects.filter(jurisdiction=j).count(),
-        "路段": Segment.objects.filter(road__jurisdiction=j).count(),
-        "部件": Component.objects.filter(jurisdiction=j).count(),
-        "地标": Landmark.objects.filter(jurisdiction=j).count(),
-        "单位": Unit.objects.filter(jurisdiction=j).count(),
-        "人员": User.objects.filter(jurisdiction=j).count(),
-        "路长": RoadChief.objects.filter(road__jurisdiction=j).count(),
-        "类别": Category.objects.filter(jurisdiction=j).count(),
+        "townships": Township.objects.filter(jurisdiction=j).count(),
+        "communities": Community.objects.filter(township__jurisdiction=j).count(),
+        "grids": Grid.objects.filter(community__township__jurisdiction=j).count(),
+        "roads": Road.objects.filter(jurisdiction=j).count(),
+        "segments": Segment.objects.filter(road__jurisdiction=j).count(),
+        "components": Component.objects.filter(jurisdiction=j).count(),
+        "landmarks": Landmark.objects.filter(jurisdiction=j).count(),
+        "units": Unit.objects.filter(jurisdiction=j).count(),
+        "users": User.objects.filter(jurisdiction=j).count(),
+        "road_chiefs": RoadChief.objects.filter(road__jurisdiction=j).count(),
+        "categories": Category.objects.filter(jurisdiction=j).count(),
     }
 
 

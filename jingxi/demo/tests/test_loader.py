@@ -56,6 +56,11 @@ def table_counts() -> dict[str, int]:
     }
 
 
+def test_summary_counts_are_the_table_counts(loaded: LoadSummary) -> None:
+    assert {k: v for k, v in loaded.counts.items() if k != "categories"} == table_counts()
+    assert "网格 100" in loaded.message
+
+
 def test_load_writes_the_whole_plan(loaded: LoadSummary) -> None:
     assert loaded.loaded
     assert loaded.unmapped_kinds == ()
@@ -178,7 +183,7 @@ def test_a_missing_category_falls_back_to_one_that_exists(loaded: LoadSummary) -
     )
     found, _ = component_categories(jurisdiction=j)
     assert found["heat_cover"] == found["water_cover"]
-    assert Category.objects.filter(jurisdiction=j).count() == loaded.counts["类别"]
+    assert Category.objects.filter(jurisdiction=j).count() == loaded.counts["categories"]
 
 
 def test_routing_puts_a_component_in_its_own_grid(loaded: LoadSummary) -> None:
