@@ -173,3 +173,31 @@ def unit_list_for_staff(*, user: User) -> list[MyUnit]:
         )
         for m in rows
     ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoLogin:
+    role_label: str
+    username: str
+    password: str
+    unit_name: str
+
+
+def demo_login_list() -> list[DemoLogin]:
+    """The demo county's logins whose users exist in this database. One query.
+
+    Empty when the demo county is not loaded (the accounts are not there).
+    """
+    from jingxi.demo.logins import demo_logins  # the demo app is optional at run time
+
+    logins = demo_logins()
+    present = set(
+        User.objects.filter(username__in=[username for _, username, _, _ in logins]).values_list(
+            "username", flat=True
+        )
+    )
+    return [
+        DemoLogin(role_label=role, username=username, password=password, unit_name=unit)
+        for role, username, password, unit in logins
+        if username in present
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 
 from conftest import Cast
@@ -70,3 +72,12 @@ def test_logged_out_visitor_is_sent_to_the_login_page(client: Client, db: None) 
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_login_page_lists_demo_logins_in_debug(client: Client, cast: Cast, settings: Any) -> None:
+    settings.DEBUG = True
+    html = client.get("/accounts/login/").content.decode()
+    assert 'data-demo-user="dispatcher"' in html
+    settings.DEBUG = False
+    html = client.get("/accounts/login/").content.decode()
+    assert "data-demo-user" not in html

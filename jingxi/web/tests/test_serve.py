@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from conftest import Cast
+from jingxi.demo.generator import DEMO_PASSWORD
 from jingxi.web.management.commands import serve
 
 
@@ -56,20 +58,19 @@ def test_serve_runs_worker_and_server_and_stops_the_worker(fakes: dict[str, Any]
     assert "demo_load" in text  # no demo data: a hint instead of logins
 
 
-def test_serve_prints_demo_logins_as_a_table(
-    fakes: dict[str, Any], monkeypatch: pytest.MonkeyPatch, db: None
+def test_serve_prints_the_demo_logins_that_exist_as_a_table(
+    fakes: dict[str, Any], cast: Cast
 ) -> None:
-    rows = [
-        ["username", "password", "name", "role"],
-        ["dispatcher", "demo-pass", "派遣员小李", "受理/派遣员"],
-    ]
-    monkeypatch.setattr(serve.Command, "_demo_rows", lambda self: rows)
     out = io.StringIO()
     call_command("serve", "--no-worker", stdout=out)
     assert "worker" not in fakes
     text = out.getvalue()
-    assert "dispatcher  demo-pass" in text
-    assert "派遣员小李" in text
+    assert "用户名 username" in text
+    lines = [line for line in text.splitlines() if " dispatcher " in f"{line} "]
+    assert len(lines) == 1
+    assert DEMO_PASSWORD in lines[0]
+    assert " inspector " in text  # the cast has one; "head" does not exist here
+    assert " head " not in text
 
 
 def test_format_table_aligns_chinese_by_display_width() -> None:

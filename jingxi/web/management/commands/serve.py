@@ -7,7 +7,6 @@ the server stopping for any reason) ends the consumer too.
 
 from __future__ import annotations
 
-import importlib
 import signal
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from jingxi.org.models import Jurisdiction
+from jingxi.web import selectors
 
 
 class Command(BaseCommand):
@@ -87,32 +87,15 @@ class Command(BaseCommand):
         self.stdout.write("")
 
     def _demo_rows(self) -> list[list[str]]:
-        # Imported here: the demo app is optional at run time.
-        try:
-            logins_module = importlib.import_module("jingxi.demo.logins")
-        except ImportError:
+        logins = selectors.demo_login_list()
+        if not logins:
             return []
-        if not Jurisdiction.objects.exists():
-            return []
-        rows = [[str(v) for v in _login_values(login)] for login in logins_module.demo_logins()]
-        if not rows:
-            return []
-        header = ["username", "password", "name", "role"]
-        return [header[: len(rows[0])] + [""] * (len(rows[0]) - len(header)), *rows]
+        header = ["角色 role", "用户名 username", "密码 password", "单位 unit"]
+        return [header, *([x.role_label, x.username, x.password, x.unit_name] for x in logins)]
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
-
-
-def _login_values(login: Any) -> list[Any]:
-    """A demo login as a row, whatever shape demo_logins() gives it (mapping, tuple, object)."""
-    keys = ("username", "password", "name", "role")
-    if isinstance(login, dict):
-        return [login.get(k, "") for k in keys if k in login] or list(login.values())
-    if isinstance(login, tuple | list):
-        return list(login)
-    return [getattr(login, k, "") for k in keys]
 
 
 def _width(text: str) -> int:

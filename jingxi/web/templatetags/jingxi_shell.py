@@ -1,0 +1,15 @@
+"""Template helpers of the shell's layout."""
+
+from __future__ import annotations
+
+from django import template
+
+from jingxi.web.selectors import DemoLogin, demo_login_list
+
+register = template.Library()
+
+
+@register.simple_tag
+def demo_logins() -> list[DemoLogin]:
+    """The demo county's logins (use only when settings.DEBUG)."""
+    return demo_login_list()
