@@ -1,0 +1,140 @@
+"""Delivery channels: how a notification row reaches a person outside the web page.
+
+The in-app channel is the rows themselves (the bell and list read `Notification`).
+Other channels deliver copies after the drain's transaction commits, best effort:
+a failed e-mail is logged and not retried, and never undoes the in-app row.
+
+- `EmailChannel`: Django's `send_mail` to users with an e-mail address; on when
+  `JINGXI_NOTIFY_EMAIL` is true (default false). Mail settings are Django's own.
+- `SmsChannel` / `WeChatChannel`: the interfaces a provider adapter implements.
+  `LoggingSmsChannel` and `LoggingWeChatChannel` only write a log line each: no
+  message leaves the machine. They exist to show the seam and to test it; a
+  deployment with a provider plugs its own class in `channels_active`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from jingxi.notify.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+class Channel(Protocol):
+    name: str
+
+    def deliver(self, notifications: Sequence[Notification]) -> int:
+        """Deliver copies of these rows; return how many went out."""
+        ...
+
+
+class InAppChannel:
+    """The rows are the in-app messages: nothing more to do."""
+
+    name = "in_app"
+
+    def deliver(self, notifications: Sequence[Notification]) -> int:
+        return len(notifications)
+
+
+class EmailChannel:
+    name = "email"
+
+    def deliver(self, notifications: Sequence[Notification]) -> int:
+        sent = 0
+        for n in notifications:
+            address = n.recipient.email
+            if not address:
+                continue
+            try:
+                sent += send_mail(
+                    subject=n.title,
+                    message=n.body or n.title,
+                    from_email=None,
+                    recipient_list=[address],
+                )
+            except Exception:  # a mail server problem must not stop the other messages
+                logger.exception("e-mail notification %s to %s failed", n.pk, address)
+        return sent
+
+
+class SmsChannel(Protocol):
+    """A text-message provider: one short message to a phone number."""
+
+    name: str
+
+    def deliver(self, notifications: Sequence[Notification]) -> int: ...
+
+
+class WeChatChannel(Protocol):
+    """A WeChat template-message provider (needs the user's OpenID from the provider)."""
+
+    name: str
+
+    def deliver(self, notifications: Sequence[Notification]) -> int: ...
+
+
+class LoggingSmsChannel:
+    """Writes what an SMS provider would be asked to send. Sends nothing."""
+
+    name = "sms_log"
+
+    def deliver(self, notifications: Sequence[Notification]) -> int:
+        count = 0
+        for n in notifications:
+            if n.recipient.phone:
+                logger.info("SMS (log only) to %s: %s", n.recipient.phone, n.title)
+                count += 1
+        return count
+
+
+class LoggingWeChatChannel:
+    """Writes what a WeChat provider would be asked to send. Sends nothing."""
+
+    name = "wechat_log"
+
+    def deliver(self, notifications: Sequence[Notification]) -> int:
+        for n in notifications:
+            logger.info("WeChat (log only) to user %s: %s", n.recipient_id, n.title)
+        return len(notifications)
+
+
+def _flag(name: str) -> bool:
+    """A setting if config/settings.py defines it, else the JINGXI_* variable."""
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(f"JINGXI_{name}", "")
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def channels_active() -> list[Channel]:
+    """In-app always; e-mail when NOTIFY_EMAIL; the logging SMS/WeChat when NOTIFY_LOG_SMS."""
+    channels: list[Channel] = [InAppChannel()]
+    if _flag("NOTIFY_EMAIL"):
+        channels.append(EmailChannel())
+    if _flag("NOTIFY_LOG_SMS"):
+        channels.extend([LoggingSmsChannel(), LoggingWeChatChannel()])
+    return channels
+
+
+def channels_deliver(
+    notifications: Sequence[Notification], channels: Sequence[Channel] | None = None
+) -> dict[str, int]:
+    """Hand the rows to every active channel; return how many each delivered."""
+    result: dict[str, int] = {}
+    for channel in channels if channels is not None else channels_active():
+        try:
+            result[channel.name] = channel.deliver(notifications)
+        except Exception:  # one broken channel must not stop the others
+            logger.exception("notification channel %s failed", channel.name)
+            result[channel.name] = 0
+    return result

@@ -1,0 +1,20 @@
+"""Reads of notifications. Each takes the user whose messages they are."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from jingxi.notify.models import Notification
+from jingxi.org.models import User
+
+
+def notification_list_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's notifications, newest first, with their case (number, status) joined."""
+    qs = Notification.objects.filter(recipient=user).select_related("case")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
