@@ -393,7 +393,7 @@ def _warn(ctx: _Context) -> None:
         stage_deadline__gt=ctx.now,
         stage_deadline__lte=horizon,
     )
-    ids = list(Case.objects.filter(condition).values_list("pk", flat=True))
+    ids = list(Case.objects.filter(condition).order_by("pk").values_list("pk", flat=True))
     for chunk in _chunks(ids, CHUNK):
         with transaction.atomic():
             cases = _locked(chunk, condition)
@@ -429,7 +429,7 @@ def _warn(ctx: _Context) -> None:
 
 def _mark_overdue(ctx: _Context) -> None:
     condition = Q(jurisdiction=ctx.jurisdiction, is_overdue=False, stage_deadline__lte=ctx.now)
-    ids = list(Case.objects.filter(condition).values_list("pk", flat=True))
+    ids = list(Case.objects.filter(condition).order_by("pk").values_list("pk", flat=True))
     for chunk in _chunks(ids, CHUNK):
         with transaction.atomic():
             cases = _locked(chunk, condition)
@@ -463,7 +463,7 @@ def _climb(ctx: _Context, ladder: list[LadderStep]) -> None:
     for index, step in enumerate(ladder):
         due |= Q(escalation_step=index, stage_deadline__lte=bounds[step.after])
     condition = Q(jurisdiction=ctx.jurisdiction, status__in=sorted(UNIT_CLOCK)) & due
-    ids = list(Case.objects.filter(condition).values_list("pk", flat=True))
+    ids = list(Case.objects.filter(condition).order_by("pk").values_list("pk", flat=True))
     today = ctx.now.astimezone(ctx.calendar.zone).date()
     for chunk in _chunks(ids, CHUNK):
         with transaction.atomic():
