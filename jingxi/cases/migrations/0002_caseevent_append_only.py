@@ -24,7 +24,7 @@ POSTGRES_UP = [
            AND coalesce(current_setting('jingxi.allow_event_delete', true), '') = 'on' THEN
             RETURN OLD;
         END IF;
-        RAISE EXCEPTION 'case events are append-only (% refused)', TG_OP;
+        RAISE EXCEPTION USING MESSAGE = 'case events are append-only (' || TG_OP || ' refused)';
     END;
     $$ LANGUAGE plpgsql;
     """,
@@ -40,7 +40,7 @@ POSTGRES_DOWN = [
 def _run(statements: dict[str, list[str]]) -> Any:
     def run(apps: Any, schema_editor: Any) -> None:
         for sql in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
     return run
 
