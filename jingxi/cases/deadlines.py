@@ -226,9 +226,13 @@ class CaseAudience:
         for unit_id, jurisdiction_id, role, user_id in rows.order_by("user_id"):
             self._by_role[(jurisdiction_id, role)].append(user_id)
             self._unit_role[(unit_id, role)].append(user_id)
-        heads = Unit.objects.filter(
-            jurisdiction_id__in=self._jurisdiction_ids, head__isnull=False, head__is_active=True
-        ).values_list("pk", "head_id").order_by()
+        heads = (
+            Unit.objects.filter(
+                jurisdiction_id__in=self._jurisdiction_ids, head__isnull=False, head__is_active=True
+            )
+            .values_list("pk", "head_id")
+            .order_by()
+        )
         self._unit_head = {unit_id: head_id for unit_id, head_id in heads if head_id}
 
     def dispatchers(self, jurisdiction_id: int) -> list[int]:
