@@ -304,6 +304,12 @@ def _fresh_process_caches() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """PBKDF2 is slow on purpose; tests hash many passwords and need no such strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _huey_immediate(settings: Any) -> Any:
     """Jobs run inline in tests, in memory."""
     from huey.contrib.djhuey import HUEY
