@@ -1,10 +1,12 @@
 """The deadline scan with a frozen clock: warn, overdue, the escalation ladder."""
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from pytest_django import DjangoAssertNumQueries
 
 from conftest import Cast, World
@@ -407,3 +409,60 @@ def test_command_prints_the_summary(
     call_command("deadline_scan", jurisdiction=world.jurisdiction.code)
     out = capsys.readouterr().out
     assert "辖区1个" in out
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers")
+def test_concurrent_scans_act_once_per_case(world: World, cast: Cast) -> None:
+    cases = [handling_case(world, cast) for _ in range(8)]
+    barrier = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            deadline_scan(now=local(2026, 11, 30, 9, 0), jurisdiction=world.jurisdiction)
+        except BaseException as exc:  # report in the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for case in cases:
+        assert [step for _, step in scan_events(case)] == [
+            "overdue",
+            "unit_head",
+            "road_chief_township",
+            "road_chief_county",
+            "supervision_order",
+        ]
+    assert sorted(SupervisionOrder.objects.values_list("serial", flat=True)) == list(range(1, 9))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="case_transition keeps `warned` from the previous stage; it should reset it "
+    "(and is_overdue) whenever a new stage clock starts",
+)
+def test_each_stage_clock_gets_its_own_warning(world: World, cast: Cast) -> None:
+    case = case_report(
+        jurisdiction=world.jurisdiction,
+        category=world.exposed_garbage,
+        lng=113.955,
+        lat=34.7102,
+        description="青年路路边有一堆暴露垃圾",
+        source=Source.INSPECTOR,
+        actor=cast.inspector,
+        file_directly=True,
+        now=MONDAY_9,
+    )
+    case_transition(case_id=case.pk, action=Action.DISPATCH, actor=cast.dispatcher, now=MONDAY_9)
+    deadline_scan(now=MONDAY_9)  # acceptance is due at 10:00: warned at once
+    case_transition(case_id=case.pk, action=Action.ACCEPT, actor=cast.handler_a, now=MONDAY_9)
+    deadline_scan(now=local(2026, 11, 23, 12, 0))  # the handling deadline is an hour away
+    assert [step for _, step in scan_events(case)] == ["warn", "warn"]
