@@ -209,7 +209,6 @@ class CaseAudience:
         self._by_role: dict[tuple[int, str], list[int]] = defaultdict(list)
         self._unit_role: dict[tuple[int, str], list[int]] = defaultdict(list)
         self._unit_head: dict[int, int] = {}
-        self._unit_jurisdiction: dict[int, int] = {}
         self._chiefs: list[tuple[int, int, str, int]] = []  # (chief id, road, level, user)
         self._chief_segments: dict[int, set[int]] = defaultdict(set)
         self._chief_roads: set[int] = set()
