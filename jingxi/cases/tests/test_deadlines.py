@@ -466,3 +466,11 @@ def test_each_stage_clock_gets_its_own_warning(world: World, cast: Cast) -> None
     case_transition(case_id=case.pk, action=Action.ACCEPT, actor=cast.handler_a, now=MONDAY_9)
     deadline_scan(now=local(2026, 11, 23, 12, 0))  # the handling deadline is an hour away
     assert [step for _, step in scan_events(case)] == ["warn", "warn"]
+
+
+def test_periodic_job_runs_the_scan(world: World, cast: Cast) -> None:
+    from jingxi.cases.tasks import deadline_scan_periodic
+
+    handling_case(world, cast, at=local(2026, 1, 5, 9, 0))  # long overdue by now
+    assert "新超期1件" in deadline_scan_periodic.call_local()
+    assert Case.objects.get().escalation_step == 4

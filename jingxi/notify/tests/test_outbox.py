@@ -266,3 +266,16 @@ def test_logging_sms_channel_only_logs(
     assert result == {"in_app": 1, "sms_log": 1}
     assert "13800000000" in caplog.text
     assert "log only" in caplog.text
+
+
+def test_periodic_job_drains_in_batches(
+    world: World, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jingxi.notify import tasks
+
+    for _ in range(3):
+        step(new_case(world, cast), Action.DISPATCH, cast.dispatcher)
+    events = CaseEvent.objects.count()
+    monkeypatch.setattr(tasks, "BATCH", 2)
+    assert tasks.outbox_drain_periodic.call_local() == events
+    assert Notification.objects.filter(kind="dispatch").count() == 3
