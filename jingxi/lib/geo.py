@@ -12,6 +12,7 @@ are left unchanged, as the apps do.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Final, TypeVar
 
 import numpy as np
@@ -147,6 +148,14 @@ def cgcs2000_gk3_epsg(lng: float) -> int:
     """
     cm = min(135, max(75, round(lng / 3.0) * 3))
     return 4534 + (cm - 75) // 3
+
+
+def geometries_from_geojson(texts: Sequence[str]) -> npt.NDArray[np.object_]:
+    """GeoJSON geometry texts → an array of shapely geometries, parsed in one C call."""
+    if not len(texts):
+        return np.empty(0, dtype=np.object_)
+    parsed = shapely.from_geojson(np.asarray(texts, dtype=np.object_))
+    return np.asarray(parsed, dtype=np.object_)
 
 
 G = TypeVar("G", bound=BaseGeometry)

@@ -30,14 +30,13 @@ import shapely
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from shapely import STRtree
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from jingxi.lib.geo import FloatArray, MetricProjection
+from jingxi.lib.geo import FloatArray, MetricProjection, geometries_from_geojson
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Membership
 from jingxi.places.selectors import geo_snapshot_load
-from jingxi.places.snapshot import GeoJSON
+from jingxi.places.snapshot import GeoJSONText
 
 if TYPE_CHECKING:
     from jingxi.org.models import User
@@ -148,13 +147,13 @@ class _Layer:
         level: str,
         codes: Sequence[str],
         names: Sequence[str],
-        geometries: Sequence[GeoJSON],
+        geometries: Sequence[GeoJSONText],
     ) -> None:
         self.level = level
         self.codes = list(codes)
         self.names = list(names)
         self.invalid: list[InvalidGeometry] = []
-        geoms = np.array([shape(g) for g in geometries], dtype=object)
+        geoms = geometries_from_geojson(geometries)
         valid = shapely.is_valid(geoms) if len(geoms) else np.array([], dtype=bool)
         for i in np.flatnonzero(~valid).tolist():
             reason = shapely.is_valid_reason(geoms[i])

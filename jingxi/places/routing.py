@@ -36,6 +36,7 @@ protocol later.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -47,10 +48,15 @@ import shapely
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely import STRtree
-from shapely.geometry import shape
 
 from jingxi.catalog.choices import Responsibility
-from jingxi.lib.geo import FloatArray, MetricProjection, gcj02_to_wgs84, gcj02_to_wgs84_many
+from jingxi.lib.geo import (
+    FloatArray,
+    MetricProjection,
+    gcj02_to_wgs84,
+    gcj02_to_wgs84_many,
+    geometries_from_geojson,
+)
 from jingxi.org.choices import UnitKind
 from jingxi.places.choices import RoadChiefLevel
 from jingxi.places.selectors import geo_snapshot_load, geo_version_get
@@ -194,9 +200,9 @@ class Router:
         self.townships = townships
         self.communities = communities
         self.grids = grids
-        self.township_geoms = np.array([shape(t.geometry) for t in townships], dtype=object)
-        self.community_geoms = np.array([shape(c.geometry) for c in communities], dtype=object)
-        self.grid_geoms = np.array([shape(g.geometry) for g in grids], dtype=object)
+        self.township_geoms = geometries_from_geojson([t.geometry for t in townships])
+        self.community_geoms = geometries_from_geojson([c.geometry for c in communities])
+        self.grid_geoms = geometries_from_geojson([g.geometry for g in grids])
         self.township_tree = STRtree(self.township_geoms)
         self.community_tree = STRtree(self.community_geoms)
         self.grid_tree = STRtree(self.grid_geoms)
@@ -225,7 +231,7 @@ class Router:
             key=lambda s: (roads[s.road_id].code if s.road_id in roads else "", s.seq),
         )
         self.segments = segments
-        self.segment_geoms_wgs84 = np.array([shape(s.geometry) for s in segments], dtype=object)
+        self.segment_geoms_wgs84 = geometries_from_geojson([s.geometry for s in segments])
         self.segment_geoms = self.projection.forward_many(self.segment_geoms_wgs84)
         self.segment_tree = STRtree(self.segment_geoms)
         self.segment_labels = [
@@ -241,11 +247,16 @@ class Router:
         )
         self.office_unit_id: int | None = offices[0].id if offices else None
 
-        # Per-row display tuples, so building a result is a few index lookups.
+        # Per-row display tuples, so building a result is a few index lookups. Each list
+        # but the townships' ends with the "none" entry, which index -1 (_NONE) picks.
         self._township_info = [(t.id, t.code, t.name) for t in townships]
-        self._community_info = [(c.id, c.code, c.name) for c in communities]
-        self._grid_info = [(g.id, g.code) for g in grids]
-        self._segment_info = [
+        self._community_info: list[tuple[int | None, str, str]] = [
+            (c.id, c.code, c.name) for c in communities
+        ]
+        self._community_info.append((None, "", ""))
+        self._grid_info: list[tuple[int | None, str]] = [(g.id, g.code) for g in grids]
+        self._grid_info.append((None, ""))
+        self._segment_info: list[tuple[int | None, str, int | None, str]] = [
             (
                 s.id,
                 self.segment_labels[i],
@@ -254,6 +265,9 @@ class Router:
             )
             for i, s in enumerate(segments)
         ]
+        self._segment_info.append((None, "", None, ""))
+        self._unit_names: dict[int | None, str] = {u.id: u.name for u in snapshot.units}
+        self._unit_names[None] = ""
         self._segment_maintainer = [s.maintainer_id for s in segments]
         self._township_unit = [t.unit_id for t in townships]
         # (category id, township index) → (unit id, rule) or None when it depends on the point.
@@ -270,7 +284,7 @@ class Router:
     # --- road chiefs ---------------------------------------------------------------
 
     def chiefs_by_segment(self) -> list[tuple[ChiefTuple, ...]]:
-        """Current chiefs per segment index, recomputed when the day changes."""
+        """Current chiefs per segment index (and () last, for index -1), recomputed daily."""
         today = self._today()
         cached = self._chiefs
         if cached is not None and cached[0] == today:
@@ -298,6 +312,7 @@ class Router:
             for i in targets:
                 per_segment[i].append(entry)
         result = [tuple(e[2] for e in sorted(entries)) for entries in per_segment]
+        result.append(())
         self._chiefs = (today, result)
         return result
 
@@ -526,36 +541,30 @@ class Router:
         unit_rule: str,
     ) -> RouteResult:
         t_id, t_code, t_name = self._township_info[ti]
-        c_id, c_code, c_name = self._community_info[ci] if ci != _NONE else (None, "", "")
-        g_id, g_code = self._grid_info[gi] if gi != _NONE else (None, "")
-        if si != _NONE:
-            s_id, label, road_id, road_name = self._segment_info[si]
-            road_chiefs = chiefs[si]
-        else:
-            s_id, label, road_id, road_name = None, "", None, ""
-            road_chiefs = ()
-        unit = self.units.get(unit_id) if unit_id is not None else None
+        c_id, c_code, c_name = self._community_info[ci]
+        g_id, g_code = self._grid_info[gi]
+        s_id, label, road_id, road_name = self._segment_info[si]
         return RouteResult(
-            lng=lng,
-            lat=lat,
-            township_id=t_id,
-            township_code=t_code,
-            township_name=t_name,
-            community_id=c_id,
-            community_code=c_code,
-            community_name=c_name,
-            grid_id=g_id,
-            grid_code=g_code,
-            segment_id=s_id,
-            segment_label=label,
-            road_id=road_id,
-            road_name=road_name,
-            distance_m=distance,
-            road_chiefs=road_chiefs,
-            category_id=category_id,
-            unit_id=unit_id,
-            unit_name=unit.name if unit is not None else "",
-            unit_rule=unit_rule,
+            lng,
+            lat,
+            t_id,
+            t_code,
+            t_name,
+            c_id,
+            c_code,
+            c_name,
+            g_id,
+            g_code,
+            s_id,
+            label,
+            road_id,
+            road_name,
+            distance,
+            chiefs[si],
+            category_id,
+            unit_id,
+            self._unit_names.get(unit_id, ""),
+            unit_rule,
         )
 
     # --- public ---------------------------------------------------------------------
@@ -612,27 +621,40 @@ class Router:
             unit_ids, rules = [None] * n, [UnitRule.NONE] * n
         chiefs = self.chiefs_by_segment()
         out: list[RouteResult | None] = [None] * n
+        # One pass of plain list lookups per point (this loop is most of the batch time).
+        township_info, community_info = self._township_info, self._community_info
+        grid_info, segment_info, unit_names = self._grid_info, self._segment_info, self._unit_names
         lng_l, lat_l = lng.tolist(), lat.tolist()
-        ti_l, ci_l, gi_l, si_l, d_l = (
-            ti.tolist(),
-            ci.tolist(),
-            gi.tolist(),
-            si.tolist(),
-            dist.tolist(),
-        )
+        dist[si == _NONE] = np.nan
+        d_l: list[float | None] = [None if d != d else d for d in dist.tolist()]  # NaN → None
+        ti_l, ci_l, gi_l, si_l = ti.tolist(), ci.tolist(), gi.tolist(), si.tolist()
         for i in inside.tolist():
+            t_id, t_code, t_name = township_info[ti_l[i]]
+            c_id, c_code, c_name = community_info[ci_l[i]]
+            g_id, g_code = grid_info[gi_l[i]]
             s = si_l[i]
-            out[i] = self._result(
+            s_id, label, road_id, road_name = segment_info[s]
+            unit_id = unit_ids[i]
+            out[i] = RouteResult(
                 lng_l[i],
                 lat_l[i],
-                ti_l[i],
-                ci_l[i],
-                gi_l[i],
-                s,
-                d_l[i] if s != _NONE else None,
-                chiefs,
+                t_id,
+                t_code,
+                t_name,
+                c_id,
+                c_code,
+                c_name,
+                g_id,
+                g_code,
+                s_id,
+                label,
+                road_id,
+                road_name,
+                d_l[i],
+                chiefs[s],
                 category_id,
-                unit_ids[i],
+                unit_id,
+                unit_names.get(unit_id, ""),
                 rules[i],
             )
         return out
@@ -642,6 +664,17 @@ class Router:
 
 _routers: dict[int, Router] = {}
 _routers_lock = threading.Lock()
+
+
+def gc_freeze_long_lived() -> None:
+    """Move every object alive now out of the cyclic GC's reach (`gc.freeze`).
+
+    An index is hundreds of thousands of long-lived objects; without this each full
+    collection walks them all, a pause of several milliseconds that lands on some
+    unlucky request (it was the whole of the single-point p99). Frozen objects are
+    still freed by reference counting when the index is replaced.
+    """
+    gc.freeze()
 
 
 def router_for(*, jurisdiction: Jurisdiction) -> Router:
@@ -660,6 +693,7 @@ def router_for(*, jurisdiction: Jurisdiction) -> Router:
             return router
         router = Router(geo_snapshot_load(jurisdiction=jurisdiction))
         _routers[jurisdiction.pk] = router
+        gc_freeze_long_lived()
         return router
 
 
