@@ -40,12 +40,16 @@ class ImportSummary:
     kind: str
     created: int
     updated: int
+    unchanged: int = 0  # matched rows the file leaves as they are
 
     def __str__(self) -> str:
-        return _("新建%(created)d条，更新%(updated)d条") % {
+        text = _("新建%(created)d条，更新%(updated)d条") % {
             "created": self.created,
             "updated": self.updated,
         }
+        if self.unchanged:
+            text += _("，%(n)d条无变化") % {"n": self.unchanged}
+        return text
 
 
 # --- shared helpers -----------------------------------------------------------

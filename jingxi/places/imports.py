@@ -369,6 +369,37 @@ def _check_fields(instance: models.Model, *, exclude: Sequence[str]) -> None:
         raise _FeatureInvalid("；".join(messages), prop=name) from exc
 
 
+def _snapshot(instance: models.Model) -> tuple[Any, ...]:
+    return tuple(getattr(instance, f.attname) for f in instance._meta.concrete_fields)
+
+
+def _remember(instance: M) -> M:
+    """Note a stored row's values, so an import can skip rows the file leaves as they are."""
+    instance._import_original = _snapshot(instance)  # type: ignore[attr-defined]  # a private mark
+    return instance
+
+
+def _unchanged(instance: models.Model) -> bool:
+    return bool(getattr(instance, "_import_original", None) == _snapshot(instance))
+
+
+def _update_changed(instances: Sequence[models.Model]) -> None:
+    """Write only the columns each row changes: one UPDATE per row.
+
+    Faster than `bulk_update` for this shape of work (its CASE expressions grow with
+    rows x fields), and a re-import that changes one column writes one column.
+    """
+    for instance in instances:
+        original = instance._import_original  # type: ignore[attr-defined]  # set by _remember
+        fields = instance._meta.concrete_fields
+        changes = {
+            f.attname: getattr(instance, f.attname)
+            for f, old in zip(fields, original, strict=True)
+            if getattr(instance, f.attname) != old
+        }
+        type(instance)._default_manager.filter(pk=instance.pk).update(**changes)
+
+
 @dataclass
 class _Plan:
     """What an import will write once every feature has passed."""
@@ -376,9 +407,15 @@ class _Plan:
     kind: str
     create: list[models.Model] = field(default_factory=list)
     update: list[models.Model] = field(default_factory=list)
+    unchanged: int = 0
 
     def add(self, instance: models.Model) -> None:
-        (self.update if instance.pk else self.create).append(instance)
+        if not instance.pk:
+            self.create.append(instance)
+        elif _unchanged(instance):
+            self.unchanged += 1
+        else:
+            self.update.append(instance)
 
 
 def _run(
@@ -387,7 +424,6 @@ def _run(
     source: GeoSource,
     kind: str,
     parse: Callable[[_Feature], models.Model | None],
-    update_fields: Sequence[str],
     before: Callable[[list[_Feature]], None] | None = None,
 ) -> ImportSummary:
     features = _features(source)
@@ -405,16 +441,21 @@ def _run(
             plan.add(instance)
     if errors:
         raise ImportRejected(errors)
+    summary = ImportSummary(
+        kind=kind, created=len(plan.create), updated=len(plan.update), unchanged=plan.unchanged
+    )
+    if not plan.create and not plan.update:
+        return summary
     model = type(plan.create[0] if plan.create else plan.update[0])
     try:
         with transaction.atomic():
             model._default_manager.bulk_create(plan.create, batch_size=_BATCH)
             if plan.update:
-                model._default_manager.bulk_update(plan.update, update_fields, batch_size=_BATCH)
+                _update_changed(plan.update)
             geo_version_bump(jurisdiction=jurisdiction)
     except IntegrityError as exc:
         raise _file_error(_("数据库拒绝写入，未导入任何数据：%(e)s") % {"e": exc}) from exc
-    return ImportSummary(kind=kind, created=len(plan.create), updated=len(plan.update))
+    return summary
 
 
 class _Seen:
@@ -451,7 +492,7 @@ def _existing(model: type[M], key: str, values: Iterable[str]) -> dict[str, M]:
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         for obj in model._default_manager.filter(**{f"{key}__in": chunk}):
-            found[str(getattr(obj, key))] = obj
+            found[str(getattr(obj, key))] = _remember(obj)
     return found
 
 
@@ -489,7 +530,6 @@ def townships_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -
         kind="townships",
         parse=parse,
         before=before,
-        update_fields=["name", "kind", "unit", "geometry"],
     )
 
 
@@ -533,7 +573,6 @@ def communities_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource)
         kind="communities",
         parse=parse,
         before=before,
-        update_fields=["name", "kind", "unit", "geometry"],
     )
 
 
@@ -575,7 +614,6 @@ def grids_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> Im
         kind="grids",
         parse=parse,
         before=before,
-        update_fields=["area_class", "area_m2", "geometry"],
     )
 
 
@@ -599,10 +637,11 @@ def roads_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> Im
     features = _features(source)
     units = _units(jurisdiction)
     townships = {t.code: t for t in Township.objects.filter(jurisdiction=jurisdiction)}
-    roads_by_code = {r.code: r for r in Road.objects.filter(jurisdiction=jurisdiction)}
+    roads_by_code = {r.code: _remember(r) for r in Road.objects.filter(jurisdiction=jurisdiction)}
     roads_by_name = {r.name: r for r in roads_by_code.values()}
     segments = {
-        (s.road_id, s.seq): s for s in Segment.objects.filter(road__jurisdiction=jurisdiction)
+        (s.road_id, s.seq): _remember(s)
+        for s in Segment.objects.filter(road__jurisdiction=jurisdiction)
     }
     planned: dict[str, _RoadPlan] = {}  # by the key the file uses: code or name
     names_in_file: dict[str, str] = {}  # road name -> key of the road that takes it
@@ -707,36 +746,34 @@ def roads_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> Im
     if errors:
         raise ImportRejected(errors)
 
-    created = updated = 0
+    roads_changed = [p.road for p in planned.values() if not p.road.pk or not _unchanged(p.road)]
+    new: list[Segment] = []
+    changed: list[Segment] = []
+    unchanged = 0
+    for _f, _plan, segment in rows:
+        if not segment.pk:
+            new.append(segment)
+        elif _unchanged(segment):
+            unchanged += 1
+        else:
+            changed.append(segment)
+    summary = ImportSummary(
+        kind="roads", created=len(new), updated=len(changed), unchanged=unchanged
+    )
+    if not roads_changed and not new and not changed:
+        return summary
     try:
         with transaction.atomic():
-            for plan in planned.values():
-                plan.road.save()
-            new: list[Segment] = []
-            changed: list[Segment] = []
+            for road in roads_changed:
+                road.save()
             for _f, plan, segment in rows:
                 segment.road = plan.road
-                (changed if segment.pk else new).append(segment)
             Segment.objects.bulk_create(new, batch_size=_BATCH)
-            Segment.objects.bulk_update(
-                changed,
-                [
-                    "from_street",
-                    "to_street",
-                    "township",
-                    "maintainer",
-                    "number_from",
-                    "number_to",
-                    "length_m",
-                    "geometry",
-                ],
-                batch_size=_BATCH,
-            )
-            created, updated = len(new), len(changed)
+            _update_changed(changed)
             geo_version_bump(jurisdiction=jurisdiction)
     except IntegrityError as exc:
         raise _file_error(_("数据库拒绝写入，未导入任何数据：%(e)s") % {"e": exc}) from exc
-    return ImportSummary(kind="roads", created=created, updated=updated)
+    return summary
 
 
 # --- components and landmarks ---------------------------------------------------
@@ -851,22 +888,6 @@ def components_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) 
         kind="components",
         parse=parse,
         before=before,
-        update_fields=[
-            "category",
-            "name",
-            "grid",
-            "owner",
-            "maintainer",
-            "state",
-            "accuracy_class",
-            "lng",
-            "lat",
-            "material",
-            "location_note",
-            "data_source",
-            "recorded_on",
-            "changed_on",
-        ],
     )
 
 
@@ -874,7 +895,7 @@ def landmarks_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -
     """Create or update landmarks (地标) by name."""
     existing: dict[str, Landmark] = {}
     for landmark in Landmark.objects.filter(jurisdiction=jurisdiction).order_by("-pk"):
-        existing[landmark.name] = landmark  # the oldest of same-named ones wins
+        existing[landmark.name] = _remember(landmark)  # the oldest of same-named ones wins
     seen = _Seen()
 
     def parse(f: _Feature) -> Landmark:
@@ -892,7 +913,6 @@ def landmarks_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -
         source=source,
         kind="landmarks",
         parse=parse,
-        update_fields=["aliases", "kind", "lng", "lat"],
     )
 
 

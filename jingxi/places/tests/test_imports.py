@@ -81,15 +81,36 @@ def test_every_kind_exports_what_its_import_reads(world: World, kind: str) -> No
     exported = GEOJSON_EXPORTERS[kind](jurisdiction=world.jurisdiction)
     assert exported["type"] == "FeatureCollection"
     assert exported["features"]
+    source = json.dumps(exported, ensure_ascii=False)
+    # The fixture's areas and lengths are round figures; the first import measures them.
+    GEOJSON_IMPORTERS[kind](jurisdiction=world.jurisdiction, source=source)
     before = geo_version(world)
 
-    summary = GEOJSON_IMPORTERS[kind](
-        jurisdiction=world.jurisdiction, source=json.dumps(exported, ensure_ascii=False)
-    )
+    summary = GEOJSON_IMPORTERS[kind](jurisdiction=world.jurisdiction, source=source)
 
-    assert summary.created == 0
-    assert summary.updated == len(exported["features"])
+    assert (summary.created, summary.updated) == (0, 0)
+    assert summary.unchanged == len(exported["features"])
     assert GEOJSON_EXPORTERS[kind](jurisdiction=world.jurisdiction) == exported
+    assert geo_version(world) == before  # nothing changed, nothing written
+
+
+def test_an_edited_export_imports_as_updates(world: World) -> None:
+    exported = components_export_geojson(jurisdiction=world.jurisdiction)
+    assert exported["features"] == []
+    data = roads_export_geojson(jurisdiction=world.jurisdiction)
+    for f in data["features"]:
+        f["properties"]["maintainer_code"] = "HW"
+    for f in data["features"][:2]:  # both segments of 青年路
+        f["properties"]["road_grade"] = "快速路"
+    before = geo_version(world)
+
+    summary = roads_import_geojson(jurisdiction=world.jurisdiction, source=json.dumps(data))
+
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 4, 0)
+    assert str(summary) == "新建0条，更新4条"
+    assert set(Segment.objects.values_list("maintainer__code", flat=True)) == {"HW"}
+    world.qingnian.refresh_from_db()
+    assert world.qingnian.grade == "expressway"
     assert geo_version(world) == before + 1
 
 
@@ -102,7 +123,7 @@ def test_townships_import_creates_and_updates_by_code(world: World) -> None:
 
     summary = townships_import_geojson(jurisdiction=world.jurisdiction, source=json.dumps(data))
 
-    assert (summary.created, summary.updated) == (1, 2)
+    assert (summary.created, summary.updated, summary.unchanged) == (1, 1, 1)
     world.township_a.refresh_from_db()
     assert world.township_a.name == "青年路街道（新）"
     assert world.jurisdiction.townships.get(code="410122003").kind == "township"
