@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("config.api")),
     path("places/", include("jingxi.places.urls")),
+    path("cases/", include("jingxi.cases.urls")),
     path("", include("jingxi.web.urls")),
 ]
 

@@ -1,0 +1,217 @@
+"""Reads of cases, their evidence and their documents.
+
+Fetches that check permission say so in their name (`*_get_for`) and raise Http404 when
+the user may not see the row, so no view can forget the check and no one learns that a
+row they may not see exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from jingxi.cases.access import case_list_for
+from jingxi.cases.models import Attachment, Case, Notice, SupervisionOrder
+from jingxi.org.choices import Role
+from jingxi.org.models import Jurisdiction, Membership, Unit, User
+
+# Roles that act for one unit only; every other staff role sees the whole jurisdiction.
+UNIT_ROLES = frozenset({Role.UNIT_HANDLER, Role.UNIT_HEAD})
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a user may see in their jurisdiction: everything, or their units' rows."""
+
+    jurisdiction: Jurisdiction | None
+    roles: frozenset[str]
+    unit_ids: frozenset[int]  # units where the user holds a unit role
+
+    @property
+    def is_staff(self) -> bool:
+        return self.jurisdiction is not None and bool(self.roles)
+
+    @property
+    def sees_all(self) -> bool:
+        return self.is_staff and bool(self.roles - UNIT_ROLES)
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def access_for(*, user: User) -> Access:
+    """The user's roles and unit-role units within their own jurisdiction."""
+    if not user.is_authenticated or user.jurisdiction_id is None:
+        return Access(jurisdiction=None, roles=frozenset(), unit_ids=frozenset())
+    rows = Membership.objects.filter(
+        user=user, unit__jurisdiction_id=user.jurisdiction_id
+    ).values_list("role", "unit_id")
+    roles = frozenset(role for role, _unit in rows)
+    unit_ids = frozenset(unit for role, unit in rows if role in UNIT_ROLES)
+    return Access(jurisdiction=user.jurisdiction, roles=roles, unit_ids=unit_ids)
+
+
+# --- cases --------------------------------------------------------------------------
+# Who sees which case is decided in `access.py` (`case_get_for`, `case_list_for`).
+
+
+def case_list_at_unit(*, unit: Unit) -> QuerySet[Case]:
+    """Open cases currently with the unit: the ones a notice may list."""
+    from jingxi.cases.workflow import OPEN
+
+    return (
+        Case.objects.filter(jurisdiction_id=unit.jurisdiction_id, unit=unit, status__in=OPEN)
+        .select_related("category")
+        .order_by("deadline", "number")
+    )
+
+
+# --- evidence -----------------------------------------------------------------------
+
+# Warnings are stored as a code and its figures; the sentence is made when read, in the
+# reader's language. `message` keeps the Chinese sentence of upload time as a fallback.
+WARNING_TEXT = {
+    "gps_far": gettext_noop("照片拍摄位置距案卷位置约%(distance_m)d米"),
+    "taken_old": gettext_noop("照片拍摄于上传前%(hours)d小时（%(taken_at)s）"),
+    "taken_future": gettext_noop("照片拍摄时间晚于上传时间（%(taken_at)s）"),
+    "duplicate": gettext_noop("同一照片已用于案卷%(case_number)s"),
+}
+
+
+def attachment_warning_text(warning: dict[str, Any]) -> str:
+    """One stored warning as a sentence in the current language."""
+    template = WARNING_TEXT.get(str(warning.get("code", "")))
+    if template is None:
+        return str(warning.get("message", ""))
+    try:
+        return _(template) % warning
+    except (KeyError, TypeError, ValueError):
+        return str(warning.get("message", ""))
+
+
+def attachment_warnings_for_case(*, case: Case) -> list[str]:
+    """The anti-fraud warnings of the case's photos, one line each, oldest photo first."""
+    lines: list[str] = []
+    for attachment in case.attachments.order_by("id").only("id", "kind", "warnings"):
+        label = attachment.get_kind_display()
+        for warning in attachment.warnings or []:
+            text = attachment_warning_text(warning) if isinstance(warning, dict) else str(warning)
+            lines.append(
+                _("%(kind)s照片#%(id)d：%(text)s")
+                % {
+                    "kind": label,
+                    "id": attachment.pk,
+                    "text": text,
+                }
+            )
+    return lines
+
+
+def attachment_get_for(*, user: User, attachment_id: int) -> Attachment:
+    """The photo if the user may see its case."""
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None or not case_list_for(user=user).filter(pk=attachment.case_id).exists():
+        raise Http404(_("没有找到该照片"))
+    return attachment
+
+
+# --- documents ----------------------------------------------------------------------
+
+
+def _document_visible(*, access: Access, jurisdiction_id: int, unit_id: int) -> bool:
+    if access.jurisdiction is None or access.jurisdiction.pk != jurisdiction_id:
+        return False
+    return access.sees_all or unit_id in access.unit_ids
+
+
+def notice_get_for(*, user: User, notice_id: int) -> Notice:
+    """The notice if the user is office-side staff of its jurisdiction or staff of its unit."""
+    notice = (
+        Notice.objects.select_related("unit", "issued_by", "signed_by", "jurisdiction")
+        .filter(pk=notice_id)
+        .first()
+    )
+    access = access_for(user=user)
+    if notice is None or not _document_visible(
+        access=access, jurisdiction_id=notice.jurisdiction_id, unit_id=notice.unit_id
+    ):
+        raise Http404(_("没有找到该整改通知单"))
+    return notice
+
+
+def supervision_order_get_for(*, user: User, order_id: int) -> SupervisionOrder:
+    order = (
+        SupervisionOrder.objects.select_related(
+            "unit", "issued_by", "signed_by", "jurisdiction", "case", "case__category"
+        )
+        .filter(pk=order_id)
+        .first()
+    )
+    access = access_for(user=user)
+    if order is None or not _document_visible(
+        access=access, jurisdiction_id=order.jurisdiction_id, unit_id=order.unit_id
+    ):
+        raise Http404(_("没有找到该督办单"))
+    return order
+
+
+def notice_search(
+    *,
+    jurisdiction: Jurisdiction,
+    q: str = "",
+    unit: Unit | None = None,
+    signed: bool | None = None,
+    year: int | None = None,
+) -> QuerySet[Notice]:
+    """The notice archive: by number, unit name or case number; newest first."""
+    notices = Notice.objects.filter(jurisdiction=jurisdiction)
+    q = q.strip()
+    if q:
+        notices = notices.filter(
+            Q(number__icontains=q)
+            | Q(unit__name__icontains=q)
+            | Q(unit__short_name__icontains=q)
+            | Q(cases__number__icontains=q)
+        ).distinct()
+    if unit is not None:
+        notices = notices.filter(unit=unit)
+    if signed is not None:
+        notices = notices.filter(signed_at__isnull=not signed)
+    if year is not None:
+        notices = notices.filter(year=year)
+    return notices.select_related("unit", "issued_by", "signed_by").order_by("-year", "-serial")
+
+
+def notice_list_for(
+    *,
+    user: User,
+    q: str = "",
+    unit: Unit | None = None,
+    signed: bool | None = None,
+    year: int | None = None,
+) -> QuerySet[Notice]:
+    """`notice_search` limited to what the user may see (a unit's staff: their units)."""
+    access = access_for(user=user)
+    if access.jurisdiction is None or not access.is_staff:
+        return Notice.objects.none()
+    notices = notice_search(
+        jurisdiction=access.jurisdiction, q=q, unit=unit, signed=signed, year=year
+    )
+    if not access.sees_all:
+        notices = notices.filter(unit_id__in=access.unit_ids)
+    return notices
+
+
+def supervision_order_list_for(*, user: User) -> QuerySet[SupervisionOrder]:
+    access = access_for(user=user)
+    if access.jurisdiction is None or not access.is_staff:
+        return SupervisionOrder.objects.none()
+    orders = SupervisionOrder.objects.filter(jurisdiction=access.jurisdiction)
+    if not access.sees_all:
+        orders = orders.filter(unit_id__in=access.unit_ids)
+    return orders.select_related("unit", "case").order_by("-year", "-serial")

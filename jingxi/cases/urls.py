@@ -1,0 +1,28 @@
+from django.urls import path
+
+from jingxi.cases import views_documents as documents
+
+app_name = "cases"
+urlpatterns = [
+    path("notices/", documents.notice_list, name="notice-list"),
+    path("notices/new/", documents.notice_issue, name="notice-issue"),
+    path("notices/<int:notice_id>/", documents.notice_detail, name="notice-detail"),
+    path("notices/<int:notice_id>/pdf/", documents.notice_pdf, name="notice-pdf"),
+    path("notices/<int:notice_id>/sign/", documents.notice_sign, name="notice-sign"),
+    path("supervision/", documents.supervision_list, name="supervision-list"),
+    path("supervision/<int:order_id>/", documents.supervision_detail, name="supervision-detail"),
+    path("supervision/<int:order_id>/pdf/", documents.supervision_pdf, name="supervision-pdf"),
+    path("supervision/<int:order_id>/sign/", documents.supervision_sign, name="supervision-sign"),
+    path("<int:case_id>/attachments/", documents.attachment_upload, name="attachment-upload"),
+    path(
+        "attachments/<int:attachment_id>/file/",
+        documents.attachment_file,
+        name="attachment-file",
+    ),
+    path(
+        "attachments/<int:attachment_id>/thumbnail/",
+        documents.attachment_thumbnail,
+        name="attachment-thumbnail",
+    ),
+]
+
