@@ -697,10 +697,24 @@ def router_for(*, jurisdiction: Jurisdiction) -> Router:
         return router
 
 
+_cache_clearers: list[Callable[[], None]] = []
+
+
+def geo_cache_clear_register(clear: Callable[[], None]) -> None:
+    """Have `router_cache_clear` also clear another per-process geo cache."""
+    _cache_clearers.append(clear)
+
+
 def router_cache_clear() -> None:
-    """Forget every cached router (tests roll the database back under the same ids)."""
+    """Forget every cached router and geo cache registered with it.
+
+    Needed by tests: a rolled-back database hands out the same ids and versions
+    again, with other data behind them.
+    """
     with _routers_lock:
         _routers.clear()
+    for clear in _cache_clearers:
+        clear()
 
 
 def _category_id(category: Category | int | None) -> int | None:

@@ -61,19 +61,20 @@ def _geometry_text() -> Cast:
     return Cast("geometry", output_field=TextField())
 
 
-def geo_snapshot_load(*, jurisdiction: Jurisdiction) -> GeoSnapshot:
+def geo_snapshot_load(*, jurisdiction: Jurisdiction, components: bool = True) -> GeoSnapshot:
     """Everything the routing, geocoding and quality indexes need, in one query per table.
 
     Uses `values_list` throughout (no model instances) and reads geometries as
     GeoJSON text, so 20,000 grids and 200,000 components load in about a second.
     The version is read first: if a write lands while we read, the snapshot
-    carries the older version and the next check rebuilds it.
+    carries the older version and the next check rebuilds it. `components=False`
+    leaves the components out (the grid quality check has no use for them).
     """
     with _gc_paused():
-        return _geo_snapshot_load(jurisdiction=jurisdiction)
+        return _geo_snapshot_load(jurisdiction=jurisdiction, with_components=components)
 
 
-def _geo_snapshot_load(*, jurisdiction: Jurisdiction) -> GeoSnapshot:
+def _geo_snapshot_load(*, jurisdiction: Jurisdiction, with_components: bool) -> GeoSnapshot:
     j = Jurisdiction.objects.values_list(
         "id", "code", "name", "geo_version", "center_lng", "center_lat"
     ).get(pk=jurisdiction.pk)
@@ -208,10 +209,14 @@ def _geo_snapshot_load(*, jurisdiction: Jurisdiction) -> GeoSnapshot:
         .order_by("id")
         .values_list("id", "name", "aliases", "kind", "lng", "lat")
     )
-    rows = list(
-        Component.objects.filter(jurisdiction_id=jid)
-        .order_by("id")
-        .values_list("id", "object_id", "category_id", "name", "maintainer_id", "lng", "lat")
+    rows = (
+        list(
+            Component.objects.filter(jurisdiction_id=jid)
+            .order_by("id")
+            .values_list("id", "object_id", "category_id", "name", "maintainer_id", "lng", "lat")
+        )
+        if with_components
+        else []
     )
     components = (
         ComponentTable(*(tuple(column) for column in zip(*rows, strict=True)))

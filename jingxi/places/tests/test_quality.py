@@ -77,6 +77,18 @@ def test_grid_outside_its_community_is_found(world: World) -> None:
     assert outside.lat > 34.72
 
 
+def test_overlap_and_gap_in_one_community_are_both_found(world: World) -> None:
+    _reshape(world.grids["A-south-1"], 113.95, 34.70, 113.9605, 34.71)
+    _reshape(world.grids["A-south-2"], 113.96, 34.70, 113.969, 34.71)
+    report = grid_quality_check(jurisdiction=world.jurisdiction)
+    assert [(o.code_a, o.code_b) for o in report.grid_overlaps] == [
+        ("410122001002001", "410122001002002")
+    ]
+    (gap,) = report.community_gaps
+    assert gap.code == "410122001002"
+    assert gap.area_m2 == pytest.approx(91.6 * 1109.2, rel=0.01)
+
+
 def test_grid_drawn_in_the_wrong_community_is_outside_and_leaves_a_gap(world: World) -> None:
     grid = world.grids["A-north-1"]
     grid.community = world.communities["B-north"]

@@ -11,6 +11,7 @@ from conftest import Cast, World, box
 from jingxi.lib.geo import wgs84_to_gcj02
 from jingxi.org.models import User
 from jingxi.places.routing import router_cache_clear
+from jingxi.places.services import geo_version_bump
 
 
 @pytest.fixture(autouse=True)
@@ -209,6 +210,17 @@ def test_quality_page_lists_problems(cast: Cast, world: World) -> None:
     assert 'id="grid-overlaps"' in html
     assert "410122001002001" in html and "410122001002002" in html
     assert "网格重叠（1）" in html
+
+
+def test_quality_page_report_is_kept_until_geo_version_bump(cast: Cast, world: World) -> None:
+    client = client_for(cast.dispatcher, cast)
+    assert 'data-ok="1"' in client.get(reverse("places:grid-quality")).content.decode()
+    grid = world.grids["A-south-1"]
+    grid.geometry = box(113.95, 34.70, 113.9605, 34.71)
+    grid.save()
+    assert 'data-ok="1"' in client.get(reverse("places:grid-quality")).content.decode()
+    geo_version_bump(jurisdiction=world.jurisdiction)
+    assert 'data-ok="0"' in client.get(reverse("places:grid-quality")).content.decode()
 
 
 @pytest.mark.parametrize("who", ["handler_a", "citizen", "road_chief"])
