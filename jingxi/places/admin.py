@@ -59,7 +59,7 @@ from jingxi.places.models import (
     Segment,
     Township,
 )
-from jingxi.places.services import geo_version_bump
+from jingxi.places.services import geo_version_bump, routing_rule_set
 
 PREVIEW_MEDIA = forms.Media(
     css={"all": ["vendor/leaflet/leaflet.css", "places/geometry_preview.css"]},
@@ -493,10 +493,62 @@ class RoadChiefAdmin(GeoAdmin):
         return obj.user.phone
 
 
+class RoutingRuleForm(forms.ModelForm[RoutingRule]):
+    class Meta:
+        model = RoutingRule
+        fields = ("jurisdiction", "category", "township", "unit")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        jurisdiction = cleaned.get("jurisdiction")
+        if jurisdiction is None:
+            return cleaned
+        for name in ("category", "township", "unit"):
+            value = cleaned.get(name)
+            if value is not None and value.jurisdiction_id != jurisdiction.pk:
+                self.add_error(name, gettext("不属于所选辖区"))
+        return cleaned
+
+
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(GeoAdmin):
+    """Rules are written by `routing_rule_set`, the one door that keeps them unique."""
+
+    form = RoutingRuleForm
     list_display = ("category", "township", "unit", "jurisdiction")
     list_select_related = ("category", "township", "unit", "jurisdiction")
     list_filter = ("jurisdiction", "township", "category__kind")
     search_fields = ("category__code", "category__name", "unit__name", "unit__code")
     autocomplete_fields = ("jurisdiction", "category", "township", "unit")
+
+    def save_model(self, request: HttpRequest, obj: RoutingRule, form: Any, change: bool) -> None:
+        if change and {"category", "township", "jurisdiction"} & set(form.changed_data):
+            old = RoutingRule.objects.select_related("jurisdiction", "category", "township").get(
+                pk=obj.pk
+            )
+            routing_rule_set(
+                jurisdiction=old.jurisdiction,
+                category=old.category,
+                township=old.township,
+                unit=None,
+            )
+        rule = routing_rule_set(
+            jurisdiction=obj.jurisdiction,
+            category=obj.category,
+            township=obj.township,
+            unit=obj.unit,
+        )
+        assert rule is not None
+        obj.pk = rule.pk
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        pass  # no inlines; routing_rule_set has bumped the geo version
+
+    def delete_model(self, request: HttpRequest, obj: RoutingRule) -> None:
+        routing_rule_set(
+            jurisdiction=obj.jurisdiction, category=obj.category, township=obj.township, unit=None
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoutingRule]) -> None:
+        for rule in queryset.select_related("jurisdiction", "category", "township"):
+            self.delete_model(request, rule)

@@ -13,8 +13,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import Cast, World, box, line
-from jingxi.org.models import Jurisdiction
-from jingxi.places.models import Component, Grid, Landmark, Road, RoadChief, Segment, Township
+from jingxi.org.models import Jurisdiction, Unit
+from jingxi.places.models import (
+    Component,
+    Grid,
+    Landmark,
+    Road,
+    RoadChief,
+    RoutingRule,
+    Segment,
+    Township,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -371,3 +380,52 @@ def test_road_chief_export_and_import_views(admin_client: Client, world: World, 
         follow=True,
     )
     assert "更新1条" in response.content.decode()
+
+
+# --- routing rules ----------------------------------------------------------------
+
+
+def test_routing_rule_added_in_admin_goes_through_the_service(
+    admin_client: Client, world: World
+) -> None:
+    before = geo_version()
+    response = admin_client.post(
+        url(RoutingRule, "add"),
+        {
+            "jurisdiction": world.jurisdiction.pk,
+            "category": world.illegal_parking.pk,
+            "township": world.township_b.pk,
+            "unit": world.township_unit_b.pk,
+        },
+    )
+    assert response.status_code == 302
+    rule = RoutingRule.objects.get()
+    assert (rule.category, rule.township, rule.unit) == (
+        world.illegal_parking,
+        world.township_b,
+        world.township_unit_b,
+    )
+    assert geo_version() == before + 1
+
+    admin_client.post(url(RoutingRule, "delete", rule.pk), {"post": "yes"})
+    assert not RoutingRule.objects.exists()
+    assert geo_version() == before + 2
+
+
+def test_routing_rule_with_a_unit_of_another_jurisdiction_is_refused(
+    admin_client: Client, world: World
+) -> None:
+    other = Jurisdiction.objects.create(code="410102", name="中原区")
+    stranger = Unit.objects.create(jurisdiction=other, code="X", name="外区单位", kind="department")
+    response = admin_client.post(
+        url(RoutingRule, "add"),
+        {
+            "jurisdiction": world.jurisdiction.pk,
+            "category": world.illegal_parking.pk,
+            "township": "",
+            "unit": stranger.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["unit"]
+    assert not RoutingRule.objects.exists()
