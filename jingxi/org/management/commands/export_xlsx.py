@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from jingxi.org.imports import staff_export_xlsx, units_export_xlsx
 from jingxi.org.management.commands.import_xlsx import KINDS, jurisdiction_get
@@ -40,12 +41,14 @@ class Command(BaseCommand):
             try:
                 path.write_bytes(data)
             except OSError as exc:
-                raise CommandError(f"无法写入 {path}：{exc}") from exc
-            self.stderr.write(f"{len(data)} 字节 → {path}")
+                raise CommandError(
+                    _("无法写入 %(path)s：%(e)s") % {"path": path, "e": exc}
+                ) from exc
+            self.stderr.write(_("%(n)d 字节 → %(path)s") % {"n": len(data), "path": path})
         else:
             out = getattr(self.stdout, "_out", sys.stdout)
             buffer = getattr(out, "buffer", None)
             if buffer is None:
-                raise CommandError("标准输出不接受二进制数据，请用 -o 指定输出文件")
+                raise CommandError(_("标准输出不接受二进制数据，请用 -o 指定输出文件"))
             buffer.write(data)
             buffer.flush()

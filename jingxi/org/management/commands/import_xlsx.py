@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from jingxi.lib.tabular import ImportRejected
 from jingxi.org.imports import ImportSummary, staff_import_xlsx, units_import_xlsx
@@ -32,7 +33,7 @@ def jurisdiction_get(code: str) -> Jurisdiction:
     try:
         return Jurisdiction.objects.get(code=code)
     except Jurisdiction.DoesNotExist as exc:
-        raise CommandError(f"没有行政区划代码为 {code} 的辖区") from exc
+        raise CommandError(_("没有行政区划代码为 %(code)s 的辖区") % {"code": code}) from exc
 
 
 class Command(BaseCommand):
@@ -49,9 +50,11 @@ class Command(BaseCommand):
         try:
             source = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"无法读取 {path}：{exc}") from exc
+            raise CommandError(_("无法读取 %(path)s：%(e)s") % {"path": path, "e": exc}) from exc
         try:
             summary = importers()[options["kind"]](jurisdiction=jurisdiction, source=source)
         except ImportRejected as exc:
-            raise CommandError(f"导入被拒绝，未写入任何数据：\n{exc}") from exc
+            raise CommandError(
+                _("导入被拒绝，未写入任何数据：\n%(errors)s") % {"errors": exc}
+            ) from exc
         self.stdout.write(self.style.SUCCESS(f"{path.name}：{summary}"))

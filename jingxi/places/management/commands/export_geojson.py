@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from jingxi.places.imports import GEOJSON_EXPORTERS
 from jingxi.places.management.commands.import_geojson import jurisdiction_get
@@ -29,7 +30,11 @@ class Command(BaseCommand):
             try:
                 path.write_text(text, encoding="utf-8")
             except OSError as exc:
-                raise CommandError(f"无法写入 {path}：{exc}") from exc
-            self.stderr.write(f"{len(data['features'])} 个要素 → {path}")
+                raise CommandError(
+                    _("无法写入 %(path)s：%(e)s") % {"path": path, "e": exc}
+                ) from exc
+            self.stderr.write(
+                _("%(n)d 个要素 → %(path)s") % {"n": len(data["features"]), "path": path}
+            )
         else:
             self.stdout.write(text)

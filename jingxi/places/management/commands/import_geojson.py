@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from jingxi.lib.tabular import ImportRejected
 from jingxi.org.models import Jurisdiction
@@ -16,7 +17,7 @@ def jurisdiction_get(code: str) -> Jurisdiction:
     try:
         return Jurisdiction.objects.get(code=code)
     except Jurisdiction.DoesNotExist as exc:
-        raise CommandError(f"没有行政区划代码为 {code} 的辖区") from exc
+        raise CommandError(_("没有行政区划代码为 %(code)s 的辖区") % {"code": code}) from exc
 
 
 class Command(BaseCommand):
@@ -33,9 +34,11 @@ class Command(BaseCommand):
         try:
             source = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"无法读取 {path}：{exc}") from exc
+            raise CommandError(_("无法读取 %(path)s：%(e)s") % {"path": path, "e": exc}) from exc
         try:
             summary = GEOJSON_IMPORTERS[options["kind"]](jurisdiction=jurisdiction, source=source)
         except ImportRejected as exc:
-            raise CommandError(f"导入被拒绝，未写入任何数据：\n{exc}") from exc
+            raise CommandError(
+                _("导入被拒绝，未写入任何数据：\n%(errors)s") % {"errors": exc}
+            ) from exc
         self.stdout.write(self.style.SUCCESS(f"{path.name}：{summary}"))
