@@ -11,13 +11,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jingxi.org.imports import staff_export_xlsx, units_export_xlsx
-from jingxi.org.management.commands.import_xlsx import KINDS, jurisdiction_get
+from jingxi.places.imports import road_chiefs_export_xlsx
+from jingxi.places.management.commands.import_xlsx import KINDS, jurisdiction_get
 
 
 def exporters() -> dict[str, Callable[..., bytes]]:
-    # See import_xlsx: road chiefs live in places.
-    from jingxi.places.imports import road_chiefs_export_xlsx
-
     return {
         "units": units_export_xlsx,
         "staff": staff_export_xlsx,

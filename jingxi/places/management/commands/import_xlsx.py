@@ -12,13 +12,10 @@ from django.utils.translation import gettext as _
 from jingxi.lib.tabular import ImportRejected
 from jingxi.org.imports import ImportSummary, staff_import_xlsx, units_import_xlsx
 from jingxi.org.models import Jurisdiction
+from jingxi.places.imports import road_chiefs_import_xlsx
 
 
 def importers() -> dict[str, Callable[..., ImportSummary]]:
-    # Road chiefs are assigned to roads, which live in places; the command is an
-    # entry point, so it may reach up the dependency order (org's code never does).
-    from jingxi.places.imports import road_chiefs_import_xlsx
-
     return {
         "units": units_import_xlsx,
         "staff": staff_import_xlsx,
