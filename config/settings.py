@@ -216,6 +216,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- Notifications ------------------------------------------------------------
+# In-app notifications always; e-mail (Django's mail settings) when enabled; the
+# SMS/WeChat channels only log until a gateway is configured.
+NOTIFY_EMAIL = env_bool("JINGXI_NOTIFY_EMAIL", default=False)
+NOTIFY_LOG_SMS = env_bool("JINGXI_NOTIFY_LOG_SMS", default=False)
+
 # --- Maps -------------------------------------------------------------------
 # A tile URL template for deployments that have a tile server; empty draws our
 # own layers on a plain background (no internet needed).

@@ -287,6 +287,8 @@ def case_transition(
         settings = loop_settings_get(jurisdiction=case.jurisdiction)
         calendar = calendar_get(jurisdiction=case.jurisdiction)
         data: dict[str, Any] = {}
+        stage_clock = (case.stage, case.stage_deadline)
+        unit_deadline = case.deadline
         _apply(
             case=case,
             action=action,
@@ -298,6 +300,14 @@ def case_transition(
             calendar=calendar,
             data=data,
         )
+        if (case.stage, case.stage_deadline) != stage_clock:
+            # A new stage clock: its own warning, its own overdue.
+            case.warned = False
+            case.is_overdue = False
+        if case.deadline != unit_deadline:
+            # A new handling deadline (dispatch, rework, extension, resume): the
+            # escalation ladder starts again from its first step.
+            case.escalation_step = 0
         case.status = to_status
         case.save()
         CaseEvent.objects.create(

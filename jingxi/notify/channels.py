@@ -15,7 +15,6 @@ a failed e-mail is logged and not retried, and never undoes the in-app row.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -107,13 +106,8 @@ class LoggingWeChatChannel:
 
 
 def _flag(name: str) -> bool:
-    """A setting if config/settings.py defines it, else the JINGXI_* variable."""
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(f"JINGXI_{name}", "")
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+    """A boolean setting (config/settings.py reads it from JINGXI_<name>)."""
+    return bool(getattr(settings, name, False))
 
 
 def channels_active() -> list[Channel]:

@@ -444,11 +444,6 @@ def test_concurrent_scans_act_once_per_case(world: World, cast: Cast) -> None:
     assert sorted(SupervisionOrder.objects.values_list("serial", flat=True)) == list(range(1, 9))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="case_transition keeps `warned` from the previous stage; it should reset it "
-    "(and is_overdue) whenever a new stage clock starts",
-)
 def test_each_stage_clock_gets_its_own_warning(world: World, cast: Cast) -> None:
     case = case_report(
         jurisdiction=world.jurisdiction,

@@ -233,10 +233,9 @@ def test_email_channel_is_off_by_default_and_sends_when_on(
     world: World,
     cast: Cast,
     settings: Any,
-    monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    monkeypatch.delenv("JINGXI_NOTIFY_EMAIL", raising=False)
+    settings.NOTIFY_EMAIL = False
     cast.handler_a.email = "handler@example.org"
     cast.handler_a.save()
     step(new_case(world, cast), Action.DISPATCH, cast.dispatcher)
