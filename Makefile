@@ -6,16 +6,26 @@ PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup setup-dev assets browser lint typecheck checks pytest bench demo clean
+.PHONY: run test setup setup-dev assets fonts browser lint typecheck checks pytest bench demo clean
+
+# Installs Debian packages when missing and when this user may (root with apt-get);
+# otherwise says what is missing and goes on.
+define apt_ensure
+	@test -e $(1) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $(2) with apt-get"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2)) >/dev/null; \
+	  else echo "$(2) missing and cannot be installed here: $(3)"; fi; }
+endef
 
 ## run: set everything up and run the platform with the demo county on http://$(HOST):$(PORT)
-run: setup assets
+run: setup assets fonts
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_load
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 ## test: set up and run lint, typing, Django checks and the whole suite (SQLite, then PostgreSQL if set)
-test: setup-dev assets browser lint typecheck checks pytest
+test: setup-dev assets fonts browser lint typecheck checks pytest
 
 $(VENV)/.run-installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,12 +46,13 @@ static/vendor/.fetched: scripts/fetch_assets.py $(VENV)/.run-installed
 	$(PY) scripts/fetch_assets.py
 	touch $@
 
+## fonts: a CJK TrueType font that PDFs (notices, supervision orders) embed
+fonts:
+	$(call apt_ensure,/usr/share/fonts/truetype/wqy/wqy-microhei.ttc,fonts-wqy-microhei,PDFs fall back to a non-embedded font)
+
 ## browser: make sure Debian's Chromium is there for the browser tests
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
-	  else echo "chromium missing and cannot be installed here: browser tests will be skipped"; fi; }
+	$(call apt_ensure,/usr/bin/chromium,chromium,browser tests will be skipped)
 
 lint: setup-dev
 	$(BIN)/ruff format --check .
@@ -64,6 +75,7 @@ pytest: setup-dev
 ## bench: print the benchmark figures
 bench: setup-dev
 	$(PY) bench/routing.py
+	$(PY) bench/intake.py
 
 ## demo: (re)load the demo county into the configured database
 demo: setup
