@@ -1,5 +1,6 @@
 from django.urls import path
 
+from jingxi.cases import views
 from jingxi.cases import views_documents as documents
 
 app_name = "cases"
@@ -24,4 +25,12 @@ urlpatterns = [
         documents.attachment_thumbnail,
         name="attachment-thumbnail",
     ),
+]
+
+# The case pages (jingxi/cases/views.py).
+urlpatterns += [
+    path("", views.case_list, name="case-list"),
+    path("new/", views.case_report_view, name="case-report"),
+    path("<int:case_id>/", views.case_detail, name="case-detail"),
+    path("<int:case_id>/act/", views.case_act, name="case-act"),
 ]

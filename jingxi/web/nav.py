@@ -43,9 +43,19 @@ class NavLink:
 
 
 OFFICE_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
+STAFF_ROLES = frozenset(Role.values)
+REPORTER_ROLES = frozenset(
+    {Role.INSPECTOR, Role.ROAD_CHIEF, Role.ASSESSOR, Role.DISPATCHER, Role.OPERATOR}
+)
+NOTICE_ROLES = frozenset({Role.DISPATCHER, Role.UNIT_HANDLER, Role.UNIT_HEAD, Role.LEADER})
 
 NAV_ENTRIES: Sequence[NavEntry] = (
     NavEntry(key="home", label=_("工作台"), url_name="web:home"),
+    NavEntry(key="cases", label=_("案卷工作台"), url_name="cases:case-list", roles=STAFF_ROLES),
+    NavEntry(key="report", label=_("上报问题"), url_name="cases:case-report", roles=REPORTER_ROLES),
+    NavEntry(
+        key="notices", label=_("整改通知单"), url_name="cases:notice-list", roles=NOTICE_ROLES
+    ),
     NavEntry(key="map", label=_("地图"), url_name="web:map"),
     NavEntry(
         key="quality", label=_("数据质量"), url_name="places:grid-quality", roles=OFFICE_ROLES

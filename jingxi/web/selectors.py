@@ -42,6 +42,17 @@ def user_roles(*, user: User) -> list[RoleHeld]:
     ]
 
 
+def role_set(*, user: User) -> set[str]:
+    """The roles `user` holds in their own jurisdiction. One query."""
+    if user.jurisdiction_id is None:
+        return set()
+    return set(
+        Membership.objects.filter(user=user, unit__jurisdiction_id=user.jurisdiction_id)
+        .values_list("role", flat=True)
+        .distinct()
+    )
+
+
 def _count(qs: QuerySet[Any], *, distinct: str | None = None) -> Subquery:
     """A scalar subquery counting the rows (or distinct values of a column) of `qs`."""
     if distinct:

@@ -7,4 +7,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("map/", views.map_show, name="map"),
     path("map/layers/<slug:layer>.geojson", views.map_layer, name="map-layer"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/badge/", views.notification_badge, name="notification-badge"),
+    path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        views.notification_read,
+        name="notification-read",
+    ),
 ]

@@ -1,15 +1,22 @@
-"""The shell's pages: the home dashboard, the map and its GeoJSON layers."""
+"""The shell's pages: the home dashboard, the map and its GeoJSON layers, notifications."""
 
 from __future__ import annotations
 
 from typing import cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from jingxi.cases.queues import work_counts_for
+from jingxi.notify.models import Notification
+from jingxi.notify.selectors import notification_list_for, notification_unread_count
+from jingxi.notify.services import notification_mark_all_read, notification_mark_read
 from jingxi.org.models import User
 from jingxi.web import map_layers, selectors
 
@@ -28,6 +35,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "counts": selectors.jurisdiction_counts(jurisdiction=jurisdiction) if jurisdiction else [],
         "my_roads": selectors.road_list_for_chief(user=user),
         "my_units": selectors.unit_list_for_staff(user=user),
+        "work": work_counts_for(user=user, roles=selectors.role_set(user=user))
+        if jurisdiction
+        else [],
     }
     return render(request, "web/home.html", context)
 
@@ -58,3 +68,53 @@ def map_layer(request: HttpRequest, layer: str) -> JsonResponse:
         return _error(str(exc), 400)
     collection = map_layers.map_layer_get(jurisdiction=jurisdiction, layer=layer, bbox=bbox)
     return JsonResponse(collection, json_dumps_params={"ensure_ascii": False})
+
+
+# --- notifications ------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    unread_only = request.GET.get("unread") == "1"
+    rows = notification_list_for(user=user, unread_only=unread_only)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "unread_only": unread_only,
+        "unread": notification_unread_count(user=user),
+    }
+    return render(request, "web/notification_list.html", context)
+
+
+@require_GET
+@login_required
+def notification_badge(request: HttpRequest) -> HttpResponse:
+    """The bell's inner HTML, fetched by htmx after the page loads (keeps pages' queries)."""
+    count = notification_unread_count(user=_user(request))
+    return render(request, "web/_notification_bell.html", {"unread": count})
+
+
+@require_POST
+@login_required
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one read, then go where it points (its case) or back to the list."""
+    try:
+        notification_mark_read(user=_user(request), notification_id=notification_id)
+    except Notification.DoesNotExist:
+        raise Http404(_("没有这条通知")) from None
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("web:notification-list")
+
+
+@require_POST
+@login_required
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    n = notification_mark_all_read(user=_user(request))
+    messages.success(request, _("已将 %(n)d 条通知标为已读") % {"n": n})
+    return redirect("web:notification-list")

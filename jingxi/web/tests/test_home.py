@@ -100,8 +100,9 @@ def test_home_runs_a_fixed_number_of_queries(
         level=RoadChiefLevel.TOWNSHIP,
         start_date=dt.date(2026, 1, 1),
     )
-    # session, user, roles, jurisdiction, counts, my roads, my units
-    with django_assert_max_num_queries(7):
+    # session, user, roles, jurisdiction, counts, my roads, my units,
+    # and the work counts: roles held, case visibility, one aggregate of every queue
+    with django_assert_max_num_queries(10):
         response = client.get("/")
     assert len(response.context["my_roads"]) == 2
     assert len(response.context["my_units"]) == 3

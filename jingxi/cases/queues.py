@@ -1,0 +1,352 @@
+"""Reads behind the case pages: work queues by role, deadline clocks, what one may do now.
+
+Every list starts from `access.case_list_for`, so a queue never shows a case its user
+may not see. Each function runs a fixed number of queries, whatever the data's size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from django.db.models import Count, F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jingxi.cases import workflow
+from jingxi.cases.access import case_list_for
+from jingxi.cases.choices import Action, PendingRequest, Status
+from jingxi.cases.models import Case
+from jingxi.lib.geo import haversine_m
+from jingxi.lib.workcalendar import WorkCalendar
+from jingxi.org.choices import Role
+from jingxi.org.models import Membership, User
+from jingxi.places.models import RoadChief
+
+UNIT_ROLES: Final = frozenset({Role.UNIT_HANDLER, Role.UNIT_HEAD})
+# Who may report a problem from the staff pages, and the source each role reports as.
+REPORTER_ROLES: Final = frozenset(
+    {Role.INSPECTOR, Role.ROAD_CHIEF, Role.ASSESSOR, Role.DISPATCHER, Role.OPERATOR}
+)
+PATROL_SOURCE: Final[Mapping[str, str]] = {
+    Role.INSPECTOR: "inspector",
+    Role.ROAD_CHIEF: "road_chief",
+    Role.ASSESSOR: "assessor",
+}
+UNIT_STATUSES: Final = (Status.DISPATCHED, Status.HANDLING, Status.SUSPENDED)
+
+
+# --- queues -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tab:
+    key: str
+    label: str | Promise
+    roles: frozenset[str]  # empty: every staff member
+
+
+TABS: Final[tuple[Tab, ...]] = (
+    Tab(key="inbox", label=gettext_lazy("待受理"), roles=frozenset({Role.DISPATCHER})),
+    Tab(key="dispatch", label=gettext_lazy("待派遣"), roles=frozenset({Role.DISPATCHER})),
+    Tab(key="approvals", label=gettext_lazy("待审批"), roles=frozenset({Role.DISPATCHER})),
+    Tab(key="unit", label=gettext_lazy("本单位"), roles=UNIT_ROLES),
+    Tab(key="verify", label=gettext_lazy("待核查"), roles=frozenset({Role.INSPECTOR})),
+    Tab(key="roads", label=gettext_lazy("我的道路"), roles=frozenset({Role.ROAD_CHIEF})),
+    Tab(
+        key="overdue",
+        label=gettext_lazy("超期"),
+        roles=frozenset({Role.DISPATCHER, Role.LEADER, *UNIT_ROLES}),
+    ),
+    Tab(key="all", label=gettext_lazy("全部案卷"), roles=frozenset()),
+)
+
+# Sub-filters of the unit tab.
+UNIT_STATES: Final[tuple[tuple[str, str | Promise], ...]] = (
+    ("", gettext_lazy("全部在办")),
+    ("dispatched", gettext_lazy("待签收")),
+    ("handling", gettext_lazy("处置中")),
+    ("rework", gettext_lazy("返工")),
+)
+
+
+def tab_list_for(*, roles: Iterable[str]) -> list[Tab]:
+    held = set(roles)
+    return [tab for tab in TABS if not tab.roles or tab.roles & held]
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueFilters:
+    status: str = ""
+    category_id: int | None = None
+    township_id: int | None = None
+    overdue: bool = False
+    q: str = ""
+    state: str = ""  # unit tab: dispatched, handling, rework
+    near: tuple[float, float] | None = None  # verify tab: (lng, lat) of the browser
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.category_id or self.township_id or self.overdue or self.q)
+
+
+def _road_ids_of_chief(user: User) -> QuerySet[RoadChief, int]:
+    today = timezone.localdate()
+    return (
+        RoadChief.objects.filter(user=user, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("road_id", flat=True)
+    )
+
+
+def case_queue_for(
+    *,
+    user: User,
+    tab: str,
+    roles: Mapping[str, set[int]],
+    filters: QueueFilters,
+) -> QuerySet[Case]:
+    """The cases of one work queue, filtered and ordered; lazy (nothing runs yet)."""
+    qs = case_list_for(user=user)
+    if tab == "inbox":
+        qs = qs.filter(status__in=[Status.REPORTED, Status.CHECKING]).order_by("reported_at")
+    elif tab == "dispatch":
+        qs = qs.filter(status=Status.FILED).order_by("stage_deadline", "reported_at")
+    elif tab == "approvals":
+        qs = qs.exclude(pending_request=PendingRequest.NONE).order_by("updated_at")
+    elif tab == "overdue":
+        qs = qs.filter(is_overdue=True, status__in=workflow.OPEN).order_by("stage_deadline")
+    elif tab == "unit":
+        unit_ids = set().union(*(roles.get(r, set()) for r in UNIT_ROLES))
+        qs = qs.filter(unit_id__in=unit_ids, status__in=UNIT_STATUSES)
+        if filters.state == "dispatched":
+            qs = qs.filter(status=Status.DISPATCHED)
+        elif filters.state == "handling":
+            qs = qs.filter(status=Status.HANDLING, rework_count=0)
+        elif filters.state == "rework":
+            qs = qs.filter(status=Status.HANDLING, rework_count__gt=0)
+        qs = qs.order_by(F("stage_deadline").asc(nulls_last=True), "reported_at")
+    elif tab == "verify":
+        qs = qs.filter(status=Status.HANDLED)
+        if filters.near is not None:
+            lng, lat = filters.near
+            # Equirectangular distance is exact enough to order points within a county.
+            k = math.cos(math.radians(lat)) ** 2
+            distance = (F("lng") - Value(lng)) * (F("lng") - Value(lng)) * Value(k) + (
+                F("lat") - Value(lat)
+            ) * (F("lat") - Value(lat))
+            qs = qs.annotate(distance2=Cast(distance, FloatField())).order_by("distance2", "pk")
+        else:
+            qs = qs.order_by("stage_deadline", "pk")
+    elif tab == "roads":
+        qs = qs.filter(road_id__in=_road_ids_of_chief(user), status__in=workflow.OPEN).order_by(
+            "road__name", F("deadline").asc(nulls_last=True), "reported_at"
+        )
+    else:
+        qs = qs.order_by("-reported_at", "-pk")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.category_id:
+        qs = qs.filter(
+            Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id)
+        )
+    if filters.township_id:
+        qs = qs.filter(township_id=filters.township_id)
+    if filters.overdue:
+        qs = qs.filter(is_overdue=True)
+    if filters.q:
+        qs = qs.filter(Q(number__startswith=filters.q) | Q(address__contains=filters.q))
+    return qs
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkCount:
+    key: str
+    label: str | Promise
+    value: int
+
+
+def work_counts_for(*, user: User, roles: Iterable[str]) -> list[WorkCount]:
+    """The sizes of the user's queues (not "all"), in one query."""
+    tabs = [t for t in tab_list_for(roles=roles) if t.key != "all"]
+    if not tabs:
+        return []
+    if set(roles) & UNIT_ROLES:
+        # A subquery, not a list: the count stays one query.
+        unit_q = Q(
+            unit_id__in=Membership.objects.filter(user=user, role__in=UNIT_ROLES).values("unit_id")
+        )
+    else:
+        unit_q = Q(pk__in=[])
+    conditions: dict[str, Q] = {
+        "inbox": Q(status__in=[Status.REPORTED, Status.CHECKING]),
+        "dispatch": Q(status=Status.FILED),
+        "approvals": ~Q(pending_request=PendingRequest.NONE),
+        "overdue": Q(is_overdue=True, status__in=workflow.OPEN),
+        "unit": unit_q & Q(status__in=UNIT_STATUSES),
+        "verify": Q(status=Status.HANDLED),
+        "roads": Q(road_id__in=_road_ids_of_chief(user), status__in=workflow.OPEN),
+    }
+    qs = case_list_for(user=user).order_by()
+    row = qs.aggregate(**{t.key: Count("pk", filter=conditions[t.key]) for t in tabs})
+    return [WorkCount(key=t.key, label=t.label, value=row[t.key] or 0) for t in tabs]
+
+
+# --- deadline clocks ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Clock:
+    """How the current stage's deadline stands, in working time."""
+
+    text: str
+    state: str  # "ok", "soon", "late", "none"
+
+
+def _hours_text(seconds: float) -> str:
+    hours = seconds / 3600
+    if hours >= 10:
+        return f"{hours:.0f}"
+    return f"{hours:.1f}"
+
+
+def deadline_clock(*, case: Case, calendar: WorkCalendar, now: dt.datetime | None = None) -> Clock:
+    deadline = case.stage_deadline
+    if deadline is None or case.status not in workflow.OPEN:
+        return Clock(text="", state="none")
+    now = now or timezone.now()
+    if deadline <= now:
+        late = calendar.working_seconds_between(deadline, now)
+        return Clock(text=_("超期 %(h)s 工作小时") % {"h": _hours_text(late)}, state="late")
+    left = calendar.working_seconds_between(now, deadline)
+    state = "soon" if left <= 3600 else "ok"
+    return Clock(text=_("剩余 %(h)s 工作小时") % {"h": _hours_text(left)}, state=state)
+
+
+# --- duplicates for a page of the inbox -----------------------------------------------
+
+
+def duplicates_for_page(
+    *, cases: Sequence[Case], radius_m: float, window_hours: int, limit: int = 5
+) -> dict[int, list[Case]]:
+    """Suspected duplicates of each case of a page, in one query (see case_duplicates_for)."""
+    if not cases:
+        return {}
+    pad_lat = radius_m / 111_320.0
+    pad_lng = max(radius_m / (111_320.0 * max(math.cos(math.radians(c.lat)), 0.01)) for c in cases)
+    since = min(c.reported_at for c in cases) - dt.timedelta(hours=window_hours)
+    jurisdiction_ids = {c.jurisdiction_id for c in cases}
+    candidates = list(
+        Case.objects.filter(
+            jurisdiction_id__in=jurisdiction_ids,
+            category_id__in={c.category_id for c in cases},
+            reported_at__gte=since,
+            lng__range=(min(c.lng for c in cases) - pad_lng, max(c.lng for c in cases) + pad_lng),
+            lat__range=(min(c.lat for c in cases) - pad_lat, max(c.lat for c in cases) + pad_lat),
+            status__in=[*workflow.OPEN, *workflow.CLOSED],
+        )
+        .only("pk", "number", "status", "category_id", "lng", "lat", "reported_at")
+        .order_by("reported_at")[:1000]
+    )
+    found: dict[int, list[Case]] = {}
+    for case in cases:
+        start = case.reported_at - dt.timedelta(hours=window_hours)
+        near = [
+            c
+            for c in candidates
+            if c.pk != case.pk
+            and c.category_id == case.category_id
+            and c.reported_at >= start
+            and haversine_m(case.lng, case.lat, c.lng, c.lat) <= radius_m
+        ]
+        if near:
+            found[case.pk] = near[:limit]
+    return found
+
+
+# --- what the user may do now ---------------------------------------------------------
+
+
+PHOTO_KIND: Final[Mapping[Action, str]] = {
+    Action.REPORT_BACK: "after",
+    Action.SELF_HANDLE: "after",
+    Action.VERIFY_PASS: "other",
+    Action.VERIFY_FAIL: "other",
+}
+# Actions that end or refuse something: shown with a warning colour.
+DANGER: Final = frozenset(
+    {
+        Action.REJECT,
+        Action.RETURN,
+        Action.VERIFY_FAIL,
+        Action.REFUSE_EXTENSION,
+        Action.REFUSE_SUSPENSION,
+        Action.REFUSE_VOID,
+        Action.APPROVE_VOID,
+        Action.REQUEST_VOID,
+    }
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionChoice:
+    action: Action
+    label: str
+    note_required: bool
+    unit: bool = False
+    merge: bool = False
+    hours: bool = False  # extension hours: required on request, optional on approval
+    hours_required: bool = False
+    photos: str = ""  # attachment kind, or "" for no photo field
+    danger: bool = False
+    requested_hours: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def action_choices_for(
+    *,
+    case: Case,
+    roles: Mapping[str, set[int]],
+    merge_targets: Sequence[Case] = (),
+    requested_hours: str = "",
+) -> list[ActionChoice]:
+    """The actions the table allows now, that the user's roles permit and guards admit.
+
+    The service checks again on POST; this only decides which forms the page shows.
+    """
+    choices: list[ActionChoice] = []
+    for action in workflow.actions_from(Status(case.status)):
+        held = workflow.ACTION_ROLES[action] & set(roles)
+        if not held:
+            continue
+        if action in workflow.UNIT_SCOPED_ACTIONS and not any(
+            case.unit_id in roles[r] for r in held
+        ):
+            continue
+        if action in workflow.REQUEST_OF and case.pending_request:
+            continue
+        if action in workflow.DECISION_OF and case.pending_request != workflow.DECISION_OF[action]:
+            continue
+        if action == Action.MERGE and not merge_targets:
+            continue
+        choices.append(
+            ActionChoice(
+                action=action,
+                label=str(action.label),
+                note_required=action in workflow.NOTE_REQUIRED,
+                unit=action == Action.DISPATCH,
+                merge=action == Action.MERGE,
+                hours=action in (Action.REQUEST_EXTENSION, Action.APPROVE_EXTENSION),
+                hours_required=action == Action.REQUEST_EXTENSION,
+                photos=PHOTO_KIND.get(action, ""),
+                danger=action in DANGER,
+                requested_hours=requested_hours if action == Action.APPROVE_EXTENSION else "",
+            )
+        )
+    return choices
