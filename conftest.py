@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from jingxi.catalog.choices import CategoryKind, CategoryLevel, Responsibility, TimeUnit
 from jingxi.catalog.models import Category, TimeLimit
@@ -41,6 +42,13 @@ from jingxi.places.models import (
     Segment,
     Township,
 )
+
+# Property tests: no time limit per example (the machine may be busy); in CI the same
+# examples every run, so a red build always reproduces.
+hypothesis_settings.register_profile(
+    "jingxi", deadline=None, derandomize=bool(os.environ.get("CI")), database=None
+)
+hypothesis_settings.load_profile("jingxi")
 
 # Browser tests run Chromium from a thread with a live server; Django's async
 # safety check would refuse the ORM calls the fixtures make around them.
