@@ -59,7 +59,7 @@ lint: setup-dev
 	$(BIN)/ruff check .
 
 typecheck: setup-dev
-	$(BIN)/mypy config jingxi bench scripts
+	$(BIN)/mypy config jingxi bench scripts conftest.py
 
 checks: setup-dev
 	$(PY) manage.py check --fail-level WARNING
