@@ -72,8 +72,12 @@ def case_list_for(*, user: User) -> QuerySet[Case]:
     scope = case_visibility_filter(user=user)
     if scope is None:
         return Case.objects.none()
-    return Case.objects.filter(scope).select_related(
-        "category", "unit", "proposed_unit", "township", "road", "merged_into", "reporter"
+    return (
+        Case.objects.filter(scope)
+        .select_related(
+            "category", "unit", "proposed_unit", "township", "road", "merged_into", "reporter"
+        )
+        .defer("township__geometry")
     )
 
 

@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,13 +72,21 @@ def _add_limit(calendar: WorkCalendar, start: dt.datetime, limit: TimeLimit) -> 
 
 
 def _next_number(*, jurisdiction: Jurisdiction, day: dt.date) -> str:
-    """YYYYMMDD + a 4-digit serial per jurisdiction and day; never reused."""
-    counter, _created = CaseNumberCounter.objects.select_for_update().get_or_create(
-        jurisdiction=jurisdiction, day=day
-    )
-    CaseNumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"{day:%Y%m%d}{counter.last:04d}"
+    """YYYYMMDD + a 4-digit serial per jurisdiction and day; never reused.
+
+    One upsert that increments and returns the counter (PostgreSQL, SQLite >= 3.35), so
+    concurrent reports serialise on the counter row only for the statement's duration.
+    """
+    table = CaseNumberCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (jurisdiction_id, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (jurisdiction_id, day) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [jurisdiction.pk, day],
+        )
+        row = cursor.fetchone()
+    return f"{day:%Y%m%d}{row[0]:04d}"
 
 
 # --- report -------------------------------------------------------------------------
