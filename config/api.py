@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from jingxi.cases import api as cases_api
+from jingxi.cases import api_documents as documents_api
 
 urlpatterns = [
     path("v1/cases/", cases_api.CaseListCreate.as_view(), name="api-case-list"),
@@ -17,6 +18,37 @@ urlpatterns = [
         "v1/cases/<int:case_id>/duplicates/",
         cases_api.CaseDuplicates.as_view(),
         name="api-case-duplicates",
+    ),
+    path(
+        "v1/cases/<int:case_id>/attachments/",
+        documents_api.CaseAttachments.as_view(),
+        name="api-case-attachments",
+    ),
+    path("v1/notices/", documents_api.NoticeListIssue.as_view(), name="api-notice-list"),
+    path(
+        "v1/notices/<int:notice_id>/",
+        documents_api.NoticeDetail.as_view(),
+        name="api-notice-detail",
+    ),
+    path(
+        "v1/notices/<int:notice_id>/sign/",
+        documents_api.NoticeSign.as_view(),
+        name="api-notice-sign",
+    ),
+    path(
+        "v1/supervision-orders/",
+        documents_api.SupervisionListIssue.as_view(),
+        name="api-supervision-list",
+    ),
+    path(
+        "v1/supervision-orders/<int:order_id>/",
+        documents_api.SupervisionDetail.as_view(),
+        name="api-supervision-detail",
+    ),
+    path(
+        "v1/supervision-orders/<int:order_id>/sign/",
+        documents_api.SupervisionSign.as_view(),
+        name="api-supervision-sign",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

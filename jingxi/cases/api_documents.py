@@ -1,0 +1,249 @@
+"""REST API for evidence photos, rectification notices and supervision orders.
+
+Serializers ↔ services: permission-checked fetches from `selectors`/`access`, writes
+through `evidence` and `documents`. A record one may not see answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from jingxi.cases.access import case_get_for, case_list_for
+from jingxi.cases.api import _user
+from jingxi.cases.documents import (
+    DocumentError,
+    notice_issue,
+    notice_sign,
+    supervision_order_issue,
+    supervision_order_sign,
+)
+from jingxi.cases.evidence import EvidenceError, attachment_add
+from jingxi.cases.models import Attachment, AttachmentKind, Notice, SupervisionOrder
+from jingxi.cases.selectors import (
+    attachment_warning_text,
+    notice_get_for,
+    notice_list_for,
+    supervision_order_get_for,
+    supervision_order_list_for,
+)
+from jingxi.org.models import Unit
+
+
+def _bad(message: str) -> Response:
+    return Response({"error": message}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id", "kind", "sha256", "content_type", "size", "width", "height", "taken_at",
+            "exif_lng", "exif_lat", "warnings", "uploaded_at", "url", "thumbnail_url",
+        ]  # fmt: skip
+
+    def get_url(self, a: Attachment) -> str:
+        return reverse("cases:attachment-file", args=[a.pk])
+
+    def get_thumbnail_url(self, a: Attachment) -> str:
+        return reverse("cases:attachment-thumbnail", args=[a.pk])
+
+    def get_warnings(self, a: Attachment) -> list[str]:
+        return [attachment_warning_text(w) for w in a.warnings]
+
+
+class AttachmentUploadSerializer(serializers.Serializer[dict[str, Any]]):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
+
+
+class CaseAttachments(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=AttachmentSerializer(many=True))
+    def get(self, request: Request, case_id: int) -> Response:
+        case = case_get_for(user=_user(request), case_id=case_id)
+        return Response(AttachmentSerializer(case.attachments.all(), many=True).data)
+
+    @extend_schema(request=AttachmentUploadSerializer, responses={201: AttachmentSerializer})
+    def post(self, request: Request, case_id: int) -> Response:
+        user = _user(request)
+        case = case_get_for(user=user, case_id=case_id)
+        form = AttachmentUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        try:
+            attachment = attachment_add(
+                case=case,
+                file=upload,
+                name=upload.name or "",
+                kind=form.validated_data["kind"],
+                actor=user,
+            )
+        except EvidenceError as exc:
+            return _bad(str(exc))
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class NoticeSerializer(serializers.ModelSerializer[Notice]):
+    unit = serializers.CharField(source="unit.name")
+    case_numbers = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id", "number", "year", "serial", "unit", "case_numbers", "content", "deadline",
+            "issued_at", "signed_at", "pdf_url",
+        ]  # fmt: skip
+
+    def get_case_numbers(self, notice: Notice) -> list[str]:
+        return [c.number for c in notice.cases.all()]
+
+    def get_pdf_url(self, notice: Notice) -> str:
+        return reverse("cases:notice-pdf", args=[notice.pk])
+
+
+class NoticeIssueSerializer(serializers.Serializer[dict[str, Any]]):
+    unit = serializers.IntegerField()
+    cases = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    content = serializers.CharField(max_length=4000)
+    deadline = serializers.DateTimeField()
+
+
+class NoticeListIssue(APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(responses=NoticeSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        notices = notice_list_for(user=_user(request), q=request.query_params.get("q", ""))
+        page = notices.prefetch_related("cases")[:200]
+        return Response(NoticeSerializer(page, many=True).data)
+
+    @extend_schema(request=NoticeIssueSerializer, responses={201: NoticeSerializer})
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        form = NoticeIssueSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        jurisdiction = user.jurisdiction
+        unit = Unit.objects.filter(pk=data["unit"], jurisdiction=jurisdiction).first()
+        if jurisdiction is None or unit is None:
+            return _bad(_("未知的责任单位：%(id)s") % {"id": data["unit"]})
+        cases = list(case_list_for(user=user).filter(pk__in=data["cases"]))
+        if len(cases) != len(set(data["cases"])):
+            return _bad(_("有案卷不存在或无权查看"))
+        try:
+            notice = notice_issue(
+                jurisdiction=jurisdiction,
+                unit=unit,
+                cases=cases,
+                content=data["content"],
+                deadline=data["deadline"],
+                actor=user,
+            )
+        except DocumentError as exc:
+            return _bad(str(exc))
+        return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+
+class NoticeDetail(APIView):
+    @extend_schema(responses=NoticeSerializer)
+    def get(self, request: Request, notice_id: int) -> Response:
+        return Response(
+            NoticeSerializer(notice_get_for(user=_user(request), notice_id=notice_id)).data
+        )
+
+
+class NoticeSign(APIView):
+    @extend_schema(request=None, responses=NoticeSerializer)
+    def post(self, request: Request, notice_id: int) -> Response:
+        user = _user(request)
+        notice_get_for(user=user, notice_id=notice_id)
+        try:
+            notice = notice_sign(notice_id=notice_id, actor=user)
+        except DocumentError as exc:
+            return _bad(str(exc))
+        return Response(NoticeSerializer(notice).data)
+
+
+class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
+    unit = serializers.CharField(source="unit.name")
+    case_number = serializers.CharField(source="case.number")
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SupervisionOrder
+        fields = [
+            "id", "number", "year", "serial", "unit", "case", "case_number", "reason",
+            "content", "deadline", "issued_at", "signed_at", "pdf_url",
+        ]  # fmt: skip
+
+    def get_pdf_url(self, order: SupervisionOrder) -> str:
+        return reverse("cases:supervision-pdf", args=[order.pk])
+
+
+class SupervisionIssueSerializer(serializers.Serializer[dict[str, Any]]):
+    case = serializers.IntegerField()
+    content = serializers.CharField(max_length=4000, required=False, default="")
+    deadline = serializers.DateTimeField()
+
+
+class SupervisionListIssue(APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(responses=SupervisionOrderSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        orders = supervision_order_list_for(user=_user(request))[:200]
+        return Response(SupervisionOrderSerializer(orders, many=True).data)
+
+    @extend_schema(request=SupervisionIssueSerializer, responses={201: SupervisionOrderSerializer})
+    def post(self, request: Request) -> Response:
+        """A leader-flagged supervision order (overdue ones come from the deadline scan)."""
+        user = _user(request)
+        form = SupervisionIssueSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        case = case_get_for(user=user, case_id=data["case"])
+        try:
+            order = supervision_order_issue(
+                case=case,
+                reason="leader",
+                content=data["content"],
+                deadline=data["deadline"],
+                actor=user,
+            )
+        except DocumentError as exc:
+            return _bad(str(exc))
+        return Response(SupervisionOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class SupervisionDetail(APIView):
+    @extend_schema(responses=SupervisionOrderSerializer)
+    def get(self, request: Request, order_id: int) -> Response:
+        order = supervision_order_get_for(user=_user(request), order_id=order_id)
+        return Response(SupervisionOrderSerializer(order).data)
+
+
+class SupervisionSign(APIView):
+    @extend_schema(request=None, responses=SupervisionOrderSerializer)
+    def post(self, request: Request, order_id: int) -> Response:
+        user = _user(request)
+        supervision_order_get_for(user=user, order_id=order_id)
+        try:
+            order = supervision_order_sign(order_id=order_id, actor=user)
+        except DocumentError as exc:
+            return _bad(str(exc))
+        return Response(SupervisionOrderSerializer(order).data)
