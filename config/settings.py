@@ -73,6 +73,10 @@ INSTALLED_APPS = [
     "jingxi.places",
     "jingxi.cases",
     "jingxi.notify",
+    "jingxi.public",
+    "jingxi.open311",
+    "jingxi.wechat",
+    "jingxi.hotline",
     "jingxi.web",
     "jingxi.demo",
 ]

@@ -14,6 +14,10 @@ urlpatterns = [
     path("api/", include("config.api")),
     path("places/", include("jingxi.places.urls")),
     path("cases/", include("jingxi.cases.urls")),
+    path("hotline/", include("jingxi.hotline.urls")),
+    path("public/", include("jingxi.public.urls")),
+    path("open311/v2/", include("jingxi.open311.urls")),
+    path("wechat/", include("jingxi.wechat.urls")),
     path("", include("jingxi.web.urls")),
 ]
 

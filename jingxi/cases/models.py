@@ -115,6 +115,9 @@ class Case(models.Model):
         related_name="merged_cases",
     )
     idempotency_key = models.CharField(max_length=64, blank=True)
+    # A secret given to the reporter with the number: it lets them rate the result or
+    # say it is not fixed (the number alone only shows the public-safe timeline).
+    tracking_token = models.CharField(max_length=32, blank=True, editable=False)
     # Milestones.
     reported_at = models.DateTimeField(_("上报时间"))
     filed_at = models.DateTimeField(_("立案时间"), null=True, blank=True)

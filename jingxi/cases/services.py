@@ -7,6 +7,7 @@ Every caller (pages, API, Open311, WeChat, commands) uses these, so all behave a
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -186,6 +187,7 @@ def case_report(
                 stage=stage,
                 stage_deadline=calendar.add_working_hours(now, hours),
                 idempotency_key=idempotency_key,
+                tracking_token=secrets.token_urlsafe(16)[:22],
                 reported_at=now,
                 filed_at=now if status == Status.FILED else None,
             )

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicConfig(AppConfig):
+    name = "jingxi.public"
+    label = "public"
+    verbose_name = _("公众服务与信息公开")
