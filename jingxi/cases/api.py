@@ -245,6 +245,8 @@ class CaseListCreate(generics.ListAPIView[Case]):
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             file_directly=data["file_directly"],
         )
+        # One query for the response's relations instead of one per lazy access.
+        case = case_list_for(user=user).get(pk=case.pk)
         body = CaseSerializer(case, context={"roles": roles}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
