@@ -28,9 +28,12 @@ from django.utils.translation import gettext_lazy as _
 from jingxi.lib.tabular import ImportRejected, RowError
 from jingxi.lib.workcalendar import WorkingPeriodsError, parse_working_periods
 from jingxi.org.imports import (
+    CALENDAR_COLUMNS,
     STAFF_COLUMNS,
     UNIT_COLUMNS,
     ImportSummary,
+    calendar_days_export_xlsx,
+    calendar_days_import_xlsx,
     staff_export_xlsx,
     staff_import_xlsx,
     units_export_xlsx,
@@ -290,7 +293,14 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
+class CalendarDayAdmin(ImportExportAdmin[CalendarDay]):
+    transfer = Transfer(
+        kind="calendar_days",
+        fmt="xlsx",
+        importer=calendar_days_import_xlsx,
+        exporter=calendar_days_export_xlsx,
+        help="、".join(CALENDAR_COLUMNS),
+    )
     list_display = ("date", "weekday", "kind", "name", "jurisdiction")
     list_filter = ("kind", YearFilter, "jurisdiction")
     list_select_related = ("jurisdiction",)

@@ -1,4 +1,4 @@
-"""XLSX import and export of units and staff.
+"""XLSX import and export of units, staff and the work calendar.
 
 An import reads the first sheet (header in the first non-empty row, Chinese column
 names as the exporters write them), checks every row, and raises `ImportRejected`
@@ -12,6 +12,7 @@ Road chiefs are assigned to roads, which live in `places`, so their import is
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -29,8 +30,9 @@ from jingxi.lib.tabular import (
     xlsx_read,
     xlsx_write,
 )
-from jingxi.org.choices import RankingGroup, Role, UnitKind
-from jingxi.org.models import Jurisdiction, Membership, Unit, User
+from jingxi.org.choices import CalendarDayKind, RankingGroup, Role, UnitKind
+from jingxi.org.models import CalendarDay, Jurisdiction, Membership, Unit, User
+from jingxi.org.services import calendar_day_set
 
 
 @dataclass(frozen=True)
@@ -405,3 +407,68 @@ def staff_export_xlsx(
                 )
             )
     return xlsx_write([(str(_("人员")), STAFF_COLUMNS, rows)])
+
+
+# --- work calendar ----------------------------------------------------------
+
+CALENDAR_COLUMNS: Final = ("日期", "类型", "名称")
+
+
+def _row_date(row: TabularRow, column: str) -> dt.date:
+    text = row.get(column).strip()
+    if not text:
+        raise RowInvalid(column, _("不能为空"))
+    try:
+        return dt.date.fromisoformat(text[:10].replace("/", "-"))
+    except ValueError:
+        raise RowInvalid(
+            column, _("「%(text)s」不是日期（如 2026-10-01）") % {"text": text}
+        ) from None
+
+
+def calendar_days_import_xlsx(*, jurisdiction: Jurisdiction, source: XlsxSource) -> ImportSummary:
+    """Holidays and 调休 workdays, one row a date; each row goes through `calendar_day_set`."""
+    rows = xlsx_read(source, required_columns=CALENDAR_COLUMNS)
+    errors: list[RowError] = []
+    parsed: dict[dt.date, tuple[str, str]] = {}
+    for row in rows:
+        try:
+            date = _row_date(row, "日期")
+            kind = row_choice(row, "类型", CalendarDayKind, default=None)
+            name = row_text(row, "名称", max_length=64)
+        except RowInvalid as exc:
+            errors.append(row.error(exc.column, exc.message))
+            continue
+        if date in parsed:
+            errors.append(row.error("日期", _("%(d)s 在文件中重复") % {"d": date}))
+            continue
+        parsed[date] = (kind, name)
+    if errors:
+        raise ImportRejected(errors)
+    existing = {
+        d.date: (d.kind, d.name)
+        for d in CalendarDay.objects.filter(jurisdiction=jurisdiction, date__in=list(parsed))
+    }
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        for date, (kind, name) in sorted(parsed.items()):
+            before = existing.get(date)
+            if before == (kind, name):
+                unchanged += 1
+                continue
+            calendar_day_set(jurisdiction=jurisdiction, date=date, kind=kind, name=name)
+            if before is None:
+                created += 1
+            else:
+                updated += 1
+    return ImportSummary("calendar_days", created, updated, unchanged)
+
+
+def calendar_days_export_xlsx(
+    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[CalendarDay] | None = None
+) -> bytes:
+    days = (queryset if queryset is not None else CalendarDay.objects.all()).filter(
+        jurisdiction=jurisdiction
+    )
+    rows = [(d.date.isoformat(), d.get_kind_display(), d.name) for d in days.order_by("date")]
+    return xlsx_write([(str(_("工作日历")), CALENDAR_COLUMNS, rows)])

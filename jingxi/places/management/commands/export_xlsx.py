@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from jingxi.org.imports import staff_export_xlsx, units_export_xlsx
+from jingxi.org.imports import calendar_days_export_xlsx, staff_export_xlsx, units_export_xlsx
 from jingxi.places.imports import road_chiefs_export_xlsx
 from jingxi.places.management.commands.import_xlsx import KINDS, jurisdiction_get
 
@@ -18,6 +18,7 @@ from jingxi.places.management.commands.import_xlsx import KINDS, jurisdiction_ge
 def exporters() -> dict[str, Callable[..., bytes]]:
     return {
         "units": units_export_xlsx,
+        "calendar_days": calendar_days_export_xlsx,
         "staff": staff_export_xlsx,
         "road_chiefs": road_chiefs_export_xlsx,
     }

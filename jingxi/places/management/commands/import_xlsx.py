@@ -10,7 +10,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jingxi.lib.tabular import ImportRejected
-from jingxi.org.imports import ImportSummary, staff_import_xlsx, units_import_xlsx
+from jingxi.org.imports import (
+    ImportSummary,
+    calendar_days_import_xlsx,
+    staff_import_xlsx,
+    units_import_xlsx,
+)
 from jingxi.org.models import Jurisdiction
 from jingxi.places.imports import road_chiefs_import_xlsx
 
@@ -18,12 +23,13 @@ from jingxi.places.imports import road_chiefs_import_xlsx
 def importers() -> dict[str, Callable[..., ImportSummary]]:
     return {
         "units": units_import_xlsx,
+        "calendar_days": calendar_days_import_xlsx,
         "staff": staff_import_xlsx,
         "road_chiefs": road_chiefs_import_xlsx,
     }
 
 
-KINDS = ("units", "staff", "road_chiefs")
+KINDS = ("units", "staff", "road_chiefs", "calendar_days")
 
 
 def jurisdiction_get(code: str) -> Jurisdiction:
