@@ -1,0 +1,1 @@
+"""Models of the disclosure portal, consultations and suggestions (the portal's file)."""
