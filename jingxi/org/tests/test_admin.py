@@ -137,7 +137,9 @@ def test_changelists_show_import_and_export_buttons(admin_client: Client, world:
     assert url(Unit, "import") in page
     assert url(Unit, "export") in page
     calendar = admin_client.get(url(CalendarDay, "changelist")).content.decode()
-    assert "导入" not in calendar
+    assert url(CalendarDay, "import") in calendar
+    memberships = admin_client.get(url(Membership, "changelist")).content.decode()
+    assert "导入" not in memberships
 
 
 # --- import views -----------------------------------------------------------
