@@ -226,6 +226,17 @@ SPECTACULAR_SETTINGS = {
 NOTIFY_EMAIL = env_bool("JINGXI_NOTIFY_EMAIL", default=False)
 NOTIFY_LOG_SMS = env_bool("JINGXI_NOTIFY_LOG_SMS", default=False)
 
+# --- WeChat Official Account (jingxi/wechat) ----------------------------------
+# The token typed into the account's server settings (it signs every request), the
+# account's AppID (needed by the access-token API that fetches photos, a deployment
+# step), the code of the Jurisdiction reports go to (empty: the only one) and the
+# code of the category used when no category fits a description (empty: an active
+# category named 其他…, else the citizen is asked to describe the problem more exactly).
+JINGXI_WECHAT_TOKEN = env_str("JINGXI_WECHAT_TOKEN", "")
+JINGXI_WECHAT_APP_ID = env_str("JINGXI_WECHAT_APP_ID", "")
+JINGXI_WECHAT_JURISDICTION = env_str("JINGXI_WECHAT_JURISDICTION", "")
+JINGXI_WECHAT_GENERAL_CATEGORY = env_str("JINGXI_WECHAT_GENERAL_CATEGORY", "")
+
 # --- Maps -------------------------------------------------------------------
 # A tile URL template for deployments that have a tile server; empty draws our
 # own layers on a plain background (no internet needed).
