@@ -469,3 +469,15 @@ def test_home_shows_my_work_counts(world: World, cast: Cast) -> None:
     assert work == {"inbox": 1, "dispatch": 0, "approvals": 0, "overdue": 0}
     work = {w.key: w.value for w in client_for(cast.handler_a).get("/").context["work"]}
     assert work == {"unit": 1, "overdue": 0}
+
+
+def test_case_pages_speak_english_too(world: World, cast: Cast) -> None:
+    case = dispatched(world, cast)
+    client = client_for(cast.handler_a)
+    client.post(reverse("set_language"), {"language": "en"})
+    listing = client.get(reverse("cases:case-list")).content.decode()
+    assert "Case desk" in listing
+    assert "My unit" in listing
+    page = client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+    assert "Timeline" in page
+    assert "working hours left" in page

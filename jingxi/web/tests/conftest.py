@@ -1,7 +1,7 @@
-"""Fixtures for the shell's tests: a clean map index, and a Chromium page for browser tests."""
+"""Fixtures for the shell's tests: a clean map index (the browser ones are in jingxi/)."""
 
 from __future__ import annotations
 
-from jingxi.web.tests.browser import _fresh_map_index, browser, page
+from jingxi.web.tests.browser import _fresh_map_index
 
-__all__ = ["_fresh_map_index", "browser", "page"]
+__all__ = ["_fresh_map_index"]
