@@ -243,6 +243,20 @@ JINGXI_WECHAT_GENERAL_CATEGORY = env_str("JINGXI_WECHAT_GENERAL_CATEGORY", "")
 MAP_TILE_URL = env_str("JINGXI_MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("JINGXI_MAP_TILE_ATTRIBUTION", "")
 
+# --- Public site (citizens' reports and tracking) ----------------------------
+# The jurisdiction whose citizens the public site serves (its code); empty: the only
+# one in the database, else the first by code.
+JINGXI_PUBLIC_JURISDICTION = env_str("JINGXI_PUBLIC_JURISDICTION", "")
+# Days after a case closes (or ends) before the reporter's name and phone are erased.
+JINGXI_CONTACT_RETENTION_DAYS = env_int("JINGXI_CONTACT_RETENTION_DAYS", 180)
+# Per client IP: reports per hour, and lookups (address, category, tracking) per minute.
+# Counted in the cache, so per process unless JINGXI_REDIS_URL shares it.
+JINGXI_PUBLIC_REPORTS_PER_HOUR = env_int("JINGXI_PUBLIC_REPORTS_PER_HOUR", 10)
+JINGXI_PUBLIC_LOOKUPS_PER_MINUTE = env_int("JINGXI_PUBLIC_LOOKUPS_PER_MINUTE", 60)
+# Reverse proxies in front of jingxi that append to X-Forwarded-For; 0 trusts only
+# the connection's address (REMOTE_ADDR).
+JINGXI_PROXY_COUNT = env_int("JINGXI_PROXY_COUNT", 0)
+
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
     "version": 1,
