@@ -149,6 +149,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         jurisdiction=jurisdiction, level=CategoryLevel.MAJOR
     ).order_by("kind", "code")
     context["townships"] = Township.objects.filter(jurisdiction=jurisdiction).order_by("code")
+    context["tab_counts"] = {w.key: w.value for w in queues.work_counts_for(user=user, roles=roles)}
     context["can_report"] = bool(queues.REPORTER_ROLES & set(roles))
     context["notices_url"] = _url_or_empty("cases:notice-list")
     context["can_issue_notice"] = Role.DISPATCHER in roles and bool(

@@ -6,9 +6,11 @@ import io
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from conftest import Cast, World
@@ -189,8 +191,8 @@ def test_queue_pages_run_a_fixed_number_of_queries(
             case_transition(case_id=case.pk, action=Action.FILE, actor=cast.dispatcher)
     client = client_for(cast.dispatcher)
     # session, user, shell roles, actor roles, visibility, calendar, count, page,
-    # loop settings and duplicates (inbox), categories, townships, savepoints
-    with django_assert_max_num_queries(14):
+    # loop settings and duplicates (inbox), tab counts, categories, townships, savepoints
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("cases:case-list"), {"tab": tab})
     assert response.status_code == 200
 
@@ -481,3 +483,4 @@ def test_case_pages_speak_english_too(world: World, cast: Cast) -> None:
     page = client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
     assert "Timeline" in page
     assert "working hours left" in page
+    translation.activate(settings.LANGUAGE_CODE)  # the test client leaves English active
