@@ -1,0 +1,336 @@
+"""Reads for the Open311 adapter: jurisdictions served, services, requests, updates.
+
+Lists read `values()` rows (no model instance per row), so a page of 1,000 requests
+costs one query and stays cheap to render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from jingxi.cases import workflow
+from jingxi.cases.choices import Status
+from jingxi.cases.models import SCAN_ACTIONS, Case, CaseEvent
+from jingxi.catalog.choices import CategoryKind, CategoryLevel, TimeUnit, Urgency
+from jingxi.catalog.models import Category, TimeLimit
+from jingxi.open311.choices import LIST_DATATYPES
+from jingxi.open311.models import ServiceAttribute
+from jingxi.org.models import Jurisdiction
+
+# Ended statuses count as resolved for a GeoReport client: closed.
+CLOSED_STATUSES: frozenset[str] = frozenset(
+    str(s) for s in (*workflow.CLOSED, *workflow.ENDED_WITHOUT_CASE)
+)
+OPEN_STATUSES: frozenset[str] = frozenset(str(s) for s in workflow.OPEN)
+SCAN_ACTION_VALUES = frozenset(value for value, _label in SCAN_ACTIONS)
+
+
+def open311_status(status: str) -> str:
+    return "closed" if status in CLOSED_STATUSES else "open"
+
+
+# --- jurisdictions --------------------------------------------------------------------
+
+
+def jurisdictions_served() -> list[Jurisdiction]:
+    """Jurisdictions with an Open311 id; if none has one, all of them (a single county
+    that never set its id is still served, without jurisdiction_id)."""
+    served = list(Jurisdiction.objects.exclude(open311_id="").order_by("pk"))
+    return served or list(Jurisdiction.objects.order_by("pk")[:2])
+
+
+# --- services -------------------------------------------------------------------------
+
+
+def service_code_of(kind: str, code: str) -> str:
+    """'event-0102': the category kind, a hyphen and the 4-digit minor code."""
+    return f"{kind}-{code}"
+
+
+def category_for_service_code(*, jurisdiction: Jurisdiction, service_code: str) -> Category | None:
+    kind, _sep, code = service_code.partition("-")
+    if kind not in CategoryKind.values or len(code) != 4 or not code.isdigit():
+        return None
+    return (
+        Category.objects.filter(
+            jurisdiction=jurisdiction,
+            kind=kind,
+            code=code,
+            level=CategoryLevel.MINOR,
+            is_active=True,
+        )
+        .select_related("parent")
+        .prefetch_related("time_limits", "open311_attributes")
+        .first()
+    )
+
+
+def services_list(*, jurisdiction: Jurisdiction) -> list[Category]:
+    """Active minor categories with their major, time limits and extra attributes."""
+    return list(
+        Category.objects.filter(
+            jurisdiction=jurisdiction, level=CategoryLevel.MINOR, is_active=True
+        )
+        .select_related("parent")
+        .prefetch_related("time_limits", "open311_attributes")
+        .order_by("kind", "code")
+    )
+
+
+def limit_text(limit: TimeLimit | None) -> str:
+    """'处置时限：4 工作时' — what the jurisdiction commits to (service_notice)."""
+    if limit is None:
+        return ""
+    amount = Decimal(limit.amount).normalize()
+    return _("处置时限：%(amount)s %(unit)s") % {
+        "amount": f"{amount:f}",
+        "unit": TimeUnit(limit.unit).label,
+    }
+
+
+def limit_pick(
+    limits: dict[tuple[str, str], TimeLimit], urgency: str, condition: str
+) -> TimeLimit | None:
+    """The most specific limit, as `catalog.selectors.time_limit_for` picks it."""
+    for key in (
+        (urgency, condition),
+        (Urgency.NORMAL, condition),
+        (urgency, ""),
+        (Urgency.NORMAL, ""),
+    ):
+        found = limits.get((str(key[0]), key[1]))
+        if found is not None:
+            return found
+    return None
+
+
+def limits_of(category: Category) -> dict[tuple[str, str], TimeLimit]:
+    return {(tl.urgency, tl.condition): tl for tl in category.time_limits.all()}
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One attribute of a service definition, as the spec describes it."""
+
+    code: str
+    datatype: str
+    variable: bool
+    required: bool
+    description: str
+    datatype_description: str
+    options: tuple[tuple[str, str], ...]
+
+
+def service_attributes(category: Category) -> list[Attribute]:
+    """The catalog's attributes (urgency and condition, from the time limits, when there
+    is a choice to make), then the extra ServiceAttribute rows, in order."""
+    limits = list(category.time_limits.all())
+    attributes: list[Attribute] = []
+    urgencies = {tl.urgency for tl in limits}
+    if urgencies - {Urgency.NORMAL}:
+        options = tuple(
+            (value, str(label))
+            for value, label in Urgency.choices
+            if value in urgencies or value == Urgency.NORMAL
+        )
+        attributes.append(
+            Attribute(
+                code="urgency",
+                datatype="singlevaluelist",
+                variable=True,
+                required=False,
+                description=_("紧急程度"),
+                datatype_description=_("不选为“一般”"),
+                options=options,
+            )
+        )
+    conditions = sorted({tl.condition for tl in limits if tl.condition})
+    if conditions:
+        attributes.append(
+            Attribute(
+                code="condition",
+                datatype="singlevaluelist",
+                variable=True,
+                required=False,
+                description=_("情形"),
+                datatype_description=_("不选为一般情形"),
+                options=tuple((c, c) for c in conditions),
+            )
+        )
+    # The reverse accessor of ServiceAttribute.category (this app adds it to Category).
+    related = category.open311_attributes  # type: ignore[attr-defined]
+    extras: Sequence[ServiceAttribute] = sorted(related.all(), key=lambda a: (a.order, a.code))
+    for extra in extras:
+        options = ()
+        if extra.datatype in LIST_DATATYPES:
+            options = tuple((str(o["key"]), str(o["name"])) for o in extra.values)
+        attributes.append(
+            Attribute(
+                code=extra.code,
+                datatype=extra.datatype,
+                variable=extra.variable,
+                required=extra.required and extra.variable,
+                description=extra.description,
+                datatype_description=extra.datatype_description,
+                options=options,
+            )
+        )
+    return attributes
+
+
+def services_changeset(*, jurisdiction: Jurisdiction) -> dt.datetime | None:
+    """When a service definition last changed, as far as rows record it."""
+    latest = (
+        ServiceAttribute.objects.filter(category__jurisdiction=jurisdiction)
+        .order_by("-updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    return latest
+
+
+# --- requests -------------------------------------------------------------------------
+
+REQUEST_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "source",
+    "category_id",
+    "category__kind",
+    "category__code",
+    "category__name",
+    "urgency",
+    "condition",
+    "description",
+    "unit__name",
+    "merged_into__number",
+    "reported_at",
+    "updated_at",
+    "closed_at",
+    "deadline",
+    "address",
+    "lng",
+    "lat",
+    "reporter_name",
+    "reporter_phone",
+)
+
+
+@dataclass
+class RequestQuery:
+    numbers: list[str] | None = None
+    category_ids: list[int] | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    statuses: list[str] | None = None
+    offset: int = 0
+    limit: int = 1000
+
+
+def requests_rows(*, jurisdiction: Jurisdiction, query: RequestQuery) -> list[dict[str, Any]]:
+    """Rows of the requests asked for, most recent first. With `numbers` only those."""
+    qs: QuerySet[Case] = Case.objects.filter(jurisdiction=jurisdiction)
+    if query.numbers is not None:
+        qs = qs.filter(number__in=query.numbers)
+    else:
+        if query.category_ids is not None:
+            qs = qs.filter(category_id__in=query.category_ids)
+        if query.start is not None:
+            qs = qs.filter(reported_at__gte=query.start)
+        if query.end is not None:
+            qs = qs.filter(reported_at__lte=query.end)
+        if query.statuses is not None:
+            qs = qs.filter(status__in=query.statuses)
+    qs = qs.order_by("-reported_at", "-id")
+    return list(qs.values(*REQUEST_FIELDS)[query.offset : query.offset + query.limit])
+
+
+def request_row(*, jurisdiction: Jurisdiction, number: str) -> dict[str, Any] | None:
+    rows = requests_rows(jurisdiction=jurisdiction, query=RequestQuery(numbers=[number], limit=1))
+    return rows[0] if rows else None
+
+
+def limits_by_category(category_ids: set[int]) -> dict[int, dict[tuple[str, str], TimeLimit]]:
+    by_category: dict[int, dict[tuple[str, str], TimeLimit]] = defaultdict(dict)
+    for tl in TimeLimit.objects.filter(category_id__in=category_ids):
+        by_category[tl.category_id][(tl.urgency, tl.condition)] = tl
+    return by_category
+
+
+def events_by_case(case_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The public-safe steps of each case (action and time, never notes or actors)."""
+    by_case: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    rows = (
+        CaseEvent.objects.filter(case_id__in=case_ids)
+        .exclude(action__in=SCAN_ACTION_VALUES)
+        .order_by("id")
+        .values("case_id", "action", "at", "to_status")
+    )
+    for row in rows:
+        by_case[row["case_id"]].append(dict(row))
+    return by_case
+
+
+def updates_rows(
+    *,
+    jurisdiction: Jurisdiction,
+    start: dt.datetime,
+    end: dt.datetime,
+    offset: int,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Status changes of the jurisdiction's cases in [start, end], oldest first."""
+    rows = (
+        CaseEvent.objects.filter(case__jurisdiction=jurisdiction, at__gte=start, at__lte=end)
+        .exclude(action__in=SCAN_ACTION_VALUES)
+        .order_by("at", "id")
+        .values("id", "case__number", "action", "at", "to_status")[offset : offset + limit]
+    )
+    return [dict(row) for row in rows]
+
+
+def status_filter(statuses: list[str]) -> list[str]:
+    """Case statuses behind the spec's open/closed."""
+    wanted: set[str] = set()
+    if "open" in statuses:
+        wanted |= OPEN_STATUSES
+    if "closed" in statuses:
+        wanted |= CLOSED_STATUSES
+    return sorted(wanted)
+
+
+def category_ids_for_codes(
+    *, jurisdiction: Jurisdiction, codes: list[str]
+) -> tuple[list[int], list[str]]:
+    """(ids of the categories named, the codes that name none)."""
+    wanted: dict[tuple[str, str], str] = {}
+    unknown: list[str] = []
+    for code in codes:
+        kind, _sep, minor = code.partition("-")
+        if kind in CategoryKind.values and len(minor) == 4 and minor.isdigit():
+            wanted[(kind, minor)] = code
+        else:
+            unknown.append(code)
+    found: dict[tuple[str, str], int] = {}
+    if wanted:
+        condition = Q()
+        for kind, minor in wanted:
+            condition |= Q(kind=kind, code=minor)
+        for pk, kind, minor in Category.objects.filter(
+            condition, jurisdiction=jurisdiction, level=CategoryLevel.MINOR
+        ).values_list("pk", "kind", "code"):
+            found[(kind, minor)] = pk
+    unknown += [code for key, code in wanted.items() if key not in found]
+    return list(found.values()), unknown
+
+
+STATUS_LABELS = {str(s.value): s.label for s in Status}

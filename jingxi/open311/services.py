@@ -1,0 +1,142 @@
+"""Writes of the Open311 adapter: API keys, and creating a case from a POST.
+
+A POST becomes `jingxi.cases.services.case_report` (source Open311) plus one
+Open311Request row, in one transaction: either both are stored or neither is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from jingxi.cases.choices import Source
+from jingxi.cases.models import Case
+from jingxi.cases.services import case_report
+from jingxi.catalog.models import Category
+from jingxi.open311.models import ApiClient, Open311Request
+from jingxi.org.models import Jurisdiction
+
+KEY_PREFIX_LEN = 12
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_assign(*, client: ApiClient) -> str:
+    """Give `client` a new key, save it and return the key (the only time it is seen)."""
+    key = "jx_" + secrets.token_urlsafe(24)
+    client.key_prefix = key[:KEY_PREFIX_LEN]
+    client.key_hash = _digest(key)
+    client.save()
+    return key
+
+
+def api_client_create(
+    *,
+    jurisdiction: Jurisdiction,
+    name: str,
+    contact: str = "",
+    rate_limit_per_minute: int = 120,
+    ip_rate_limit_per_minute: int = 10,
+) -> tuple[ApiClient, str]:
+    """A new client and its key."""
+    client = ApiClient(
+        jurisdiction=jurisdiction,
+        name=name,
+        contact=contact,
+        rate_limit_per_minute=rate_limit_per_minute,
+        ip_rate_limit_per_minute=ip_rate_limit_per_minute,
+    )
+    return client, api_key_assign(client=client)
+
+
+def api_client_revoke(*, client: ApiClient, now: dt.datetime | None = None) -> None:
+    """The key stops working at once; the row stays for the record of its requests."""
+    client.is_active = False
+    client.revoked_at = client.revoked_at or now or timezone.now()
+    client.save(update_fields=["is_active", "revoked_at"])
+
+
+def api_client_authenticate(*, key: str, now: dt.datetime | None = None) -> ApiClient | None:
+    """The active client holding `key`, or None. Records the use (once a minute)."""
+    if len(key) <= KEY_PREFIX_LEN or len(key) > 128:
+        return None
+    client = (
+        ApiClient.objects.select_related("jurisdiction")
+        .filter(key_prefix=key[:KEY_PREFIX_LEN])
+        .first()
+    )
+    if client is None or not hmac.compare_digest(client.key_hash, _digest(key)):
+        return None
+    if not client.is_active or client.revoked_at is not None:
+        return None
+    now = now or timezone.now()
+    if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now
+    return client
+
+
+@dataclass
+class RequestInput:
+    """A validated POST, in the terms of `case_report` plus the Open311 extras."""
+
+    category: Category
+    lng: float
+    lat: float
+    description: str
+    address: str = ""
+    urgency: str = "normal"
+    condition: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    email: str = ""
+    device_id: str = ""
+    account_id: str = ""
+    media_url: str = ""
+    attributes: dict[str, Any] = field(default_factory=dict)
+    remote_addr: str | None = None
+
+
+def open311_request_create(
+    *, client: ApiClient, data: RequestInput, now: dt.datetime | None = None
+) -> Case:
+    """Create the case and its Open311 record in one transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = case_report(
+            jurisdiction=client.jurisdiction,
+            category=data.category,
+            lng=data.lng,
+            lat=data.lat,
+            description=data.description,
+            source=Source.OPEN311,
+            urgency=data.urgency,
+            condition=data.condition,
+            address=data.address,
+            reporter_name=data.reporter_name,
+            reporter_phone=data.reporter_phone,
+            now=now,
+        )
+        Open311Request.objects.create(
+            case=case,
+            client=client,
+            token=secrets.token_urlsafe(16)[:22],
+            email=data.email,
+            device_id=data.device_id,
+            account_id=data.account_id,
+            attributes=data.attributes,
+            media_url=data.media_url,
+            remote_addr=data.remote_addr,
+            created_at=now,
+        )
+    return case

@@ -1,0 +1,589 @@
+"""GeoReport v2 endpoints: parse, call one selector or service, render. No business logic.
+
+Every answer is XML or JSON as the URL's extension asks; every error is an Open311
+error document with 400, 403, 404 (or 429 for a rate limit), and is logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import math
+import re
+from collections.abc import Callable
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from jingxi.cases.services import MAX_DESCRIPTION, CaseInputError
+from jingxi.catalog.choices import Urgency
+from jingxi.catalog.models import Category
+from jingxi.open311.choices import Datatype
+from jingxi.open311.models import ApiClient, Open311Request
+from jingxi.open311.protocol import (
+    Format,
+    Open311Error,
+    comma_list,
+    error_response,
+    render,
+    w3c_format,
+    w3c_parse,
+)
+from jingxi.open311.ratelimit import rate_allow
+from jingxi.open311.selectors import (
+    Attribute,
+    RequestQuery,
+    category_for_service_code,
+    category_ids_for_codes,
+    events_by_case,
+    jurisdictions_served,
+    limits_by_category,
+    open311_status,
+    request_row,
+    requests_rows,
+    service_attributes,
+    services_changeset,
+    services_list,
+    status_filter,
+    updates_rows,
+)
+from jingxi.open311.serializers import (
+    Labels,
+    definition_document,
+    notice_for,
+    request_document,
+    service_document,
+)
+from jingxi.open311.services import RequestInput, api_client_authenticate, open311_request_create
+from jingxi.org.models import Jurisdiction
+from jingxi.places.geocode import address_geocode
+from jingxi.places.routing import OutsideJurisdiction
+
+logger = logging.getLogger("jingxi.open311")
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# The last change of this adapter's protocol surface (the discovery's changeset when no
+# service attribute was edited since).
+API_CHANGESET = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+WINDOW = dt.timedelta(days=90)
+MAX_RESULTS = 1000
+MAX_STRING = 1000
+MAX_TEXT = 4000
+BAD_KEYS_PER_MINUTE = 20
+
+
+def _reads_per_minute() -> int:
+    return int(getattr(settings, "OPEN311_READS_PER_MINUTE_PER_IP", 600))
+
+
+def _remote_addr(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def _param(request: HttpRequest, name: str) -> str:
+    """A GET parameter, or for POST a form field (falling back to the query string)."""
+    if request.method == "POST":
+        value = request.POST.get(name)
+        if value is not None:
+            return value.strip()
+    return (request.GET.get(name) or "").strip()
+
+
+def open311_endpoint(
+    *methods: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Method check, read rate limit, Open311 error bodies and logging for a view."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapped(
+            request: HttpRequest, *args: Any, fmt: str = "xml", **kwargs: Any
+        ) -> HttpResponse:
+            form = cast(Format, fmt if fmt in ("xml", "json") else "xml")
+            try:
+                if request.method not in methods:
+                    raise Open311Error(400, f"Method {request.method} is not supported here")
+                if request.method == "GET":
+                    allowed, retry = rate_allow(
+                        scope="read", ident=_remote_addr(request), per_minute=_reads_per_minute()
+                    )
+                    if not allowed:
+                        raise _too_many(retry, "Too many requests from this address")
+                return view(request, *args, fmt=form, **kwargs)
+            except Open311Error as error:
+                logger.warning(
+                    "open311 rejected %s %s from %s: %s %s",
+                    request.method,
+                    request.path,
+                    _remote_addr(request),
+                    error.status,
+                    "; ".join(text for _code, text in error.errors),
+                )
+                return error_response(form, error)
+
+        return wrapped
+
+    return decorate
+
+
+def _too_many(retry_after: int, text: str) -> Open311Error:
+    error = Open311Error(429, f"{text}; try again in {retry_after} s")
+    error.headers["Retry-After"] = str(retry_after)
+    return error
+
+
+def _jurisdiction(request: HttpRequest) -> Jurisdiction:
+    """The jurisdiction asked for: required only when more than one is served."""
+    wanted = _param(request, "jurisdiction_id")
+    served = jurisdictions_served()
+    if wanted:
+        for jurisdiction in served:
+            if jurisdiction.open311_id == wanted:
+                return jurisdiction
+        raise Open311Error(404, f"jurisdiction_id {wanted!r} was not found")
+    if len(served) == 1:
+        return served[0]
+    if not served:
+        raise Open311Error(404, "No jurisdiction is served by this endpoint")
+    raise Open311Error(400, "jurisdiction_id was not provided (this endpoint serves several)")
+
+
+def _tz(jurisdiction: Jurisdiction) -> ZoneInfo:
+    return ZoneInfo(jurisdiction.time_zone)
+
+
+# --- discovery and services -------------------------------------------------------------
+
+
+@open311_endpoint("GET")
+def discovery(request: HttpRequest, fmt: Format) -> HttpResponse:
+    served = jurisdictions_served()
+    changes = [c for j in served if (c := services_changeset(jurisdiction=j)) is not None]
+    changeset = w3c_format(max([API_CHANGESET, *changes]), ZoneInfo(settings.TIME_ZONE))
+    root = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": fmt}))
+    body = {
+        "changeset": changeset,
+        "contact": str(
+            getattr(settings, "OPEN311_CONTACT", "")
+            or "Contact the city-management office (精细办) of your jurisdiction."
+        ),
+        "key_service": str(
+            getattr(settings, "OPEN311_KEY_SERVICE", "")
+            or "API keys are issued per client by the city-management office (精细办)."
+        ),
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": root.rsplit("/", 1)[0],
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return render(fmt, "discovery", body)
+
+
+@open311_endpoint("GET")
+def service_list(request: HttpRequest, fmt: Format) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    body = [
+        service_document(c, service_attributes(c)) for c in services_list(jurisdiction=jurisdiction)
+    ]
+    return render(fmt, "services", body)
+
+
+def _category(jurisdiction: Jurisdiction, service_code: str) -> Category:
+    if not service_code:
+        raise Open311Error(400, "service_code was not provided")
+    category = category_for_service_code(jurisdiction=jurisdiction, service_code=service_code)
+    if category is None:
+        raise Open311Error(404, f"service_code {service_code!r} was not found")
+    return category
+
+
+@open311_endpoint("GET")
+def service_definition(request: HttpRequest, fmt: Format, service_code: str) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    category = _category(jurisdiction, service_code)
+    return render(
+        fmt, "service_definition", definition_document(category, service_attributes(category))
+    )
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+@open311_endpoint("GET", "POST")
+def requests(request: HttpRequest, fmt: Format) -> HttpResponse:
+    if request.method == "POST":
+        return _request_create(request, fmt)
+    jurisdiction = _jurisdiction(request)
+    query = _request_query(request, jurisdiction)
+    rows = requests_rows(jurisdiction=jurisdiction, query=query)
+    return _render_requests(request, fmt, jurisdiction, rows)
+
+
+@open311_endpoint("GET")
+def request_detail(request: HttpRequest, fmt: Format, service_request_id: str) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    row = request_row(jurisdiction=jurisdiction, number=service_request_id)
+    if row is None:
+        raise Open311Error(404, f"service_request_id {service_request_id!r} was not found")
+    return _render_requests(request, fmt, jurisdiction, [row])
+
+
+def _render_requests(
+    request: HttpRequest, fmt: Format, jurisdiction: Jurisdiction, rows: list[dict[str, Any]]
+) -> HttpResponse:
+    tz = _tz(jurisdiction)
+    limits = limits_by_category({row["category_id"] for row in rows})
+    labels = Labels()
+    notes = None
+    if _param(request, "extensions").lower() == "true":
+        notes = events_by_case([row["id"] for row in rows])
+    body = [
+        request_document(
+            row,
+            tz=tz,
+            limits=limits,
+            labels=labels,
+            notes=notes.get(row["id"], []) if notes is not None else None,
+        )
+        for row in rows
+    ]
+    return render(fmt, "service_requests", body)
+
+
+def _paging(request: HttpRequest) -> tuple[int, int]:
+    """(offset, limit) from the widely used page/page_size extension."""
+    try:
+        page = int(_param(request, "page") or 1)
+        size = int(_param(request, "page_size") or MAX_RESULTS)
+    except ValueError:
+        raise Open311Error(400, "page and page_size must be whole numbers") from None
+    if page < 1 or not 1 <= size <= MAX_RESULTS:
+        raise Open311Error(400, f"page must be >= 1 and page_size between 1 and {MAX_RESULTS}")
+    return (page - 1) * size, size
+
+
+def _window(request: HttpRequest, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime | None]:
+    """start_date/end_date: at most 90 days apart; the most recent 90 days by default."""
+    parsed: dict[str, dt.datetime] = {}
+    for name in ("start_date", "end_date"):
+        value = _param(request, name)
+        if value:
+            try:
+                parsed[name] = w3c_parse(value, tz=tz)
+            except ValueError:
+                raise Open311Error(
+                    400,
+                    f"{name} must be a W3C datetime with a time zone, e.g. 2010-01-01T00:00:00Z",
+                ) from None
+    start, end = parsed.get("start_date"), parsed.get("end_date")
+    if start is not None and end is not None:
+        if end < start:
+            raise Open311Error(400, "end_date is before start_date")
+        if end - start > WINDOW:
+            raise Open311Error(400, "start_date and end_date may not span more than 90 days")
+        return start, end
+    if start is not None:
+        return start, start + WINDOW
+    if end is not None:
+        return end - WINDOW, end
+    return timezone.now() - WINDOW, None
+
+
+def _request_query(request: HttpRequest, jurisdiction: Jurisdiction) -> RequestQuery:
+    ids = comma_list(request.GET.getlist("service_request_id"))
+    if ids:  # "This overrides all other arguments."
+        if len(ids) > MAX_RESULTS:
+            raise Open311Error(400, f"At most {MAX_RESULTS} service_request_id at once")
+        return RequestQuery(numbers=ids, limit=len(ids))
+    query = RequestQuery()
+    codes = comma_list(request.GET.getlist("service_code"))
+    if codes:
+        ids_found, unknown = category_ids_for_codes(jurisdiction=jurisdiction, codes=codes)
+        if unknown:
+            raise Open311Error(400, f"Unknown service_code: {', '.join(unknown)}")
+        query.category_ids = ids_found
+    query.start, query.end = _window(request, _tz(jurisdiction))
+    statuses = comma_list(request.GET.getlist("status"))
+    if statuses:
+        wrong = [s for s in statuses if s not in ("open", "closed")]
+        if wrong:
+            raise Open311Error(400, f"status must be open or closed, not {', '.join(wrong)}")
+        query.statuses = status_filter(statuses)
+    query.offset, query.limit = _paging(request)
+    return query
+
+
+# --- POST requests ----------------------------------------------------------------------
+
+_ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
+_PHONE_CHARS = re.compile(r"^[0-9+\-() ]*$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _client(request: HttpRequest, jurisdiction: Jurisdiction) -> ApiClient:
+    key = _param(request, "api_key")
+    if not key:
+        raise Open311Error(403, "api_key was not provided")
+    client = api_client_authenticate(key=key)
+    if client is None or client.jurisdiction_id != jurisdiction.pk:
+        allowed, retry = rate_allow(
+            scope="badkey", ident=_remote_addr(request), per_minute=BAD_KEYS_PER_MINUTE
+        )
+        if not allowed:
+            raise _too_many(retry, "Too many invalid api_key attempts from this address")
+        raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request")
+    allowed, retry = rate_allow(
+        scope="client", ident=str(client.pk), per_minute=client.rate_limit_per_minute
+    )
+    if not allowed:
+        raise _too_many(retry, "This api_key has reached its rate limit")
+    allowed, retry = rate_allow(
+        scope=f"client-ip:{client.pk}",
+        ident=_remote_addr(request),
+        per_minute=client.ip_rate_limit_per_minute,
+    )
+    if not allowed:
+        raise _too_many(retry, "Too many requests from this address")
+    return client
+
+
+def _limited(request: HttpRequest, name: str, limit: int) -> str:
+    value = _param(request, name)
+    if len(value) > limit:
+        raise Open311Error(400, f"{name} may have at most {limit} characters")
+    return value
+
+
+def _location(request: HttpRequest, jurisdiction: Jurisdiction) -> tuple[float, float, str]:
+    """(lng, lat, address) from lat & long, else address_string; 400 when neither works."""
+    lat_text, long_text = _param(request, "lat"), _param(request, "long")
+    address = _limited(request, "address_string", 255)
+    if lat_text or long_text:
+        if not (lat_text and long_text):
+            raise Open311Error(400, "lat and long must both be sent")
+        try:
+            lat, lng = float(lat_text), float(long_text)
+        except ValueError:
+            raise Open311Error(400, "lat and long must be decimal numbers (WGS84)") from None
+        if not (
+            math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180
+        ):
+            raise Open311Error(400, "lat must be within -90..90 and long within -180..180")
+        return lng, lat, address
+    if address:
+        candidates = address_geocode(jurisdiction=jurisdiction, text=address)
+        if not candidates:
+            raise Open311Error(400, f"address_string {address!r} was not found in the jurisdiction")
+        return candidates[0].lng, candidates[0].lat, address
+    if _param(request, "address_id"):
+        raise Open311Error(
+            400, "address_id is not known to this endpoint; send lat and long or address_string"
+        )
+    raise Open311Error(400, "A location is required: lat and long, or address_string")
+
+
+def _attribute_values(request: HttpRequest) -> dict[str, list[str]]:
+    raw: dict[str, list[str]] = {}
+    post: QueryDict = request.POST
+    for key in post:
+        match = _ATTRIBUTE_KEY.match(key)
+        if match:
+            values = [v.strip() for v in post.getlist(key) if v.strip()]
+            raw.setdefault(match[1], []).extend(values)
+    return raw
+
+
+def _attribute_parse(attribute: Attribute, values: list[str], tz: ZoneInfo) -> Any:
+    name = f"attribute[{attribute.code}]"
+    keys = {key for key, _name in attribute.options}
+    if attribute.datatype == Datatype.MULTIVALUELIST:
+        wrong = [v for v in values if v not in keys]
+        if wrong:
+            raise Open311Error(
+                400, f"{name}: {', '.join(wrong)} is not one of {', '.join(sorted(keys))}"
+            )
+        return list(dict.fromkeys(values))
+    if len(values) > 1:
+        raise Open311Error(400, f"{name} takes one value")
+    value = values[0]
+    if attribute.datatype == Datatype.SINGLEVALUELIST:
+        if value not in keys:
+            raise Open311Error(400, f"{name}: {value!r} is not one of {', '.join(sorted(keys))}")
+        return value
+    if attribute.datatype == Datatype.NUMBER:
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise Open311Error(400, f"{name} must be a number")
+        return int(number) if number.is_integer() and "." not in value else number
+    if attribute.datatype == Datatype.DATETIME:
+        try:
+            return w3c_parse(value, tz=tz).isoformat()
+        except ValueError:
+            raise Open311Error(400, f"{name} must be an ISO 8601 (W3C) date or datetime") from None
+    if attribute.datatype == Datatype.STRING:
+        if "\n" in value or "\r" in value:
+            raise Open311Error(400, f"{name} is a string and may not contain line breaks")
+        if len(value) > MAX_STRING:
+            raise Open311Error(400, f"{name} may have at most {MAX_STRING} characters")
+        return value
+    if len(value) > MAX_TEXT:  # text
+        raise Open311Error(400, f"{name} may have at most {MAX_TEXT} characters")
+    return value
+
+
+def _attributes(request: HttpRequest, category: Category, tz: ZoneInfo) -> dict[str, Any]:
+    defined = {a.code: a for a in service_attributes(category)}
+    raw = _attribute_values(request)
+    unknown = sorted(set(raw) - set(defined))
+    if unknown:
+        raise Open311Error(400, f"Unknown attribute for this service_code: {', '.join(unknown)}")
+    parsed: dict[str, Any] = {}
+    for code, attribute in defined.items():
+        if not attribute.variable:
+            continue
+        values = raw.get(code, [])
+        if not values:
+            if attribute.required:
+                raise Open311Error(400, f"attribute[{code}] is required for this service_code")
+            continue
+        parsed[code] = _attribute_parse(attribute, values, tz)
+    return parsed
+
+
+def _reporter_name(first: str, last: str) -> str:
+    if _CJK.search(first + last):
+        return f"{last}{first}"  # 姓 + 名
+    return f"{first} {last}".strip()
+
+
+def _request_input(request: HttpRequest, jurisdiction: Jurisdiction) -> RequestInput:
+    category = _category(jurisdiction, _param(request, "service_code"))
+    tz = _tz(jurisdiction)
+    lng, lat, address = _location(request, jurisdiction)
+    description = _param(request, "description")
+    if len(description) > MAX_DESCRIPTION:
+        raise Open311Error(400, f"description may have at most {MAX_DESCRIPTION} characters here")
+    attributes = _attributes(request, category, tz)
+    urgency = str(attributes.pop("urgency", Urgency.NORMAL))
+    condition = str(attributes.pop("condition", ""))
+    name = _reporter_name(_param(request, "first_name"), _param(request, "last_name"))
+    if len(name) > 64:
+        raise Open311Error(400, "first_name and last_name may have at most 64 characters together")
+    phone = _limited(request, "phone", 32)
+    if not _PHONE_CHARS.match(phone):
+        raise Open311Error(400, "phone may hold only digits, spaces and + - ( )")
+    email = _limited(request, "email", 254)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise Open311Error(400, "email is not a valid e-mail address") from None
+    media_url = _limited(request, "media_url", 500)
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except ValidationError:
+            raise Open311Error(400, "media_url must be an http or https URL") from None
+    return RequestInput(
+        category=category,
+        lng=lng,
+        lat=lat,
+        description=description or category.name,
+        address=address,
+        urgency=urgency,
+        condition=condition,
+        reporter_name=name,
+        reporter_phone=phone,
+        email=email,
+        device_id=_limited(request, "device_id", 128),
+        account_id=_limited(request, "account_id", 128),
+        media_url=media_url,
+        attributes=attributes,
+        remote_addr=_remote_addr(request) if _remote_addr(request) != "unknown" else None,
+    )
+
+
+def _request_create(request: HttpRequest, fmt: Format) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    client = _client(request, jurisdiction)
+    data = _request_input(request, jurisdiction)
+    try:
+        case = open311_request_create(client=client, data=data)
+    except CaseInputError as exc:
+        if isinstance(exc.__cause__, OutsideJurisdiction):
+            raise Open311Error(400, f"The location is outside the jurisdiction ({exc})") from exc
+        raise Open311Error(400, str(exc)) from exc
+    body = [
+        {
+            "service_request_id": case.number,
+            "service_notice": notice_for(data.category, data.urgency, data.condition),
+            "account_id": data.account_id or None,
+        }
+    ]
+    return render(fmt, "service_requests", body)
+
+
+# --- tokens and updates -----------------------------------------------------------------
+
+
+@open311_endpoint("GET")
+def token_detail(request: HttpRequest, fmt: Format, token: str) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    number = (
+        Open311Request.objects.filter(token=token, case__jurisdiction=jurisdiction)
+        .values_list("case__number", flat=True)
+        .first()
+    )
+    if number is None:
+        raise Open311Error(404, f"token {token!r} was not found")
+    return render(fmt, "service_requests", [{"service_request_id": number, "token": token}])
+
+
+@open311_endpoint("GET")
+def request_updates(request: HttpRequest, fmt: Format) -> HttpResponse:
+    """mySociety's extension: status changes in a window, for clients that poll."""
+    jurisdiction = _jurisdiction(request)
+    tz = _tz(jurisdiction)
+    start, end = _window(request, tz)
+    offset, limit = _paging(request)
+    rows = updates_rows(
+        jurisdiction=jurisdiction,
+        start=start,
+        end=end or timezone.now(),
+        offset=offset,
+        limit=limit,
+    )
+    labels = Labels()
+    body = [
+        {
+            "update_id": str(row["id"]),
+            "service_request_id": row["case__number"],
+            "status": open311_status(row["to_status"]),
+            "updated_datetime": w3c_format(row["at"], tz),
+            "description": labels.action.get(row["action"], row["action"]),
+        }
+        for row in rows
+    ]
+    return render(fmt, "service_request_updates", body)
+
+
+@open311_endpoint("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+def invalid_url(request: HttpRequest, fmt: Format = "xml", rest: str = "") -> HttpResponse:
+    raise Open311Error(400, "The URL request is invalid; see discovery.xml for the endpoints")
