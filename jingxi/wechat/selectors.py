@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -59,8 +61,12 @@ def category_for_description(*, jurisdiction: Jurisdiction, text: str) -> Catego
     return category_general(jurisdiction=jurisdiction)
 
 
-def tracking_url(*, base_url: str, number: str) -> str:
-    """The public tracking page of a case, absolute from the address WeChat called."""
+def tracking_url(*, base_url: str, number: str, token: str = "") -> str:
+    """The public tracking page of a case, absolute from the address WeChat called.
+
+    With the case's tracking token (`?t=`, given only to the reporter) the page also
+    lets its holder rate the result or say it is not fixed.
+    """
     path = f"/public/track/{number}/"
     for name in TRACKING_URL_NAMES:
         try:
@@ -68,7 +74,8 @@ def tracking_url(*, base_url: str, number: str) -> str:
             break
         except NoReverseMatch:
             continue
-    return base_url.rstrip("/") + path
+    url = base_url.rstrip("/") + path
+    return f"{url}?{urlencode({'t': token})}" if token else url
 
 
 def case_public_status(*, jurisdiction: Jurisdiction, number: str) -> str | None:

@@ -50,6 +50,8 @@ DIALOGUE_TIMEOUT: Final = dt.timedelta(minutes=30)
 RATE_LIMIT: Final = 20  # messages per follower per window; a person types far fewer
 RATE_WINDOW_S: Final = 60
 INBOUND_KEEP: Final = dt.timedelta(days=2)  # WeChat retries within seconds
+# A follower silent this long is forgotten (the OpenID is personal data); their cases stay.
+FORGET_AFTER: Final = dt.timedelta(days=180)
 MIN_DESCRIPTION: Final = 4
 
 START_WORDS: Final = frozenset({"上报", "我要上报", "报事", "随手拍"})
@@ -160,6 +162,18 @@ def message_handle(
             first = InboundMessage.objects.filter(conversation=conversation, key=key).first()
             return first.reply or None if first is not None else None
         return reply
+
+
+def conversation_prune(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Forget followers silent for FORGET_AFTER and handled messages older than
+    INBOUND_KEEP; (conversations, messages) deleted."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _total, by_model = Conversation.objects.filter(updated_at__lt=now - FORGET_AFTER).delete()
+        messages, _by_model = InboundMessage.objects.filter(
+            received_at__lt=now - INBOUND_KEEP
+        ).delete()
+    return by_model.get(Conversation._meta.label, 0), messages
 
 
 def _draft_clear(conversation: Conversation) -> None:
@@ -322,6 +336,6 @@ def _reported(case: Case, *, base_url: str) -> str:
         "上报成功，感谢您的反映！\n"
         f"案卷编号：{case.number}\n"
         f"问题类别：{case.category.name}（根据描述自动判断，受理时会核实）\n"
-        f"查询进度：回复“查询 {case.number}”，或打开 "
-        f"{tracking_url(base_url=base_url, number=case.number)}"
+        f"查询进度：回复“查询 {case.number}”，或打开下面的链接（可评价办理结果，请勿转发）：\n"
+        f"{tracking_url(base_url=base_url, number=case.number, token=case.tracking_token)}"
     )

@@ -57,7 +57,9 @@ def cdata(value: str) -> str:
 _msg_ids = iter(range(6_400_000_000_000_000_001, 6_500_000_000_000_000_000))
 
 
-def xml_message(msg_type: str, *, sender: str = FOLLOWER, msg_id: int | None = None, **fields: Any) -> bytes:
+def xml_message(
+    msg_type: str, *, sender: str = FOLLOWER, msg_id: int | None = None, **fields: Any
+) -> bytes:
     """A message as WeChat's servers send it; a fresh MsgId unless one is given."""
     parts = [
         f"<ToUserName>{cdata(ACCOUNT)}</ToUserName>",

@@ -47,7 +47,11 @@ def test_a_good_signature_passes_and_a_bad_or_old_one_is_refused() -> None:
 
 def test_text_image_and_location_messages_are_parsed() -> None:
     message = message_parse(text("上报", msg_id=1234567890123456))
-    assert (message.msg_type, message.content, message.msg_id) == ("text", "上报", "1234567890123456")
+    assert (message.msg_type, message.content, message.msg_id) == (
+        "text",
+        "上报",
+        "1234567890123456",
+    )
     assert (message.to_user, message.from_user) == (ACCOUNT, FOLLOWER)
     picture = message_parse(image())
     assert picture.pic_url.startswith("http://") and picture.media_id == "media_test_001"
