@@ -27,12 +27,12 @@ TEXT = "text/plain; charset=utf-8"
 
 def _refuse(status: int, reason: str, request: HttpRequest) -> HttpResponse:
     logger.warning(
-        "wechat: %s %s refused (%d): %s",
+        "wechat: %s %s from %s refused (%d): %s",
         request.method,
         request.path,
+        request.META.get("REMOTE_ADDR", "?"),
         status,
         reason,
-        extra={"remote_addr": request.META.get("REMOTE_ADDR", "")},
     )
     return HttpResponse(reason, status=status, content_type=TEXT)
 
