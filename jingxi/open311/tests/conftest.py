@@ -16,9 +16,11 @@ from jingxi.open311.models import ApiClient
 from jingxi.open311.services import api_client_create
 
 if TYPE_CHECKING:
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
+    O311Response = _MonkeyPatchedWSGIResponse
 else:
-    TestResponse = Any
+    O311Response = Any
 
 BASE = "/open311/v2"
 
@@ -57,15 +59,15 @@ def single(cast: Cast) -> Cast:
     return cast
 
 
-def get(path: str, **params: Any) -> TestResponse:
+def get(path: str, **params: Any) -> O311Response:
     return Client().get(f"{BASE}/{path}", params)
 
 
-def post(path: str, data: dict[str, Any], **extra: Any) -> TestResponse:
+def post(path: str, data: dict[str, Any], **extra: Any) -> O311Response:
     return Client().post(f"{BASE}/{path}", data, **extra)
 
 
-def body(response: TestResponse) -> Any:
+def body(response: O311Response) -> Any:
     """JSON as Python; XML as the root element."""
     if response["Content-Type"].startswith("application/json"):
         return response.json()
@@ -74,7 +76,7 @@ def body(response: TestResponse) -> Any:
     return ET.fromstring(response.content)
 
 
-def errors(response: TestResponse) -> list[tuple[int, str]]:
+def errors(response: O311Response) -> list[tuple[int, str]]:
     """(code, description) pairs of an error body, in either format."""
     parsed = body(response)
     if isinstance(parsed, list):
