@@ -160,7 +160,7 @@ def message_handle(
                 ).delete()
         except _AlreadyHandled:
             first = InboundMessage.objects.filter(conversation=conversation, key=key).first()
-            return first.reply or None if first is not None else None
+            return (first.reply or None) if first is not None else None
         return reply
 
 
