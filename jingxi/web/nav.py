@@ -56,6 +56,12 @@ NAV_ENTRIES: Sequence[NavEntry] = (
     NavEntry(
         key="notices", label=_("整改通知单"), url_name="cases:notice-list", roles=NOTICE_ROLES
     ),
+    NavEntry(
+        key="feedback",
+        label=_("市民反馈"),
+        url_name="public:reopen-list",
+        roles=frozenset({Role.DISPATCHER}),
+    ),
     NavEntry(key="map", label=_("地图"), url_name="web:map"),
     NavEntry(
         key="quality", label=_("数据质量"), url_name="places:grid-quality", roles=OFFICE_ROLES

@@ -1,0 +1,509 @@
+"""Citizens' pages (no login): report a problem (随手拍), follow it by number, rate the
+result or say it is not fixed; and the dispatcher's page of "not fixed" requests.
+
+Views are thin: they parse, call one service or selector of `reporting.py`, render.
+Every refusal says why on the page and is logged (without personal data); floods from
+one client get a 429 page (`ratelimit.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import asdict
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jingxi.cases import evidence
+from jingxi.cases.models import Case
+from jingxi.cases.services import CaseInputError, DuplicateSubmission
+from jingxi.cases.workflow import TransitionRefused
+from jingxi.catalog.selectors import category_suggest, category_tree
+from jingxi.org.models import Jurisdiction, User
+from jingxi.places.geocode import address_geocode, point_describe
+from jingxi.public import reporting
+from jingxi.public.forms import (
+    CitizenReportForm,
+    FeedbackForm,
+    NotFixedForm,
+    ReopenDecisionForm,
+    TrackSearchForm,
+)
+from jingxi.public.models import Feedback, Rating, ReopenRequest, ReopenStatus
+from jingxi.public.ratelimit import client_ip, request_limited
+from jingxi.public.site import public_jurisdiction
+
+logger = logging.getLogger("jingxi.public")
+
+SESSION_TOKENS: Final = "jingxi_public_tracking"
+MAX_SESSION_TOKENS: Final = 20
+MAX_QUERY: Final = 100
+LOOKUP_WINDOW: Final = 60
+REPORT_WINDOW: Final = 3600
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _ratelimited(request: HttpRequest, *, window_seconds: int, json: bool = False) -> HttpResponse:
+    message = _("操作过于频繁，请稍后再试")
+    response: HttpResponse
+    if json:
+        response = JsonResponse(
+            {"error": message}, status=429, json_dumps_params={"ensure_ascii": False}
+        )
+    else:
+        response = render(
+            request,
+            "public/ratelimited.html",
+            {"minutes": max(window_seconds // 60, 1)},
+            status=429,
+        )
+    response.headers["Retry-After"] = str(window_seconds)
+    return response
+
+
+def _lookups_limited(request: HttpRequest) -> bool:
+    return request_limited(
+        request,
+        scope="lookup",
+        limit=settings.JINGXI_PUBLIC_LOOKUPS_PER_MINUTE,
+        window_seconds=LOOKUP_WINDOW,
+    )
+
+
+def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _tokens(request: HttpRequest) -> dict[str, str]:
+    tokens = request.session.get(SESSION_TOKENS, {})
+    return tokens if isinstance(tokens, dict) else {}
+
+
+def _remember_token(request: HttpRequest, case: Case) -> None:
+    tokens = _tokens(request)
+    tokens.pop(case.number, None)
+    tokens[case.number] = case.tracking_token
+    while len(tokens) > MAX_SESSION_TOKENS:
+        tokens.pop(next(iter(tokens)))
+    request.session[SESSION_TOKENS] = tokens
+
+
+def _session_token(request: HttpRequest, case: Case) -> str:
+    token = _tokens(request).get(case.number, "")
+    return token if reporting.token_matches(case=case, token=token) else ""
+
+
+def _tracking_link(request: HttpRequest, case: Case) -> str:
+    path = reverse("public:track", kwargs={"number": case.number})
+    return request.build_absolute_uri(f"{path}?t={case.tracking_token}")
+
+
+# --- photos -------------------------------------------------------------------------
+
+
+def _photos_check(files: list[UploadedFile], *, jurisdiction: Jurisdiction) -> list[evidence.Photo]:
+    """Every photo checked by the evidence rules before anything is written."""
+    limit = evidence.max_photo_bytes()
+    tz = ZoneInfo(jurisdiction.time_zone)
+    photos: list[evidence.Photo] = []
+    for upload in files:
+        label = upload.name or _("照片")
+        try:
+            if upload.size is not None and upload.size > limit:
+                raise evidence.EvidenceError(
+                    _("照片过大：收到 %(size)s，每张不能超过 %(limit)s")
+                    % {
+                        "size": evidence.size_text(upload.size),
+                        "limit": evidence.size_text(limit),
+                    }
+                )
+            upload.seek(0)
+            data = upload.read(limit + 1)
+            if len(data) > limit:
+                raise evidence.EvidenceError(evidence.too_large_message(limit=limit))
+            if not data:
+                raise evidence.EvidenceError(_("收到的文件是空的"))
+            photos.append(evidence.photo_check(data=data, tz=tz))
+        except evidence.EvidenceError as exc:
+            raise evidence.EvidenceError(f"「{label}」{exc}") from None
+    return photos
+
+
+# --- report -------------------------------------------------------------------------
+
+
+def _categories_json(jurisdiction: Jurisdiction) -> list[dict[str, Any]]:
+    """Every active minor category for the picker's search, grouped by major."""
+    items: list[dict[str, Any]] = []
+    for branch in category_tree(jurisdiction=jurisdiction):
+        for minor in branch.minors:
+            items.append(
+                {
+                    "id": minor.pk,
+                    "name": minor.name,
+                    "code": minor.code,
+                    "kind": minor.get_kind_display(),
+                    "major": branch.major.name,
+                    "keywords": minor.keywords,
+                }
+            )
+    return items
+
+
+def _report_ui_text() -> dict[str, str]:
+    """The report page script's words, in the page's language."""
+    return {
+        "picked": _("已选位置"),
+        "none": _("没有找到这个地址，请换个说法或在地图上点选"),
+        "locating": _("正在定位…"),
+        "locateFailed": _("无法获取您的位置，请在地图上点选或搜索地址"),
+        "noCategory": _("没有匹配的类别，换个词试试"),
+        "change": _("更换"),
+        "chars": _("字"),
+        "searching": _("正在查找…"),
+        "notSet": _("尚未选择位置"),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """Report a problem: place, category, description, photos, optional contact."""
+    jurisdiction = public_jurisdiction(request)
+    error = ""
+    if request.method == "POST":
+        if request_limited(
+            request,
+            scope="report",
+            limit=settings.JINGXI_PUBLIC_REPORTS_PER_HOUR,
+            window_seconds=REPORT_WINDOW,
+        ):
+            return _ratelimited(request, window_seconds=REPORT_WINDOW)
+        form = CitizenReportForm(request.POST, request.FILES, jurisdiction=jurisdiction)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                photos = _photos_check(data["photos"], jurisdiction=jurisdiction)
+                case = reporting.citizen_report(
+                    jurisdiction=jurisdiction,
+                    category=data["category"],
+                    lng=data["lng"],
+                    lat=data["lat"],
+                    description=data["description"],
+                    photos=photos,
+                    address=data["address"],
+                    reporter_name=data["reporter_name"],
+                    reporter_phone=data["reporter_phone"],
+                    idempotency_key=f"web-{data['form_token']}",
+                )
+            except DuplicateSubmission as exc:
+                case = exc.case
+                logger.info("public report resubmitted: case=%s", case.number)
+            except evidence.EvidenceError as exc:
+                form.add_error("photos", str(exc))
+            except CaseInputError as exc:
+                error = str(exc)
+            if not form.errors and not error:
+                _remember_token(request, case)
+                logger.info("public report: case=%s ip=%s", case.number, client_ip(request))
+                return redirect("public:report-done", number=case.number)
+        logger.info(
+            "public report refused: ip=%s fields=%s error=%s",
+            client_ip(request),
+            ",".join(sorted(form.errors)),
+            error,
+        )
+        status = 400
+    else:
+        form = CitizenReportForm(
+            initial={"form_token": secrets.token_urlsafe(24)}, jurisdiction=jurisdiction
+        )
+        status = 200
+    context = {
+        "form": form,
+        "error": error,
+        "jurisdiction": jurisdiction,
+        "categories": _categories_json(jurisdiction),
+        "max_photo_mb": evidence.max_photo_bytes() // (1024 * 1024),
+        "ui_text": _report_ui_text(),
+    }
+    return render(request, "public/report_form.html", context, status=status)
+
+
+@require_GET
+def report_done(request: HttpRequest, number: str) -> HttpResponse:
+    """The thank-you page: the number and the tracking link (only to the reporter)."""
+    jurisdiction = public_jurisdiction(request)
+    try:
+        case = reporting.case_public_get(jurisdiction=jurisdiction, number=number)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    if not _session_token(request, case):
+        return redirect("public:track", number=case.number)
+    context = {"case": case, "tracking_link": _tracking_link(request, case)}
+    return render(request, "public/report_done.html", context)
+
+
+# --- public JSON helpers ------------------------------------------------------------
+
+
+@require_GET
+def geocode(request: HttpRequest) -> HttpResponse:
+    """Address text → candidate places of the public jurisdiction (our own data)."""
+    if _lookups_limited(request):
+        return _ratelimited(request, window_seconds=LOOKUP_WINDOW, json=True)
+    jurisdiction = public_jurisdiction(request)
+    text = request.GET.get("q", "").strip()
+    if not text:
+        return _json({"error": _("请输入要查找的地址")}, status=400)
+    if len(text) > MAX_QUERY:
+        return _json({"error": _("地址过长（最多 %(n)d 个字）") % {"n": MAX_QUERY}}, status=400)
+    candidates = address_geocode(jurisdiction=jurisdiction, text=text)
+    return _json(
+        {
+            "query": text,
+            "candidates": [
+                {k: v for k, v in asdict(c).items() if k in ("label", "lng", "lat")}
+                for c in candidates
+            ],
+        }
+    )
+
+
+@require_GET
+def place_describe(request: HttpRequest) -> HttpResponse:
+    """A picked point (WGS84) → a road-level description, or why it cannot be used."""
+    if _lookups_limited(request):
+        return _ratelimited(request, window_seconds=LOOKUP_WINDOW, json=True)
+    jurisdiction = public_jurisdiction(request)
+    try:
+        lng, lat = float(request.GET.get("lng", "")), float(request.GET.get("lat", ""))
+    except ValueError:
+        return _json({"error": _("位置无效，请重新点选")}, status=400)
+    if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+        return _json({"error": _("位置无效，请重新点选")}, status=400)
+    try:
+        text = point_describe(jurisdiction=jurisdiction, lng=lng, lat=lat)
+    except ValueError:  # OutsideJurisdiction
+        return _json(
+            {"error": _("该位置不在%(name)s范围内，请重新选择") % {"name": jurisdiction.name}},
+            status=400,
+        )
+    return _json({"text": text, "lng": lng, "lat": lat})
+
+
+@require_GET
+def category_suggest_view(request: HttpRequest) -> HttpResponse:
+    """Description text → the categories its words point at, best first."""
+    if _lookups_limited(request):
+        return _ratelimited(request, window_seconds=LOOKUP_WINDOW, json=True)
+    jurisdiction = public_jurisdiction(request)
+    text = request.GET.get("q", "")[:2000]
+    suggestions = category_suggest(jurisdiction=jurisdiction, text=text, limit=4)
+    return _json(
+        {
+            "suggestions": [
+                {"id": s.category.pk, "name": s.category.name, "code": s.category.code}
+                for s in suggestions
+            ]
+        }
+    )
+
+
+# --- track --------------------------------------------------------------------------
+
+
+@require_GET
+def track_search(request: HttpRequest) -> HttpResponse:
+    """The "follow my report" form: a number leads to its page."""
+    form = TrackSearchForm(request.GET or None)
+    status = 200
+    if request.GET:
+        if _lookups_limited(request):
+            return _ratelimited(request, window_seconds=LOOKUP_WINDOW)
+        if form.is_valid():
+            jurisdiction = public_jurisdiction(request)
+            number = form.cleaned_data["number"]
+            if _number_exists(jurisdiction=jurisdiction, number=number):
+                return redirect("public:track", number=number)
+            form.add_error("number", _("没有找到这个编号的反映，请核对后再查"))
+            status = 404
+        else:
+            status = 400
+    return render(request, "public/track_search.html", {"form": form}, status=status)
+
+
+def _number_exists(*, jurisdiction: Jurisdiction, number: str) -> bool:
+    try:
+        reporting.case_public_get(jurisdiction=jurisdiction, number=number)
+    except Case.DoesNotExist:
+        return False
+    return True
+
+
+def _track_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    token = _session_token(request, case)
+    feedback = Feedback.objects.filter(case=case).first() if token else None
+    window_end = reporting.reopen_window_end(case=case) if token else None
+    reopen = reporting.reopen_request_open_since_closure(case=case) if window_end else None
+    now = timezone.now()
+    return {
+        "case": case,
+        "status": reporting.case_public_status(case=case),
+        "timeline": reporting.case_public_timeline(case=case),
+        "has_token": bool(token),
+        "feedback": feedback,
+        "can_rate": bool(token) and case.status == "closed" and feedback is None,
+        "window_end": window_end,
+        "reopen": reopen,
+        "can_reopen": window_end is not None and now <= window_end and reopen is None,
+        "show_deadline": case.deadline is not None and case.status in ("dispatched", "handling"),
+        "feedback_form": FeedbackForm(),
+        "not_fixed_form": NotFixedForm(),
+    }
+
+
+def _case_or_404(request: HttpRequest, number: str) -> Case:
+    try:
+        return reporting.case_public_get(jurisdiction=public_jurisdiction(request), number=number)
+    except Case.DoesNotExist:
+        raise Http404(_("没有找到这个编号的反映")) from None
+
+
+@require_GET
+def track(request: HttpRequest, number: str) -> HttpResponse:
+    """The public-safe page of one report; with the reporter's token, rating and "not fixed"."""
+    if _lookups_limited(request):
+        return _ratelimited(request, window_seconds=LOOKUP_WINDOW)
+    case = _case_or_404(request, number)
+    token = request.GET.get("t", "")
+    if token:
+        if reporting.token_matches(case=case, token=token):
+            _remember_token(request, case)
+            # The token leaves the address bar (and the Referer of later requests).
+            return redirect("public:track", number=case.number)
+        logger.info("public track: wrong token for case=%s ip=%s", case.number, client_ip(request))
+        messages.error(request, _("查询链接无效：只能查看办理进度，不能评价"))
+    return render(request, "public/track_detail.html", _track_context(request, case))
+
+
+@require_POST
+def feedback_give(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case_or_404(request, number)
+    form = FeedbackForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            reporting.feedback_give(
+                case=case,
+                token=_session_token(request, case),
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        except reporting.CitizenError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("感谢您的评价！"))
+            return redirect("public:track", number=case.number)
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    logger.info("public feedback refused: case=%s error=%s", case.number, error)
+    context = _track_context(request, case) | {"feedback_form": form, "action_error": error}
+    return render(request, "public/track_detail.html", context, status=400)
+
+
+@require_POST
+def not_fixed(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case_or_404(request, number)
+    form = NotFixedForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            reporting.reopen_request_create(
+                case=case, token=_session_token(request, case), reason=form.cleaned_data["reason"]
+            )
+        except reporting.CitizenError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("已收到，工作人员会尽快核实处理"))
+            return redirect("public:track", number=case.number)
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    logger.info("public not-fixed refused: case=%s error=%s", case.number, error)
+    context = _track_context(request, case) | {"not_fixed_form": form, "action_error": error}
+    return render(request, "public/track_detail.html", context, status=400)
+
+
+# --- the dispatcher's page ----------------------------------------------------------
+
+
+def _dispatcher(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required ran first
+    if not reporting.is_dispatcher(user=user):
+        raise PermissionDenied(_("只有派遣员可以处理市民反馈"))
+    return user
+
+
+@login_required
+@require_GET
+def reopen_list(request: HttpRequest) -> HttpResponse:
+    """Reporters' "not fixed" requests (pending first) and their ratings."""
+    user = _dispatcher(request)
+    requests = list(reporting.reopen_request_list_for(user=user)[:100])
+    feedback_qs = reporting.feedback_list_for(user=user)
+    counts = dict(feedback_qs.order_by().values_list("rating").annotate(n=Count("id")))
+    total = sum(counts.values())
+    satisfied = counts.get(Rating.SATISFIED, 0) + counts.get(Rating.BASICALLY_SATISFIED, 0)
+    summary = [
+        {"label": label, "count": counts.get(value, 0), "rating": value}
+        for value, label in Rating.choices
+    ]
+    context = {
+        "pending": [r for r in requests if r.status == ReopenStatus.PENDING],
+        "decided": [r for r in requests if r.status != ReopenStatus.PENDING][:30],
+        "feedback": list(feedback_qs[:50]),
+        "summary": summary,
+        "total": total,
+        "satisfied_rate": round(100 * satisfied / total) if total else None,
+    }
+    return render(request, "public/reopen_list.html", context)
+
+
+@login_required
+@require_POST
+def reopen_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _dispatcher(request)
+    form = ReopenDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择重新立案或不予采纳"))
+        return redirect("public:reopen-list")
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        decided = reporting.reopen_request_decide(
+            request_id=request_id, actor=user, accept=accept, note=form.cleaned_data["note"]
+        )
+    except ReopenRequest.DoesNotExist:
+        raise Http404 from None
+    except (reporting.CitizenError, TransitionRefused, CaseInputError) as exc:
+        messages.error(request, str(exc))
+    else:
+        if accept:
+            messages.success(request, _("案卷 %(n)s 已重新立案") % {"n": decided.case.number})
+        else:
+            messages.success(request, _("已不予采纳"))
+    return redirect("public:reopen-list")

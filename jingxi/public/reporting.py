@@ -1,0 +1,375 @@
+"""Citizens' reports (随手拍) and what follows them: writes and public-safe reads.
+
+- `citizen_report` checks every photo first, then creates the case and stores its photos
+  in one transaction: a rejected photo stores nothing.
+- The number alone shows the public-safe view (`case_public_get`, `case_public_timeline`):
+  status in plain words, category, address, the units it went to, milestones. Never a
+  staff member's name, a note, the reporter's contact, nor another case's data.
+- The tracking token (given only to the reporter) is needed to rate a closed case
+  (`feedback_give`) or say it is not fixed (`reopen_request_create`); a dispatcher then
+  accepts (the case is reopened through `case_transition`) or declines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jingxi.cases.choices import Action, Source, Status
+from jingxi.cases.evidence import Photo, photo_warnings
+from jingxi.cases.models import Attachment, AttachmentKind, Case, CaseEvent
+from jingxi.cases.services import actor_roles, case_report, case_transition, loop_settings_get
+from jingxi.catalog.models import Category
+from jingxi.org.choices import Role
+from jingxi.org.models import Jurisdiction, User
+from jingxi.public.models import Feedback, Rating, ReopenRequest, ReopenStatus
+
+# Cases a citizen can follow by number: those that came in through a public channel.
+# Staff patrol reports are internal work and are not looked up on the public site.
+PUBLIC_SOURCES: Final = frozenset(
+    {Source.CITIZEN_WEB, Source.HOTLINE, Source.WECHAT, Source.OPEN311, Source.MEDIA}
+)
+MAX_COMMENT: Final = 500
+
+
+class CitizenError(ValueError):
+    """Something a citizen asked that cannot be done; the message says why, in Chinese."""
+
+
+# --- report -------------------------------------------------------------------------
+
+
+def _photo_store(*, case: Case, photo: Photo, event: CaseEvent | None, now: dt.datetime) -> None:
+    """Store one checked photo of the citizen's new case, as `evidence.attachment_add`
+    stores it (same names by sha256, same thumbnail, same anti-fraud warnings).
+
+    attachment_add asks for a staff actor (its permission check); a citizen on the
+    public site has no account, so this path stores the photo with no uploader.
+    """
+    tz = ZoneInfo(case.jurisdiction.time_zone)
+    found = photo_warnings(photo=photo, case=case, now=now, tz=tz)
+    shard = photo.sha256[:2]
+    names = (
+        (f"cases/photos/{shard}/{photo.sha256}{photo.extension}", photo.data),
+        (f"cases/thumbs/{shard}/{photo.sha256}.jpg", photo.thumbnail),
+    )
+    stored: list[str] = []
+    written: list[str] = []
+    try:
+        for name, data in names:
+            if default_storage.exists(name):
+                stored.append(name)
+            else:
+                saved = default_storage.save(name, ContentFile(data))
+                stored.append(saved)
+                written.append(saved)
+        attachment = Attachment(
+            case=case,
+            event=event,
+            kind=AttachmentKind.BEFORE,
+            sha256=photo.sha256,
+            content_type=photo.content_type,
+            size=len(photo.data),
+            width=photo.width,
+            height=photo.height,
+            taken_at=photo.taken_at,
+            exif_lng=photo.lng,
+            exif_lat=photo.lat,
+            warnings=found,
+            uploaded_by=None,
+            uploaded_at=now,
+        )
+        attachment.file.name = stored[0]
+        attachment.thumbnail.name = stored[1]
+        attachment.save()
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def citizen_report(
+    *,
+    jurisdiction: Jurisdiction,
+    category: Category,
+    lng: float,
+    lat: float,
+    description: str,
+    photos: list[Photo],
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    idempotency_key: str = "",
+    now: dt.datetime | None = None,
+) -> Case:
+    """A citizen's web report: the case and its (already checked) photos, all or nothing.
+
+    Raises CaseInputError (bad place, description, category) or DuplicateSubmission
+    (the form was already submitted: `.case` is the first case).
+    """
+    now = now or timezone.now()
+    unique = list({photo.sha256: photo for photo in photos}.values())
+    with transaction.atomic():
+        case = case_report(
+            jurisdiction=jurisdiction,
+            category=category,
+            lng=lng,
+            lat=lat,
+            description=description,
+            source=Source.CITIZEN_WEB,
+            address=address,
+            reporter_name=reporter_name,
+            reporter_phone=reporter_phone,
+            idempotency_key=idempotency_key,
+            now=now,
+        )
+        event = case.events.order_by("id").first()
+        for photo in unique:
+            _photo_store(case=case, photo=photo, event=event, now=now)
+    return case
+
+
+# --- public reads -------------------------------------------------------------------
+
+
+def case_public_get(*, jurisdiction: Jurisdiction, number: str) -> Case:
+    """The case of that number that a citizen may follow; Case.DoesNotExist otherwise."""
+    return Case.objects.select_related("category", "category__parent", "unit").get(
+        jurisdiction=jurisdiction, number=number.strip(), source__in=PUBLIC_SOURCES
+    )
+
+
+def token_matches(*, case: Case, token: str) -> bool:
+    """True when `token` is the case's tracking token (compared in constant time)."""
+    return bool(case.tracking_token) and secrets.compare_digest(
+        case.tracking_token.encode(), token.strip().encode()
+    )
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    label: str
+    kind: str  # "open", "done" or "ended": the page's colour
+
+
+_STATUS_WORDS: Final[dict[str, tuple[Promise, str]]] = {
+    Status.REPORTED: (gettext_lazy("已受理，待立案"), "open"),
+    Status.CHECKING: (gettext_lazy("已受理，核实中"), "open"),
+    Status.FILED: (gettext_lazy("已立案，待派遣"), "open"),
+    Status.DISPATCHED: (gettext_lazy("已派遣"), "open"),
+    Status.HANDLING: (gettext_lazy("处置中"), "open"),
+    Status.SUSPENDED: (gettext_lazy("处置中"), "open"),
+    Status.HANDLED: (gettext_lazy("已处置待核查"), "open"),
+    Status.CLOSED: (gettext_lazy("已办结"), "done"),
+    Status.REJECTED: (gettext_lazy("不予立案"), "ended"),
+    Status.MERGED: (gettext_lazy("已与同一问题合并办理"), "ended"),
+    Status.VOIDED: (gettext_lazy("已终止办理"), "ended"),
+}
+
+
+def case_public_status(*, case: Case) -> PublicStatus:
+    label, kind = _STATUS_WORDS[case.status]
+    return PublicStatus(label=str(label), kind=kind)
+
+
+# Events a citizen sees, in their words. Everything else (returns, requests, refusals,
+# deadline warnings, escalation) is internal and left out; notes are never shown.
+_EVENT_WORDS: Final[dict[str, Promise]] = {
+    "report": gettext_lazy("已受理"),
+    Action.REQUEST_CHECK: gettext_lazy("安排现场核实"),
+    Action.CHECK: gettext_lazy("已核实"),
+    Action.FILE: gettext_lazy("已立案"),
+    Action.REJECT: gettext_lazy("不予立案"),
+    Action.MERGE: gettext_lazy("已与同一问题合并办理"),
+    Action.DISPATCH: gettext_lazy("已派遣至%(unit)s"),
+    Action.ACCEPT: gettext_lazy("处置中"),
+    Action.APPROVE_EXTENSION: gettext_lazy("处置期限已延长"),
+    Action.APPROVE_SUSPENSION: gettext_lazy("暂缓处置"),
+    Action.RESUME: gettext_lazy("恢复处置"),
+    Action.REPORT_BACK: gettext_lazy("已处置待核查"),
+    Action.VERIFY_PASS: gettext_lazy("已办结"),
+    Action.VERIFY_FAIL: gettext_lazy("核查未通过，返工处置中"),
+    Action.SELF_HANDLE: gettext_lazy("已办结"),
+    Action.APPROVE_VOID: gettext_lazy("已终止办理"),
+    Action.REOPEN: gettext_lazy("重新立案办理"),
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    text: str
+
+
+def case_public_timeline(*, case: Case) -> list[TimelineEntry]:
+    """The public-safe milestones of the case, oldest first. One query.
+
+    Only the action, its time and (for a dispatch) the receiving unit's name, a public
+    body: no actor, no note, no data.
+    """
+    rows = (
+        CaseEvent.objects.filter(case=case, action__in=list(_EVENT_WORDS))
+        .order_by("at", "id")
+        .values_list("action", "at", "unit__name")
+    )
+    entries: list[TimelineEntry] = []
+    for action, at, unit_name in rows:
+        words = str(_EVENT_WORDS[action])
+        if action == Action.DISPATCH:
+            words = words % {"unit": unit_name or _("责任单位")}
+        entries.append(TimelineEntry(at=at, text=words))
+    return entries
+
+
+# --- feedback and "not fixed" ---------------------------------------------------------
+
+
+def _require_token(case: Case, token: str) -> None:
+    if not token_matches(case=case, token=token):
+        raise CitizenError(_("请使用提交时获得的查询链接进行评价或反映"))
+
+
+def feedback_give(
+    *, case: Case, token: str, rating: str, comment: str = "", now: dt.datetime | None = None
+) -> Feedback:
+    """The reporter rates a closed case, once."""
+    _require_token(case, token)
+    if case.status != Status.CLOSED:
+        raise CitizenError(_("问题办结后才能评价"))
+    if rating not in Rating.values:
+        raise CitizenError(_("请选择满意、基本满意或不满意"))
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT:
+        raise CitizenError(_("意见不能超过%(n)d字") % {"n": MAX_COMMENT})
+    try:
+        with transaction.atomic():
+            return Feedback.objects.create(
+                case=case, rating=rating, comment=comment, at=now or timezone.now()
+            )
+    except IntegrityError:
+        raise CitizenError(_("您已评价过，感谢您的反馈")) from None
+
+
+def reopen_window_end(*, case: Case) -> dt.datetime | None:
+    """Until when the reporter may say a closed case is not fixed; None if not closed."""
+    if case.status != Status.CLOSED or case.closed_at is None:
+        return None
+    days = loop_settings_get(jurisdiction=case.jurisdiction).reopen_window_days
+    return case.closed_at + dt.timedelta(days=days)
+
+
+def reopen_request_open_since_closure(*, case: Case) -> ReopenRequest | None:
+    """The reporter's request about the current closure, if they made one."""
+    if case.closed_at is None:
+        return None
+    return ReopenRequest.objects.filter(case=case, at__gte=case.closed_at).order_by("-at").first()
+
+
+def reopen_request_create(
+    *, case: Case, token: str, reason: str, now: dt.datetime | None = None
+) -> ReopenRequest:
+    """The reporter says the closed case is not fixed; the dispatcher will decide."""
+    now = now or timezone.now()
+    _require_token(case, token)
+    end = reopen_window_end(case=case)
+    if end is None:
+        raise CitizenError(_("问题办结后才能反映未解决"))
+    if now > end:
+        raise CitizenError(_("已超过办结后可反映的期限，请作为新问题反映"))
+    reason = reason.strip()
+    if not reason:
+        raise CitizenError(_("请说明问题哪里没有解决"))
+    if len(reason) > MAX_COMMENT:
+        raise CitizenError(_("情况说明不能超过%(n)d字") % {"n": MAX_COMMENT})
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        if reopen_request_open_since_closure(case=case) is not None:
+            raise CitizenError(_("您已反映过，请等待处理"))
+        return ReopenRequest.objects.create(case=case, reason=reason, at=now)
+
+
+# --- the dispatcher's side ------------------------------------------------------------
+
+
+def is_dispatcher(*, user: User) -> bool:
+    if not user.is_authenticated or user.jurisdiction is None:
+        return False
+    return Role.DISPATCHER in actor_roles(actor=user, jurisdiction=user.jurisdiction)
+
+
+def reopen_request_list_for(*, user: User) -> QuerySet[ReopenRequest]:
+    """The requests of the dispatcher's jurisdiction, pending first; none for others."""
+    if not is_dispatcher(user=user):
+        return ReopenRequest.objects.none()
+    return (
+        ReopenRequest.objects.filter(case__jurisdiction=user.jurisdiction)
+        .select_related("case", "case__category", "decided_by")
+        .order_by("-status", "-at")  # "pending" > "declined" > "accepted"
+    )
+
+
+def feedback_list_for(*, user: User) -> QuerySet[Feedback]:
+    """Ratings of the dispatcher's jurisdiction, newest first; none for others."""
+    if not is_dispatcher(user=user):
+        return Feedback.objects.none()
+    return (
+        Feedback.objects.filter(case__jurisdiction=user.jurisdiction)
+        .select_related("case", "case__category", "case__unit")
+        .order_by("-at")
+    )
+
+
+def reopen_request_decide(
+    *,
+    request_id: int,
+    actor: User,
+    accept: bool,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> ReopenRequest:
+    """Accept (the case is reopened: `case_transition(REOPEN)`) or decline a request.
+
+    Raises ReopenRequest.DoesNotExist for a request the actor may not see,
+    workflow.TransitionRefused / CitizenError when it cannot be decided.
+    """
+    now = now or timezone.now()
+    note = note.strip()
+    if len(note) > MAX_COMMENT:
+        raise CitizenError(_("处理意见不能超过%(n)d字") % {"n": MAX_COMMENT})
+    with transaction.atomic():
+        request = reopen_request_list_for(user=actor).select_for_update().get(pk=request_id)
+        if request.status != ReopenStatus.PENDING:
+            raise CitizenError(_("该申请已处理"))
+        if accept:
+            case_transition(
+                case_id=request.case_id,
+                action=Action.REOPEN,
+                actor=actor,
+                note=_("市民反映问题未解决：%(reason)s") % {"reason": request.reason}
+                + (f"\n{note}" if note else ""),
+                now=now,
+            )
+            request.status = ReopenStatus.ACCEPTED
+        else:
+            request.status = ReopenStatus.DECLINED
+        request.decided_by = actor
+        request.decided_at = now
+        request.decision_note = note
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return request
+
+
+def reopen_request_pending_count(*, user: User) -> int:
+    return reopen_request_list_for(user=user).filter(status=ReopenStatus.PENDING).count()
