@@ -62,6 +62,9 @@ NAV_ENTRIES: Sequence[NavEntry] = (
         url_name="public:reopen-list",
         roles=frozenset({Role.DISPATCHER}),
     ),
+    NavEntry(
+        key="disclosure", label=_("信息公开"), url_name="public:staff-home", roles=OFFICE_ROLES
+    ),
     NavEntry(key="map", label=_("地图"), url_name="web:map"),
     NavEntry(
         key="quality", label=_("数据质量"), url_name="places:grid-quality", roles=OFFICE_ROLES
