@@ -47,6 +47,7 @@ STAFF_ROLES = frozenset(Role.values)
 REPORTER_ROLES = frozenset(
     {Role.INSPECTOR, Role.ROAD_CHIEF, Role.ASSESSOR, Role.DISPATCHER, Role.OPERATOR}
 )
+HOTLINE_ROLES = frozenset({Role.OPERATOR})
 NOTICE_ROLES = frozenset({Role.DISPATCHER, Role.UNIT_HANDLER, Role.UNIT_HEAD, Role.LEADER})
 
 NAV_ENTRIES: Sequence[NavEntry] = (
@@ -55,6 +56,10 @@ NAV_ENTRIES: Sequence[NavEntry] = (
     NavEntry(key="report", label=_("上报问题"), url_name="cases:case-report", roles=REPORTER_ROLES),
     NavEntry(
         key="notices", label=_("整改通知单"), url_name="cases:notice-list", roles=NOTICE_ROLES
+    ),
+    NavEntry(key="hotline", label=_("热线受理"), url_name="hotline:console", roles=HOTLINE_ROLES),
+    NavEntry(
+        key="callbacks", label=_("回访"), url_name="hotline:callback-list", roles=HOTLINE_ROLES
     ),
     NavEntry(
         key="feedback",

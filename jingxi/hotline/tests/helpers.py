@@ -48,14 +48,18 @@ def reported(world: World, **kwargs: Any) -> Case:
 
 def close(case: Case, cast: Cast, *, at: dt.datetime | None = None) -> Case:
     """Walk a case through file → dispatch → accept → report back → verify pass."""
-    steps = [
-        (Action.FILE, cast.dispatcher),
-        (Action.DISPATCH, cast.dispatcher),
-        (Action.ACCEPT, cast.handler_a),
-        (Action.REPORT_BACK, cast.handler_a),
+    case = case_transition(case_id=case.pk, action=Action.FILE, actor=cast.dispatcher, now=at)
+    case = case_transition(case_id=case.pk, action=Action.DISPATCH, actor=cast.dispatcher, now=at)
+    handler = (
+        cast.handler_a
+        if case.unit_id == cast.handler_a.memberships.get().unit_id
+        else cast.handler_b
+    )
+    for action, actor in (
+        (Action.ACCEPT, handler),
+        (Action.REPORT_BACK, handler),
         (Action.VERIFY_PASS, cast.inspector),
-    ]
-    for action, actor in steps:
+    ):
         case = case_transition(case_id=case.pk, action=action, actor=actor, now=at)
     return case
 
