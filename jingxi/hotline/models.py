@@ -46,6 +46,7 @@ class Call(models.Model):
         indexes = [
             models.Index(fields=["jurisdiction", "received_at"], name="call_received"),
             models.Index(fields=["case", "received_at"], name="call_case"),
+            models.Index(fields=["jurisdiction", "caller_phone", "received_at"], name="call_phone"),
         ]
 
     def __str__(self) -> str:

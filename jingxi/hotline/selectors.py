@@ -23,7 +23,7 @@ from jingxi.catalog.models import Category
 from jingxi.hotline.access import hotline_jurisdiction_for
 from jingxi.hotline.choices import CallOutcome
 from jingxi.hotline.models import Call
-from jingxi.hotline.services import MAX_CALLBACK_ATTEMPTS
+from jingxi.hotline.services import MAX_CALLBACK_ATTEMPTS, HotlineInputError, phone_normalize
 from jingxi.lib.geo import haversine_m
 from jingxi.org.models import User
 
@@ -164,6 +164,25 @@ def callback_queue_for(*, user: User, limit: int = QUEUE_LIMIT) -> list[Callback
         )
     )
     return items[:limit]
+
+
+def call_history_for(*, user: User, phone: str, limit: int = 5) -> list[Call]:
+    """The latest calls from this number (a caller who rang before), with their cases.
+
+    Hotline staff only (anyone else, or a number that is not one, gets []). One query
+    after the permission check.
+    """
+    try:
+        jurisdiction = hotline_jurisdiction_for(user=user)
+        number = phone_normalize(phone)
+    except (PermissionDenied, HotlineInputError):
+        return []
+    return list(
+        Call.objects.filter(jurisdiction=jurisdiction, caller_phone=number)
+        .select_related("case", "case__category")
+        .defer("case__description")
+        .order_by("-received_at", "-pk")[:limit]
+    )
 
 
 def call_recent_for(*, user: User, limit: int = 8) -> list[Call]:

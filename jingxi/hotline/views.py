@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jingxi.cases.access import case_get_for
 from jingxi.cases.models import Case
+from jingxi.cases.workflow import OPEN
 from jingxi.catalog.choices import CategoryLevel, Urgency
 from jingxi.catalog.models import Category
 from jingxi.catalog.selectors import category_suggest, category_tree
@@ -26,7 +27,12 @@ from jingxi.hotline.access import NoJurisdiction, hotline_jurisdiction_for
 from jingxi.hotline.choices import Satisfaction
 from jingxi.hotline.forms import CallbackForm, CallForm, CallLogForm
 from jingxi.hotline.models import Call
-from jingxi.hotline.selectors import call_recent_for, callback_queue_for, case_nearby_for
+from jingxi.hotline.selectors import (
+    call_history_for,
+    call_recent_for,
+    callback_queue_for,
+    case_nearby_for,
+)
 from jingxi.hotline.services import (
     HotlineInputError,
     call_attach_to_case,
@@ -204,6 +210,15 @@ def category_suggest_view(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("text", "")[:2000]
     suggestions = category_suggest(jurisdiction=jurisdiction, text=text, limit=5)
     return render(request, "hotline/_category_suggestions.html", {"suggestions": suggestions})
+
+
+@require_GET
+@login_required
+def call_history_view(request: HttpRequest) -> HttpResponse:
+    """Earlier calls from the number being typed (an htmx fragment)."""
+    user, _jurisdiction = _hotline_user(request)
+    calls = call_history_for(user=user, phone=request.GET.get("caller_phone", "")[:32])
+    return render(request, "hotline/_caller_history.html", {"calls": calls, "open": OPEN})
 
 
 def _float(raw: str) -> float | None:

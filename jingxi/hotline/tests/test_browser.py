@@ -70,11 +70,13 @@ def test_operator_attaches_a_repeated_call_then_takes_a_new_one(
     assert Case.objects.count() == 1
     call = Call.objects.get()
     assert (call.case_id, call.outcome) == (existing.pk, CallOutcome.MERGED_INTO_EXISTING)
+    assert call.duration_seconds is not None  # timed from the first keystroke
 
     # The next call: cars parked at the crossing, nothing of that kind nearby.
     page.click("#next-call")
     page.wait_for_selector("#caller-phone:focus")
     page.fill("#caller-phone", "0371-62100000")
+    page.locator("#call-timer").wait_for()
     page.fill("#call-text", "青年路和建设路路口有车乱停，堵住了人行道")
     page.fill("#category-filter", "乱停放")
     page.keyboard.press("Enter")

@@ -198,6 +198,32 @@
     var attach = e.detail.target.querySelector(".hl-attach");
     if (attach) attach.focus();
   });
+  // --- the call's duration: from the first keystroke to the submit -------------------
+  var timerEl = document.getElementById("call-timer");
+  var duration = document.getElementById("duration-seconds");
+  var started = null;
+  function seconds() { return started ? Math.round((Date.now() - started) / 1000) : 0; }
+  function tick() {
+    var s = seconds();
+    timerEl.textContent = timerEl.dataset.label + " " + String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
+  }
+  form.addEventListener("input", function () {
+    if (started) return;
+    started = Date.now();
+    timerEl.hidden = false;
+    tick();
+    setInterval(tick, 1000);
+  });
+  if (duration.value) {  // the form came back with an error: the call goes on
+    started = Date.now() - (parseInt(duration.value, 10) || 0) * 1000;
+    timerEl.hidden = false;
+    tick();
+    setInterval(tick, 1000);
+  }
+  form.addEventListener("submit", function () {
+    if (started) duration.value = String(seconds());
+  });
+
   var nextCall = document.getElementById("next-call");
   if (nextCall) nextCall.focus();
 })();
