@@ -105,7 +105,7 @@ def county_prepare(n_cases: int, seed: int) -> County:
     from jingxi.demo.generator import REGION_CODE
     from jingxi.demo.loader import demo_county_load
     from jingxi.open311.models import ApiClient
-    from jingxi.open311.services import api_client_create
+    from jingxi.open311.services import api_client_create, api_client_revoke
     from jingxi.org.models import Jurisdiction
     from jingxi.places.routing import OutsideJurisdiction, router_for
 
@@ -127,7 +127,8 @@ def county_prepare(n_cases: int, seed: int) -> County:
         .order_by("pk")
     )
     cases_fill(jurisdiction, [c.pk for c in categories], n_cases, seed)
-    ApiClient.objects.filter(jurisdiction=jurisdiction, name="bench").delete()
+    for old in ApiClient.objects.filter(jurisdiction=jurisdiction, name="bench", is_active=True):
+        api_client_revoke(client=old)  # earlier runs' keys (their requests keep the rows)
     _client, key = api_client_create(
         jurisdiction=jurisdiction,
         name="bench",

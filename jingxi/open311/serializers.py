@@ -53,6 +53,16 @@ class Labels:
         self.status = {str(s.value): str(s.label) for s in Status}
         self.action = {str(a.value): str(a.label) for a in Action}
         self.action["report"] = _("上报")
+        self._notices: dict[int, str] = {}
+
+    def notice(self, limit: TimeLimit | None) -> str:
+        """The service notice of a time limit, formatted once per response."""
+        if limit is None:
+            return ""
+        text = self._notices.get(limit.pk)
+        if text is None:
+            text = self._notices[limit.pk] = limit_text(limit)
+        return text
 
 
 def request_document(
@@ -84,7 +94,7 @@ def request_document(
         "service_code": service_code_of(row["category__kind"], row["category__code"]),
         "description": public_text(row["description"], name=name, phone=phone),
         "agency_responsible": row["unit__name"],
-        "service_notice": limit_text(limit),
+        "service_notice": labels.notice(limit),
         "requested_datetime": w3c_format(row["reported_at"], tz),
         "updated_datetime": w3c_format(updated, tz),
         "expected_datetime": w3c_format(row["deadline"], tz),
