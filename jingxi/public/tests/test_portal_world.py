@@ -17,11 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from PIL import Image
 
 from conftest import Cast, World
@@ -86,7 +83,12 @@ def walk(
     if close_at is None:
         return Case.objects.get(pk=case.pk)
     if photos:
-        attachment_add(case=case, file=jpeg((30, 160, 60)), kind="after", actor=cast.handler_a)
+        attachment_add(
+            case=Case.objects.get(pk=case.pk),
+            file=jpeg((30, 160, 60)),
+            kind="after",
+            actor=cast.handler_a,
+        )
     case_transition(
         case_id=case.pk,
         action=Action.REPORT_BACK,
@@ -146,18 +148,6 @@ def tell(world: World, cast: Cast) -> Story:
     rate(b_citizen, "basically_satisfied")
     rate(b_october, "basically_satisfied")
     return Story(a_on_time, a_late, a_reject, b_open, b_citizen, b_october)
-
-
-@pytest.fixture
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return Path(settings.MEDIA_ROOT)
-
-
-@pytest.fixture
-def public_site(settings: Any) -> None:
-    """The public site serves the world's county (the cast adds a second jurisdiction)."""
-    settings.JINGXI_PUBLIC_JURISDICTION = "410122"
 
 
 def photos_of(case: Case) -> tuple[Attachment, Attachment]:
