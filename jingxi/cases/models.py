@@ -143,6 +143,8 @@ class Case(models.Model):
             models.Index(fields=["unit", "status"], name="case_unit_status"),
             models.Index(fields=["stage_deadline"], name="case_stage_deadline"),
             models.Index(fields=["jurisdiction", "category", "reported_at"], name="case_dupes"),
+            # Newest-first lists (API, Open311 GET requests' 90-day window, queues).
+            models.Index(fields=["jurisdiction", "-reported_at", "-id"], name="case_recent"),
             # The deadline scan (cases/deadlines.py): each partial index holds only the open
             # cases that may still need that action, so closed and fully escalated cases
             # cost nothing.
