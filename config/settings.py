@@ -236,6 +236,15 @@ JINGXI_WECHAT_TOKEN = env_str("JINGXI_WECHAT_TOKEN", "")
 JINGXI_WECHAT_APP_ID = env_str("JINGXI_WECHAT_APP_ID", "")
 JINGXI_WECHAT_JURISDICTION = env_str("JINGXI_WECHAT_JURISDICTION", "")
 JINGXI_WECHAT_GENERAL_CATEGORY = env_str("JINGXI_WECHAT_GENERAL_CATEGORY", "")
+# Messages per sender per minute before a polite refusal.
+JINGXI_WECHAT_RATE_LIMIT = env_int("JINGXI_WECHAT_RATE_LIMIT", 20)
+
+# --- Open311 GeoReport v2 (jingxi/open311) ------------------------------------
+# What discovery tells client developers, and reads allowed per client IP per minute
+# (writes are limited per API key, set on each key in the admin).
+OPEN311_CONTACT = env_str("JINGXI_OPEN311_CONTACT", "")
+OPEN311_KEY_SERVICE = env_str("JINGXI_OPEN311_KEY_SERVICE", "")
+OPEN311_READS_PER_MINUTE_PER_IP = env_int("JINGXI_OPEN311_READS_PER_MINUTE_PER_IP", 600)
 
 # --- Maps -------------------------------------------------------------------
 # A tile URL template for deployments that have a tile server; empty draws our
