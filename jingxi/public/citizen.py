@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
@@ -34,6 +35,7 @@ from jingxi.cases.workflow import TransitionRefused
 from jingxi.catalog.selectors import category_suggest, category_tree
 from jingxi.org.models import Jurisdiction, User
 from jingxi.places.geocode import address_geocode, point_describe
+from jingxi.places.models import Segment, Township
 from jingxi.public import reporting
 from jingxi.public.forms import (
     CitizenReportForm,
@@ -322,6 +324,35 @@ def category_suggest_view(request: HttpRequest) -> HttpResponse:
             ]
         }
     )
+
+
+@require_GET
+def map_context(request: HttpRequest) -> HttpResponse:
+    """Township outlines and road segments of the public jurisdiction, for orientation on
+    the report map when no tile server is configured. Cached per geo version."""
+    if _lookups_limited(request):
+        return _ratelimited(request, window_seconds=LOOKUP_WINDOW, json=True)
+    jurisdiction = public_jurisdiction(request)
+    key = f"jingxi:public:map-context:{jurisdiction.pk}:{jurisdiction.geo_version}"
+    data = cache.get(key)
+    if data is None:
+        features: list[dict[str, Any]] = [
+            {"type": "Feature", "geometry": geometry, "properties": {"kind": "area", "name": name}}
+            for geometry, name in Township.objects.filter(jurisdiction=jurisdiction).values_list(
+                "geometry", "name"
+            )
+        ]
+        features += [
+            {"type": "Feature", "geometry": geometry, "properties": {"kind": "road", "name": name}}
+            for geometry, name in Segment.objects.filter(
+                road__jurisdiction=jurisdiction
+            ).values_list("geometry", "road__name")
+        ]
+        data = {"type": "FeatureCollection", "features": features}
+        cache.set(key, data, timeout=3600)
+    response = _json(data)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 # --- track --------------------------------------------------------------------------

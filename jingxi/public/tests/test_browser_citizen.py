@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.browser]
 
 SHOT = "/tmp/jingxi-public-{name}.png"
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +49,11 @@ def _photo(tmp_path: Path) -> str:
 
 def _phone(browser: Browser) -> Page:
     context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
     )
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -167,6 +167,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_stored(
 def test_other_jurisdictions_category_is_refused(world: World, cast: Cast, client: Client) -> None:
     from jingxi.catalog.models import Category
 
+    assert cast.outsider.jurisdiction is not None
     other = Category.objects.create(
         jurisdiction=cast.outsider.jurisdiction,
         kind=world.exposed_garbage.kind,
@@ -244,9 +245,9 @@ def test_public_geocode_finds_places_without_login(world: World, client: Client)
 
 
 def test_place_describe_says_when_a_point_is_outside(world: World, client: Client) -> None:
-    inside = client.get(reverse("public:place-describe"), {"lng": LNG, "lat": LAT})
+    inside = client.get(reverse("public:place-describe"), {"lng": str(LNG), "lat": str(LAT)})
     assert inside.status_code == 200 and "青年路" in inside.json()["text"]
-    outside = client.get(reverse("public:place-describe"), {"lng": 114.5, "lat": 34.9})
+    outside = client.get(reverse("public:place-describe"), {"lng": "114.5", "lat": "34.9"})
     assert outside.status_code == 400 and "不在中牟县范围内" in outside.json()["error"]
 
 
@@ -458,3 +459,9 @@ def test_dispatcher_menu_has_the_feedback_page(world: World, cast: Cast) -> None
     client.force_login(cast.dispatcher)
     html = client.get(reverse("public:reopen-list")).content.decode()
     assert 'data-nav="feedback"' in html
+
+
+def test_map_context_draws_streets_and_roads_without_tiles(world: World, client: Client) -> None:
+    data = client.get(reverse("public:map-context")).json()
+    kinds = {(f["properties"]["kind"], f["properties"]["name"]) for f in data["features"]}
+    assert ("road", "青年路") in kinds and ("area", world.township_a.name) in kinds

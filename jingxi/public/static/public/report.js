@@ -81,6 +81,31 @@
     );
     pick._jxMap = map;
     if (d.tileUrl) L.tileLayer(d.tileUrl, { attribution: d.tileAttribution || "", maxZoom: 19 }).addTo(map);
+    else if (d.contextUrl) {
+      // No tiles: the county's streets and roads, so the citizen knows where to tap.
+      getJSON(d.contextUrl).then(function (geo) {
+        L.geoJSON(geo, {
+          interactive: false,
+          style: function (f) {
+            return f.properties.kind === "road"
+              ? { color: "#e0892b", weight: 5, opacity: 0.85 }
+              : { color: "#0b5d5b", weight: 1.5, dashArray: "4 4", fillColor: "#0b5d5b", fillOpacity: 0.05 };
+          },
+        }).addTo(map);
+        var names = {};
+        geo.features.forEach(function (f) {
+          if (f.properties.kind !== "road" || names[f.properties.name]) return;
+          var c = f.geometry.coordinates;
+          var mid = c[Math.floor(c.length / 2)];
+          if (!mid || typeof mid[0] !== "number") return;
+          names[f.properties.name] = true;
+          L.tooltip({ permanent: true, direction: "center", className: "road-label", interactive: false })
+            .setLatLng([mid[1], mid[0]])
+            .setContent(el("span", "", f.properties.name))
+            .addTo(map);
+        });
+      }).catch(function () { /* orientation only */ });
+    }
     map.on("click", function (e) { place(e.latlng.lat, e.latlng.lng); });
     if (has) place(parseFloat(d.lat), parseFloat(d.lng), address.value);
   }
