@@ -18,3 +18,67 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reopen-requests/", citizen.reopen_list, name="reopen-list"),
     path("reopen-requests/<int:request_id>/decide/", citizen.reopen_decide, name="reopen-decide"),
 ]
+
+# The disclosure portal (jingxi/public/portal.py) and the office's pages of it
+# (jingxi/public/portal_staff.py).
+from jingxi.public import portal, portal_staff  # noqa: E402
+
+urlpatterns += [
+    path("", portal.portal, name="portal"),
+    path("figures/", portal.figures, name="figures"),
+    path("map/", portal.grid_map, name="grid-map"),
+    path("map/grids.geojson", portal.grid_map_data, name="grid-map-data"),
+    path("typical/", portal.typical_list, name="typical-list"),
+    path("typical/<int:typical_id>/", portal.typical_detail, name="typical-detail"),
+    path("typical/<int:typical_id>/<slug:which>.jpg", portal.typical_photo, name="typical-photo"),
+    path("road-chiefs/", portal.road_boards, name="road-boards"),
+    path("consultations/", portal.consultation_list, name="consultation-list"),
+    path(
+        "consultations/<int:consultation_id>/",
+        portal.consultation_detail,
+        name="consultation-detail",
+    ),
+    path("suggestions/", portal.suggestion_list, name="suggestion-list"),
+    path("suggestions/new/", portal.suggestion_new, name="suggestion-new"),
+    path("staff/", portal_staff.staff_home, name="staff-home"),
+    path("staff/suggestions/", portal_staff.suggestion_queue, name="staff-suggestion-list"),
+    path("staff/suggestions/new/", portal_staff.suggestion_new, name="staff-suggestion-new"),
+    path(
+        "staff/suggestions/<int:suggestion_id>/",
+        portal_staff.suggestion_detail,
+        name="staff-suggestion-detail",
+    ),
+    path(
+        "staff/suggestions/<int:suggestion_id>/publish/",
+        portal_staff.suggestion_publish,
+        name="staff-suggestion-publish",
+    ),
+    path("staff/media/", portal_staff.media_list, name="staff-media-list"),
+    path("staff/media/new/", portal_staff.media_new, name="staff-media-new"),
+    path("staff/consultations/", portal_staff.consultation_list, name="staff-consultation-list"),
+    path("staff/consultations/new/", portal_staff.consultation_new, name="staff-consultation-new"),
+    path(
+        "staff/consultations/<int:consultation_id>/",
+        portal_staff.consultation_detail,
+        name="staff-consultation-detail",
+    ),
+    path(
+        "staff/consultations/<int:consultation_id>/act/",
+        portal_staff.consultation_act,
+        name="staff-consultation-act",
+    ),
+    path(
+        "staff/comments/<int:comment_id>/moderate/",
+        portal_staff.comment_moderate,
+        name="staff-comment-moderate",
+    ),
+    path("staff/hearings/new/", portal_staff.hearing_new, name="staff-hearing-new"),
+    path("staff/typical/", portal_staff.typical_list, name="staff-typical-list"),
+    path("staff/typical/new/<int:case_id>/", portal_staff.typical_new, name="staff-typical-new"),
+    path(
+        "staff/typical/<int:typical_id>/publish/",
+        portal_staff.typical_toggle,
+        name="staff-typical-toggle",
+    ),
+    path("staff/trace/", portal_staff.trace, name="staff-trace"),
+]
