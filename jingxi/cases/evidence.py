@@ -369,16 +369,38 @@ def attachment_add(
     if case.status in workflow.CLOSED or case.status in workflow.ENDED_WITHOUT_CASE:
         raise EvidenceError(_("案卷已办结，不能再添加照片"))
     data = _read_limited(file, limit=max_photo_bytes())
-    tz = ZoneInfo(case.jurisdiction.time_zone)
-    photo = photo_check(data=data, tz=tz)
+    photo = photo_check(data=data, tz=ZoneInfo(case.jurisdiction.time_zone))
     if Attachment.objects.filter(case=case, sha256=photo.sha256).exists():
         raise EvidenceError(_("这张照片已经上传到本案卷，不能重复上传"))
-    found = photo_warnings(photo=photo, case=case, now=now, tz=tz)
+    return attachment_store(
+        case=case, photo=photo, kind=kind, uploaded_by=actor, event=event, now=now
+    )
 
+
+def attachment_store(
+    *,
+    case: Case,
+    photo: Photo,
+    kind: str,
+    uploaded_by: User | None,
+    event: CaseEvent | None = None,
+    now: dt.datetime | None = None,
+) -> Attachment:
+    """Store an already checked photo (`photo_check`) of the case: the one write path.
+
+    Callers check who may add: `attachment_add` for staff, the public site for a
+    citizen's own new report (`uploaded_by` is then None). Files are named by sha256;
+    the anti-fraud warnings are computed here. Newly written files are removed again
+    if the row cannot be saved.
+    """
+    now = now or timezone.now()
+    found = photo_warnings(
+        photo=photo, case=case, now=now, tz=ZoneInfo(case.jurisdiction.time_zone)
+    )
     shard = photo.sha256[:2]
     written: list[str] = []
     try:
-        original, new = _store(f"cases/photos/{shard}/{photo.sha256}{photo.extension}", data)
+        original, new = _store(f"cases/photos/{shard}/{photo.sha256}{photo.extension}", photo.data)
         if new:
             written.append(original)
         thumb, new = _store(f"cases/thumbs/{shard}/{photo.sha256}.jpg", photo.thumbnail)
@@ -391,14 +413,14 @@ def attachment_add(
                 kind=kind,
                 sha256=photo.sha256,
                 content_type=photo.content_type,
-                size=len(data),
+                size=len(photo.data),
                 width=photo.width,
                 height=photo.height,
                 taken_at=photo.taken_at,
                 exif_lng=photo.lng,
                 exif_lat=photo.lat,
                 warnings=found,
-                uploaded_by=actor,
+                uploaded_by=uploaded_by,
                 uploaded_at=now,
             )
             attachment.file.name = original

@@ -16,10 +16,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Final
-from zoneinfo import ZoneInfo
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -28,8 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingxi.cases.choices import Action, Source, Status
-from jingxi.cases.evidence import Photo, photo_warnings
-from jingxi.cases.models import Attachment, AttachmentKind, Case, CaseEvent
+from jingxi.cases.evidence import Photo, attachment_store
+from jingxi.cases.models import AttachmentKind, Case, CaseEvent
 from jingxi.cases.services import actor_roles, case_report, case_transition, loop_settings_get
 from jingxi.catalog.models import Category
 from jingxi.org.choices import Role
@@ -49,55 +46,6 @@ class CitizenError(ValueError):
 
 
 # --- report -------------------------------------------------------------------------
-
-
-def _photo_store(*, case: Case, photo: Photo, event: CaseEvent | None, now: dt.datetime) -> None:
-    """Store one checked photo of the citizen's new case, as `evidence.attachment_add`
-    stores it (same names by sha256, same thumbnail, same anti-fraud warnings).
-
-    attachment_add asks for a staff actor (its permission check); a citizen on the
-    public site has no account, so this path stores the photo with no uploader.
-    """
-    tz = ZoneInfo(case.jurisdiction.time_zone)
-    found = photo_warnings(photo=photo, case=case, now=now, tz=tz)
-    shard = photo.sha256[:2]
-    names = (
-        (f"cases/photos/{shard}/{photo.sha256}{photo.extension}", photo.data),
-        (f"cases/thumbs/{shard}/{photo.sha256}.jpg", photo.thumbnail),
-    )
-    stored: list[str] = []
-    written: list[str] = []
-    try:
-        for name, data in names:
-            if default_storage.exists(name):
-                stored.append(name)
-            else:
-                saved = default_storage.save(name, ContentFile(data))
-                stored.append(saved)
-                written.append(saved)
-        attachment = Attachment(
-            case=case,
-            event=event,
-            kind=AttachmentKind.BEFORE,
-            sha256=photo.sha256,
-            content_type=photo.content_type,
-            size=len(photo.data),
-            width=photo.width,
-            height=photo.height,
-            taken_at=photo.taken_at,
-            exif_lng=photo.lng,
-            exif_lat=photo.lat,
-            warnings=found,
-            uploaded_by=None,
-            uploaded_at=now,
-        )
-        attachment.file.name = stored[0]
-        attachment.thumbnail.name = stored[1]
-        attachment.save()
-    except BaseException:
-        for name in written:
-            default_storage.delete(name)
-        raise
 
 
 def citizen_report(
@@ -137,7 +85,14 @@ def citizen_report(
         )
         event = case.events.order_by("id").first()
         for photo in unique:
-            _photo_store(case=case, photo=photo, event=event, now=now)
+            attachment_store(
+                case=case,
+                photo=photo,
+                kind=AttachmentKind.BEFORE,
+                uploaded_by=None,
+                event=event,
+                now=now,
+            )
     return case
 
 
