@@ -166,7 +166,7 @@ def service_attributes(category: Category) -> list[Attribute]:
             )
         )
     # The reverse accessor of ServiceAttribute.category (this app adds it to Category).
-    related = category.open311_attributes  # type: ignore[attr-defined]
+    related = category.open311_attributes
     extras: Sequence[ServiceAttribute] = sorted(related.all(), key=lambda a: (a.order, a.code))
     for extra in extras:
         options = ()

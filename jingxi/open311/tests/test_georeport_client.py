@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from georeport import GeoReport  # type: ignore[import-untyped]  # the package ships no types
+from georeport import GeoReport
 
 from conftest import Cast, World
 from jingxi.cases.choices import Action, Source
