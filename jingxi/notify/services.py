@@ -119,7 +119,10 @@ def _contiguous(events: list[CaseEvent], last_id: int, now: dt.datetime) -> list
     kept: list[CaseEvent] = []
     expected = last_id + 1
     for event in events:
-        if event.pk != expected and now - event.at < GAP_GRACE:
+        # A cursor that has never moved has no position to see a gap from: ids below the
+        # first visible event were consumed before the drain began (PostgreSQL sequences
+        # never roll back), so it starts there.
+        if last_id and event.pk != expected and now - event.at < GAP_GRACE:
             break
         kept.append(event)
         expected = event.pk + 1

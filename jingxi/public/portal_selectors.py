@@ -472,7 +472,9 @@ def suggestion_queue(*, jurisdiction: Jurisdiction, state: str = "") -> QuerySet
         rows = rows.exclude(answer="")
     elif state == "published":
         rows = rows.filter(is_published=True)
-    return rows.select_related("answered_by").order_by("-answered_at", "received_at", "id")
+    return rows.select_related("answered_by").order_by(
+        F("answered_at").desc(nulls_first=True), "received_at", "id"
+    )
 
 
 def consultation_list_staff(*, jurisdiction: Jurisdiction) -> QuerySet[Consultation]:

@@ -304,7 +304,9 @@ def reopen_request_decide(
     if len(note) > MAX_COMMENT:
         raise CitizenError(_("处理意见不能超过%(n)d字") % {"n": MAX_COMMENT})
     with transaction.atomic():
-        request = reopen_request_list_for(user=actor).select_for_update().get(pk=request_id)
+        request = (
+            reopen_request_list_for(user=actor).select_for_update(of=("self",)).get(pk=request_id)
+        )
         if request.status != ReopenStatus.PENDING:
             raise CitizenError(_("该申请已处理"))
         if accept:

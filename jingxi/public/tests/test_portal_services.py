@@ -60,9 +60,10 @@ def test_suggestion_queue_answer_and_publish(world: World, cast: Cast) -> None:
     assert not selectors.suggestion_list_public(jurisdiction=world.jurisdiction).exists()
 
     services.suggestion_answer(suggestion_id=web.pk, actor=cast.dispatcher, answer="已列入计划")
+    # Unanswered first (on every database: NULL answer times sort first explicitly).
     assert [s.pk for s in selectors.suggestion_queue(jurisdiction=world.jurisdiction)] == [
-        web.pk,
         hotline.pk,
+        web.pk,
     ]
     assert not selectors.suggestion_list_public(jurisdiction=world.jurisdiction).exists()
     services.suggestion_publish(suggestion_id=web.pk, actor=cast.dispatcher, publish=True)
