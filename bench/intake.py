@@ -41,37 +41,34 @@ import os
 import pstats
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
+from support import (
+    ROOT,
+    analyze,
+    database_recreate,
+    django_setup,
+    free_port,
+    gunicorn_start,
+    gunicorn_stop,
+    percentile,
+)
+
 PG_URL = "postgres://postgres@127.0.0.1:5432/jingxi_bench_intake"
 TARGET = "target on PostgreSQL with 2 workers: >= 500 reports/s, p99 < 50 ms"
 
 
 # --- figures ------------------------------------------------------------------------------
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    """The q-th percentile (0..100) of sorted values, nearest rank."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(0, min(len(sorted_values) - 1, round(q / 100 * len(sorted_values) + 0.5) - 1))
-    return sorted_values[rank]
 
 
 def latency_line(latencies_s: list[float]) -> str:
@@ -88,37 +85,6 @@ def load_average() -> str:
 # --- database and Django ------------------------------------------------------------------
 
 
-def database_recreate(url: str, *, fresh: bool) -> None:
-    """Create the PostgreSQL database named in `url` if missing; drop it first if fresh."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if fresh:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"  created database {name}")
-
-
-def django_setup(url: str) -> None:
-    os.environ["JINGXI_DATABASE_URL"] = url
-    os.environ["JINGXI_LOG_LEVEL"] = "WARNING"
-    os.environ["JINGXI_DEBUG"] = "false"  # as served: no query log growing in memory
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)  # no collectstatic
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
 @dataclass
 class County:
     jurisdiction: Any
@@ -126,15 +92,6 @@ class County:
     token: str
     category_ids: list[int]
     points: list[tuple[float, float]]
-
-
-def analyze() -> None:
-    """Refresh the planner's statistics (autovacuum may be off, as on the bench machine)."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
 
 
 def county_prepare(seed: int, n_points: int) -> County:
@@ -374,13 +331,6 @@ def http_queries(county: County) -> None:
 # --- HTTP ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass
 class Outcome:
     latencies: list[float] = field(default_factory=list)
@@ -422,34 +372,6 @@ class Client:
         return response.status, data
 
 
-def gunicorn_start(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env.update(
-        JINGXI_DATABASE_URL=url,
-        JINGXI_DEBUG="false",
-        JINGXI_ALLOWED_HOSTS="127.0.0.1,localhost",
-        JINGXI_DB_CONN_MAX_AGE="60",
-        JINGXI_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PYTHONWARNINGS="ignore:No directory at:UserWarning",  # no collectstatic here
-    )
-    cmd = [
-        str(GUNICORN),
-        "config.wsgi:application",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "--timeout",
-        "60",
-    ]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
-
-
 def gunicorn_wait(process: subprocess.Popen[bytes], port: int, token: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -478,16 +400,6 @@ def workers_cpu(process: subprocess.Popen[bytes]) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
     return total
-
-
-def gunicorn_stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def bodies(county: County, seed: int) -> Iterator[bytes]:

@@ -27,61 +27,27 @@ import http.client
 import os
 import random
 import secrets
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
+from support import (
+    analyze,
+    database_recreate,
+    django_setup,
+    free_port,
+    gunicorn_start,
+    gunicorn_stop,
+    percentile,
+)
+
 PG_URL = "postgres://postgres@127.0.0.1:5432/jingxi_bench_open311"
 TARGET = "targets with 2 workers: >= 500 POST/s; GET 1,000 results p95 < 150 ms (JSON and XML)"
-
-
-def percentile(ordered: list[float], q: float) -> float:
-    if not ordered:
-        return float("nan")
-    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
-
-
-def database_recreate(url: str, *, fresh: bool) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if fresh:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"  created database {name}")
-
-
-def django_setup(url: str) -> None:
-    os.environ["JINGXI_DATABASE_URL"] = url
-    os.environ["JINGXI_LOG_LEVEL"] = "WARNING"
-    os.environ["JINGXI_DEBUG"] = "false"
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 @dataclass
@@ -297,32 +263,6 @@ def outcome_print(label: str, outcome: Outcome, wall: float, q: float) -> None:
         print(f"    error {key}: {count:,}, e.g. {outcome.examples[key]!r}")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def gunicorn_start(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env.update(
-        JINGXI_DATABASE_URL=url,
-        JINGXI_DEBUG="false",
-        JINGXI_ALLOWED_HOSTS="127.0.0.1,localhost",
-        JINGXI_DB_CONN_MAX_AGE="60",
-        JINGXI_LOG_LEVEL="ERROR",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PYTHONWARNINGS="ignore:No directory at:UserWarning",
-    )
-    cmd = [
-        str(GUNICORN), "config.wsgi:application", "--workers", str(workers),
-        "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-        "--timeout", "60",
-    ]  # fmt: skip
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
-
-
 def gunicorn_wait(process: subprocess.Popen[bytes], port: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -337,16 +277,6 @@ def gunicorn_wait(process: subprocess.Popen[bytes], port: int) -> None:
             return
         raise SystemExit(f"gunicorn answered {status}: {body[:300]!r}")
     raise SystemExit("gunicorn did not answer within 60 s")
-
-
-def gunicorn_stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def post_bodies(county: County, seed: int) -> Iterator[bytes]:
@@ -384,14 +314,6 @@ def gets(port: int, args: argparse.Namespace, label: str) -> None:
         outcome_print(f"GET requests.{fmt} ({count:,} results){label}", outcome, wall, 95)
 
 
-def analyze() -> None:
-    """Fresh planner statistics after the bulk load (autovacuum may be off)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE cases_case")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--pg-url", default=PG_URL)
@@ -410,10 +332,10 @@ def main() -> int:
     county = county_prepare(args.cases, args.seed)
     from django.db import connections
 
-    analyze()
+    analyze("cases_case")
     connections.close_all()
     port = free_port()
-    process = gunicorn_start(args.pg_url, port, args.workers)
+    process = gunicorn_start(args.pg_url, port, args.workers, log_level="ERROR")
     try:
         gunicorn_wait(process, port)
         make_body = post_bodies(county, args.seed).__next__

@@ -1,0 +1,106 @@
+"""What the HTTP benchmarks share: a PostgreSQL database, Django, gunicorn, percentiles.
+
+Imported by the scripts beside it (`python bench/intake.py` puts bench/ on sys.path).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) of sorted values, nearest rank."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(0, min(len(sorted_values) - 1, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[rank]
+
+
+def database_recreate(url: str, *, fresh: bool) -> None:
+    """Create the PostgreSQL database named in `url` if missing; drop it first if fresh."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if fresh:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"  created database {name}")
+
+
+def django_setup(url: str) -> None:
+    """Django in this process, on `url`, configured as served (DEBUG off)."""
+    os.environ["JINGXI_DATABASE_URL"] = url
+    os.environ["JINGXI_LOG_LEVEL"] = "WARNING"
+    os.environ["JINGXI_DEBUG"] = "false"  # as served: no query log growing in memory
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)  # no collectstatic
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def analyze(table: str = "") -> None:
+    """Refresh the planner's statistics (autovacuum may be off, as on the bench machine)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}" if table else "ANALYZE")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def gunicorn_start(
+    url: str, port: int, workers: int, *, log_level: str = "WARNING"
+) -> subprocess.Popen[bytes]:
+    """gunicorn with sync workers on 127.0.0.1:port, DEBUG off, persistent connections."""
+    env = dict(os.environ)
+    env.update(
+        JINGXI_DATABASE_URL=url,
+        JINGXI_DEBUG="false",
+        JINGXI_ALLOWED_HOSTS="127.0.0.1,localhost",
+        JINGXI_DB_CONN_MAX_AGE="60",
+        JINGXI_LOG_LEVEL=log_level,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        PYTHONWARNINGS="ignore:No directory at:UserWarning",  # no collectstatic here
+    )
+    cmd = [
+        str(GUNICORN), "config.wsgi:application", "--workers", str(workers),
+        "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+        "--timeout", "60",
+    ]  # fmt: skip
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+
+
+def gunicorn_stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
