@@ -7,6 +7,7 @@ county in one transaction, written with bulk_create.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -18,9 +19,11 @@ from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jingxi.cases.choices import Status
 from jingxi.catalog.choices import CategoryKind, CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.catalog.services import catalog_seed
+from jingxi.demo.cases import demo_cases_count, demo_cases_counts, demo_cases_load
 from jingxi.demo.generator import (
     CENTER_LAT,
     CENTER_LNG,
@@ -73,27 +76,47 @@ class LoadSummary:
     seconds: float
     counts: dict[str, int]
     unmapped_kinds: tuple[str, ...] = field(default=())
+    cases: dict[str, int] = field(default_factory=dict)
+    case_seconds: float = 0.0
 
     @property
     def message(self) -> str:
         figures = "，".join(f"{COUNT_LABELS.get(k, k)} {v:,}" for k, v in self.counts.items())
         if self.loaded:
-            return _("已载入演示县%(name)s（用时 %(s).1f 秒）：%(figures)s。") % {
+            text = _("已载入演示县%(name)s（用时 %(s).1f 秒）：%(figures)s。") % {
                 "name": COUNTY_NAME,
                 "s": self.seconds,
                 "figures": figures,
             }
+            if self.cases:
+                statuses = "，".join(
+                    f"{Status(k).label} {v:,}" for k, v in self.cases.items() if k in Status.values
+                )
+                text += _("演示案卷 %(n)s 件（用时 %(s).1f 秒）：%(statuses)s。") % {
+                    "n": f"{sum(self.cases.values()):,}",
+                    "s": self.case_seconds,
+                    "statuses": statuses,
+                }
+            return text
         return _("演示县%(name)s已载入（%(figures)s），无需操作；如需重新载入请加 --reset。") % {
             "name": COUNTY_NAME,
             "figures": figures,
         }
 
 
-def demo_county_load(*, scale: float = 1, seed: int = 2026, reset: bool = False) -> LoadSummary:
+def demo_county_load(
+    *,
+    scale: float = 1,
+    seed: int = 2026,
+    reset: bool = False,
+    cases: bool = True,
+    now: dt.datetime | None = None,
+) -> LoadSummary:
     """Load the demo county unless it is there; with reset, wipe it first and reload.
 
     The county counts as loaded when its jurisdiction has any township or unit: the
-    loader never writes over data it did not make.
+    loader never writes over data it did not make. A county just loaded then gets its
+    history of cases (`demo.cases`), unless `cases` is False, played up to `now`.
     """
     started = time.monotonic()
     existing = Jurisdiction.objects.filter(code=REGION_CODE).first()
@@ -120,7 +143,20 @@ def demo_county_load(*, scale: float = 1, seed: int = 2026, reset: bool = False)
         unmapped = _write(plan, jurisdiction)
         geo_version_bump(jurisdiction=jurisdiction)
         counts = _db_counts(jurisdiction)
-    return LoadSummary(jurisdiction.pk, True, time.monotonic() - started, counts, unmapped)
+    seconds = time.monotonic() - started
+    by_status: dict[str, int] = {}
+    case_started = time.monotonic()
+    if cases:
+        # Case by case in their own transactions, through the services, after the
+        # county is committed (a failure here leaves a usable county without cases).
+        demo_cases_load(
+            jurisdiction=jurisdiction, count=demo_cases_count(scale=scale), seed=seed, now=now
+        )
+        by_status = demo_cases_counts(jurisdiction=jurisdiction)
+    case_seconds = time.monotonic() - case_started
+    return LoadSummary(
+        jurisdiction.pk, True, seconds + case_seconds, counts, unmapped, by_status, case_seconds
+    )
 
 
 def _is_loaded(jurisdiction: Jurisdiction) -> bool:
@@ -456,6 +492,11 @@ def jurisdiction_wipe(*, jurisdiction: Jurisdiction) -> int:
         order.extend(ready)
         waiting.difference_update(ready)
 
+    if connection.vendor == "postgresql":
+        # Case events are append-only; wiping a whole demo jurisdiction is the one
+        # exception the trigger allows, for this transaction only.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jingxi.allow_event_delete = 'on'")
     deleted = 0
     for model in order:
         rows = model._default_manager.filter(**{lookups[model]: jurisdiction})
