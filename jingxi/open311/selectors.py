@@ -166,7 +166,8 @@ def service_attributes(category: Category) -> list[Attribute]:
             )
         )
     # The reverse accessor of ServiceAttribute.category (this app adds it to Category).
-    related = category.open311_attributes
+    # django-stubs sees it on a clean run but not always from mypy's incremental cache.
+    related = category.open311_attributes  # type: ignore[attr-defined, unused-ignore]
     extras: Sequence[ServiceAttribute] = sorted(related.all(), key=lambda a: (a.order, a.code))
     for extra in extras:
         options = ()
