@@ -1,9 +1,10 @@
-"""The WeChat Official Account server protocol, plaintext mode (明文模式). No ORM here.
+"""The WeChat Official Account server protocol: plaintext (明文模式), compatible (兼容模式)
+and safe mode (安全模式). No ORM here.
 
 - Every request (the verification GET and each message POST) carries `signature`,
   `timestamp` and `nonce` in the query string: signature = sha1 of the account's
   token, the timestamp and the nonce, sorted as strings and joined. The GET also
-  carries `echostr`, which is answered as it came.
+  carries `echostr`, which is answered as it came. The GET is the same in every mode.
 - A message is an XML document `<xml>…</xml>` with ToUserName (the account),
   FromUserName (the follower's OpenID), CreateTime, MsgType and the type's fields:
   text → Content; image → PicUrl, MediaId; location → Location_X (latitude),
@@ -12,28 +13,54 @@
 - The passive reply is an XML text message with the two user names swapped, or the
   plain string "success" when there is nothing to say.
 
-Safe mode (安全模式, AES-encrypted bodies with `msg_signature`) is not implemented:
-the account must use plaintext mode, and the endpoint refuses encrypted requests. In
-plaintext mode the signature covers only the query string, not the body, so the
+Compatible and safe mode (the account's EncodingAESKey, `JINGXI_WECHAT_ENCODING_AES_KEY`)
+follow WeChat's WXBizMsgCrypt ("消息加解密技术方案" and its sample code):
+
+- The POST's query string adds `encrypt_type=aes` and `msg_signature` = sha1 of the
+  sorted [token, timestamp, nonce, Encrypt]; the body is `<xml><ToUserName/>
+  <Encrypt/></xml>` (compatible mode also repeats the message in plaintext: those
+  fields are not covered by msg_signature and are ignored).
+- AESKey = base64decode(EncodingAESKey + "="), 32 bytes; AES-256-CBC with IV = the
+  key's first 16 bytes; PKCS#7 padding to a multiple of 32 bytes. The plaintext is 16
+  random bytes, the XML's length as 4 bytes in network order, the XML, the AppId; the
+  AppId must be the account's.
+- The reply is encrypted the same way and sent as `<xml><Encrypt/><MsgSignature/>
+  <TimeStamp/><Nonce/></xml>`; "success" stays plain.
+- WeChat lets an account change its EncodingAESKey; its FAQ asks servers to keep the
+  previous key and to answer with the key that decrypted the message.
+
+In plaintext mode the signature covers only the query string, not the body, so the
 endpoint must be served over HTTPS and the timestamp must be recent.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
+import re
+import secrets
+import struct
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 from xml.etree.ElementTree import Element, ParseError
 
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-MAX_BODY_BYTES: Final = 64 * 1024  # WeChat messages are a few hundred bytes
+MAX_BODY_BYTES: Final = 64 * 1024  # WeChat messages are a few hundred bytes (x3 when compatible)
 SIGNATURE_MAX_AGE_S: Final = 600  # refuse replays of an old signed query string
 MAX_CONTENT_CHARS: Final = 2048
 MAX_FIELD_CHARS: Final = 512
+
+ENCODING_AES_KEY: Final = re.compile(r"[A-Za-z0-9+/]{43}")
+AES_KEY_BYTES: Final = 32
+PAD_BLOCK: Final = 32  # WeChat pads to a multiple of 32 bytes, not AES's 16
+RANDOM_BYTES: Final = 16
 
 
 class SignatureError(ValueError):
@@ -44,12 +71,42 @@ class MessageError(ValueError):
     """A message body that is not a WeChat XML message; the message says why."""
 
 
+class CryptError(ValueError):
+    """An encrypted message that does not decrypt with the account's key to its AppId."""
+
+
+class AesKeyInvalid(ValueError):
+    """A configured EncodingAESKey that is not 43 base64 characters for 32 bytes."""
+
+
+def _sha1_sorted(*parts: str) -> str:
+    joined = "".join(sorted(parts))
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()  # the protocol's hash, not ours
+
+
 def signature_compute(*, token: str, timestamp: str, nonce: str) -> str:
     """sha1(sorted([token, timestamp, nonce]) joined), as lowercase hex."""
-    joined = "".join(sorted([token, timestamp, nonce]))
-    return hashlib.sha1(
-        joined.encode("utf-8")
-    ).hexdigest()  # the protocol's hash, not ours to choose
+    return _sha1_sorted(token, timestamp, nonce)
+
+
+def msg_signature_compute(*, token: str, timestamp: str, nonce: str, encrypt: str) -> str:
+    """Safe mode's msg_signature: sha1(sorted([token, timestamp, nonce, Encrypt]) joined)."""
+    return _sha1_sorted(token, timestamp, nonce, encrypt)
+
+
+def _check_signed(
+    *, expected: str, given: str, timestamp: str, now: float | None, wrong: str
+) -> None:
+    # Bytes, so a non-ASCII signature is simply wrong (compare_digest refuses such str).
+    if not hmac.compare_digest(expected.encode(), given.lower().encode("utf-8")):
+        raise SignatureError(wrong)
+    try:
+        sent = int(timestamp)
+    except ValueError as exc:
+        raise SignatureError("时间戳格式错误") from exc
+    now = time.time() if now is None else now
+    if abs(now - sent) > SIGNATURE_MAX_AGE_S:
+        raise SignatureError("签名已过期")
 
 
 def signature_verify(
@@ -59,15 +116,103 @@ def signature_verify(
     if not (signature and timestamp and nonce):
         raise SignatureError("缺少签名参数（signature、timestamp、nonce）")
     expected = signature_compute(token=token, timestamp=timestamp, nonce=nonce)
-    if not hmac.compare_digest(expected, signature.lower()):
-        raise SignatureError("签名错误")
+    _check_signed(
+        expected=expected, given=signature, timestamp=timestamp, now=now, wrong="签名错误"
+    )
+
+
+def msg_signature_verify(
+    *,
+    token: str,
+    msg_signature: str,
+    timestamp: str,
+    nonce: str,
+    encrypt: str,
+    now: float | None = None,
+) -> None:
+    """Raise SignatureError unless `encrypt` was signed with `token` recently."""
+    if not (msg_signature and timestamp and nonce):
+        raise SignatureError("缺少消息体签名参数（msg_signature、timestamp、nonce）")
+    expected = msg_signature_compute(token=token, timestamp=timestamp, nonce=nonce, encrypt=encrypt)
+    _check_signed(
+        expected=expected, given=msg_signature, timestamp=timestamp, now=now, wrong="消息体签名错误"
+    )
+
+
+# --- safe mode: AES-256-CBC as WXBizMsgCrypt does it --------------------------------
+
+
+def aes_key_decode(encoding_aes_key: str) -> bytes:
+    """The 32-byte AESKey of an EncodingAESKey: base64decode(key + "=")."""
+    if not ENCODING_AES_KEY.fullmatch(encoding_aes_key):
+        raise AesKeyInvalid("EncodingAESKey 应为 43 个字母或数字（Base64 字符）")
     try:
-        sent = int(timestamp)
-    except ValueError as exc:
-        raise SignatureError("时间戳格式错误") from exc
-    now = time.time() if now is None else now
-    if abs(now - sent) > SIGNATURE_MAX_AGE_S:
-        raise SignatureError("签名已过期")
+        key = base64.b64decode(encoding_aes_key + "=", validate=True)
+    except (binascii.Error, ValueError) as exc:  # not reached for 43 base64 characters
+        raise AesKeyInvalid("EncodingAESKey 不是有效的 Base64") from exc
+    if len(key) != AES_KEY_BYTES:  # not reached: 44 characters with one "=" are 32 bytes
+        raise AesKeyInvalid("EncodingAESKey 解码后应为 32 字节")
+    return key
+
+
+def _cipher(key: bytes) -> Cipher[modes.CBC]:
+    return Cipher(algorithms.AES(key), modes.CBC(key[:16]))
+
+
+def message_encrypt(
+    *, key: bytes, app_id: str, xml: str, random_prefix: bytes | None = None
+) -> str:
+    """Base64 of AES-256-CBC(16 random bytes + length + XML + AppId, PKCS#7 to 32 bytes)."""
+    prefix = secrets.token_hex(8).encode("ascii") if random_prefix is None else random_prefix
+    if len(prefix) != RANDOM_BYTES:
+        raise ValueError("random_prefix must be 16 bytes")
+    body = xml.encode("utf-8")
+    plain = prefix + struct.pack(">I", len(body)) + body + app_id.encode("utf-8")
+    pad = PAD_BLOCK - len(plain) % PAD_BLOCK  # 1..32: a full block when already aligned
+    plain += bytes([pad]) * pad
+    encryptor = _cipher(key).encryptor()
+    return base64.b64encode(encryptor.update(plain) + encryptor.finalize()).decode("ascii")
+
+
+def message_decrypt(*, key: bytes, app_id: str, encrypt: str) -> bytes:
+    """The XML inside `encrypt`; raises CryptError unless it decrypts with `key`, is
+    padded right and ends with `app_id`."""
+    try:
+        data = base64.b64decode(encrypt, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise CryptError("密文不是有效的 Base64") from exc
+    if not data or len(data) % 16:
+        raise CryptError("密文长度不是 AES 分组（16 字节）的整数倍")
+    decryptor = _cipher(key).decryptor()
+    plain = decryptor.update(data) + decryptor.finalize()
+    pad = plain[-1]
+    if not 1 <= pad <= PAD_BLOCK or plain[-pad:] != bytes([pad]) * pad:
+        raise CryptError("解密失败：填充错误（EncodingAESKey 与公众平台的不一致？）")
+    content = plain[RANDOM_BYTES:-pad]
+    if len(content) < 4:
+        raise CryptError("解密失败：内容过短")
+    (length,) = struct.unpack(">I", content[:4])
+    if length > len(content) - 4:
+        raise CryptError("解密失败：消息长度与内容不符")
+    xml, sender = content[4 : 4 + length], content[4 + length :]
+    if not hmac.compare_digest(sender, app_id.encode("utf-8")):
+        raise CryptError("AppId 不匹配：消息不是发给本公众号的")
+    return xml
+
+
+def message_decrypt_any(*, keys: Sequence[bytes], app_id: str, encrypt: str) -> tuple[bytes, bytes]:
+    """(XML, the key that worked), trying the current key and then the previous one, as
+    WeChat's FAQ asks of servers after the account changes its EncodingAESKey.
+
+    Raises the current key's CryptError when none works.
+    """
+    first: CryptError | None = None
+    for key in keys:
+        try:
+            return message_decrypt(key=key, app_id=app_id, encrypt=encrypt), key
+        except CryptError as exc:
+            first = first or exc
+    raise first or CryptError("未配置 EncodingAESKey")
 
 
 @dataclass(frozen=True)
@@ -114,11 +259,8 @@ def _coordinate(root: Element, tag: str, low: float, high: float) -> float:
     return value
 
 
-def message_parse(body: bytes) -> Message:
-    """The message in `body`, parsed with defusedxml (no DTD, no entities).
-
-    Raises MessageError for anything that is not a well-formed WeChat message.
-    """
+def _xml_root(body: bytes) -> Element:
+    """The <xml> root of `body`, parsed with defusedxml (no DTD, no entities)."""
     if not body.strip():
         raise MessageError("消息为空")
     if len(body) > MAX_BODY_BYTES:
@@ -129,6 +271,26 @@ def message_parse(body: bytes) -> Message:
         raise MessageError(f"XML 格式错误：{type(exc).__name__}") from exc
     if root.tag != "xml":
         raise MessageError("根元素应为 <xml>")
+    return root
+
+
+def envelope_parse(body: bytes) -> str:
+    """The <Encrypt> text of a safe- or compatible-mode body (its other fields unused).
+
+    Raises MessageError for anything that is not such an XML document.
+    """
+    encrypt = _text(_xml_root(body), "Encrypt", limit=MAX_BODY_BYTES)
+    if not encrypt:
+        raise MessageError("缺少 Encrypt 字段（安全模式的密文）")
+    return encrypt
+
+
+def message_parse(body: bytes) -> Message:
+    """The message in `body`, parsed with defusedxml (no DTD, no entities).
+
+    Raises MessageError for anything that is not a well-formed WeChat message.
+    """
+    root = _xml_root(body)
     to_user = _text(root, "ToUserName", limit=64)
     from_user = _text(root, "FromUserName", limit=64)
     msg_type = _text(root, "MsgType", limit=32).lower()
@@ -186,5 +348,29 @@ def reply_text_xml(*, message: Message, content: str, now: float | None = None) 
         f"<CreateTime>{created}</CreateTime>"
         f"<MsgType>{_cdata('text')}</MsgType>"
         f"<Content>{_cdata(content)}</Content>"
+        "</xml>"
+    )
+
+
+def reply_encrypted_xml(
+    *,
+    token: str,
+    key: bytes,
+    app_id: str,
+    reply_xml: str,
+    nonce: str,
+    now: float | None = None,
+    random_prefix: bytes | None = None,
+) -> str:
+    """A passive reply in safe mode: `reply_xml` encrypted, signed with msg_signature."""
+    timestamp = str(int(time.time() if now is None else now))
+    encrypt = message_encrypt(key=key, app_id=app_id, xml=reply_xml, random_prefix=random_prefix)
+    signed = msg_signature_compute(token=token, timestamp=timestamp, nonce=nonce, encrypt=encrypt)
+    return (
+        "<xml>"
+        f"<Encrypt>{_cdata(encrypt)}</Encrypt>"
+        f"<MsgSignature>{_cdata(signed)}</MsgSignature>"
+        f"<TimeStamp>{timestamp}</TimeStamp>"
+        f"<Nonce>{_cdata(nonce)}</Nonce>"
         "</xml>"
     )

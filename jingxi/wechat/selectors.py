@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Final
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,18 +15,47 @@ from jingxi.catalog.choices import CategoryKind, CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.catalog.selectors import category_suggest
 from jingxi.org.models import Jurisdiction
+from jingxi.wechat.protocol import AesKeyInvalid, aes_key_decode
 
 # Names the public tracking page may have; the path is the contract when none exists yet.
 TRACKING_URL_NAMES = ("public:case-track", "public:track")
+AES_KEY_SETTINGS: Final = (
+    "JINGXI_WECHAT_ENCODING_AES_KEY",
+    "JINGXI_WECHAT_ENCODING_AES_KEY_PREVIOUS",
+)
 
 
 class NotConfigured(RuntimeError):
     """The WeChat channel's settings do not name one jurisdiction."""
 
 
+def wechat_setting(name: str) -> str:
+    """A string setting of the WeChat channel, stripped; empty when unset."""
+    return str(getattr(settings, name, "") or "").strip()
+
+
+def aes_keys() -> tuple[bytes, ...]:
+    """The current AESKey, then the previous one if set; () in plaintext mode.
+
+    Raises AesKeyInvalid, naming the setting, when a configured EncodingAESKey is malformed.
+    """
+    if not wechat_setting(AES_KEY_SETTINGS[0]):
+        return ()
+    decoded: list[bytes] = []
+    for name in AES_KEY_SETTINGS:
+        value = wechat_setting(name)
+        if not value:
+            continue
+        try:
+            decoded.append(aes_key_decode(value))
+        except AesKeyInvalid as exc:
+            raise AesKeyInvalid(f"{name}: {exc}") from exc
+    return tuple(decoded)
+
+
 def jurisdiction_for_wechat() -> Jurisdiction:
     """The jurisdiction named by JINGXI_WECHAT_JURISDICTION, or the only one."""
-    code = str(getattr(settings, "JINGXI_WECHAT_JURISDICTION", "") or "")
+    code = wechat_setting("JINGXI_WECHAT_JURISDICTION")
     if code:
         found = Jurisdiction.objects.filter(code=code).first()
         if found is None:

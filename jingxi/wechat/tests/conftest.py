@@ -15,10 +15,19 @@ from django.urls import reverse
 
 from conftest import World
 from jingxi.lib.geo import wgs84_to_gcj02
-from jingxi.wechat.protocol import signature_compute
+from jingxi.wechat.protocol import (
+    aes_key_decode,
+    message_encrypt,
+    msg_signature_compute,
+    signature_compute,
+)
 
 TOKEN = "jingxi-test-token"
 ACCOUNT = "gh_0123456789ab"
+APP_ID = "wx0000000000000000"
+# A fixed EncodingAESKey of the tests' account (43 base64 characters), and another one.
+AES_KEY = "jingxiTestKey0123456789abcdefghijklmnopqrst"
+OTHER_AES_KEY = "otherKey0123456789abcdefghijklmnopqrstuvwxy"
 FOLLOWER = "oTest_Follower_0123456789abc"
 
 # A point in 青年路街道 (township A, south-west grid), as WeChat sends it: GCJ-02.
@@ -30,7 +39,10 @@ OUTSIDE_GCJ = wgs84_to_gcj02(113.66, 34.75)
 @pytest.fixture(autouse=True)
 def _wechat_settings(settings: Any) -> Iterator[None]:
     settings.JINGXI_WECHAT_TOKEN = TOKEN
-    settings.JINGXI_WECHAT_APP_ID = "wx0000000000000000"
+    settings.JINGXI_WECHAT_APP_ID = APP_ID
+    settings.JINGXI_WECHAT_ENCODING_AES_KEY = ""
+    settings.JINGXI_WECHAT_ENCODING_AES_KEY_PREVIOUS = ""
+    settings.JINGXI_WECHAT_APP_SECRET = ""
     settings.JINGXI_WECHAT_JURISDICTION = ""
     settings.JINGXI_WECHAT_GENERAL_CATEGORY = ""
     cache.clear()  # the rate limit counts in the cache
@@ -101,5 +113,48 @@ def send(client: Client, world: World) -> Send:
     def _send(body: bytes, *, query: str | None = None) -> Any:
         url = reverse("wechat:endpoint") + "?" + (query if query is not None else signed_query())
         return client.post(url, data=body, content_type="text/xml")
+
+    return _send
+
+
+def encrypted(
+    body: bytes,
+    *,
+    key: str = AES_KEY,
+    app_id: str = APP_ID,
+    token: str = TOKEN,
+    timestamp: int | None = None,
+    compatible: bool = False,
+) -> tuple[str, bytes]:
+    """(query, body) of a safe-mode POST as WeChat's servers send it: the message
+    encrypted with `key` for `app_id`, msg_signature over the ciphertext. Compatible
+    mode also carries the plaintext message's fields beside <Encrypt>."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    nonce = uuid.uuid4().hex[:10]
+    encrypt = message_encrypt(key=aes_key_decode(key), app_id=app_id, xml=body.decode("utf-8"))
+    query = {
+        "signature": signature_compute(token=token, timestamp=stamp, nonce=nonce),
+        "timestamp": stamp,
+        "nonce": nonce,
+        "openid": FOLLOWER,
+        "encrypt_type": "aes",
+        "msg_signature": msg_signature_compute(
+            token=token, timestamp=stamp, nonce=nonce, encrypt=encrypt
+        ),
+    }
+    inner = body.decode("utf-8").removeprefix("<xml>").removesuffix("</xml>") if compatible else ""
+    envelope = f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName>{inner}"
+    envelope += f"<Encrypt>{cdata(encrypt)}</Encrypt></xml>"
+    return urlencode(query), envelope.encode("utf-8")
+
+
+@pytest.fixture
+def send_safe(send: Send, settings: Any) -> Send:
+    """Safe mode on (the tests' EncodingAESKey); POST a message encrypted and signed."""
+    settings.JINGXI_WECHAT_ENCODING_AES_KEY = AES_KEY
+
+    def _send(body: bytes, **kw: Any) -> Any:
+        query, envelope = encrypted(body, **kw)
+        return send(envelope, query=query)
 
     return _send

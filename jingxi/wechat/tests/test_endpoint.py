@@ -108,7 +108,7 @@ def test_an_oversized_body_is_a_bad_request(send: Send) -> None:
     assert Conversation.objects.count() == 0
 
 
-def test_safe_mode_requests_are_refused_with_the_reason(send: Send) -> None:
+def test_without_a_key_encrypted_requests_are_refused_with_the_reason(send: Send) -> None:
     response = send(text("上报"), query=signed_query(encrypt_type="aes", msg_signature="x"))
     assert response.status_code == 400
     assert "明文模式" in response.content.decode()
@@ -131,7 +131,11 @@ def test_replies_are_wellformed_xml_with_the_user_names_swapped(send: Send) -> N
     assert "上报" in (root.findtext("Content") or "")
 
 
-def test_nothing_to_say_is_answered_with_success(send: Send) -> None:
+@pytest.mark.parametrize("mode", ["send", "send_safe"])
+def test_nothing_to_say_is_answered_with_a_plain_success_in_every_mode(
+    request: pytest.FixtureRequest, mode: str
+) -> None:
+    send: Send = request.getfixturevalue(mode)
     response = send(xml_message("event", Event="VIEW", EventKey="https://example.org"))
     assert response.status_code == 200
     assert response.content == b"success"
