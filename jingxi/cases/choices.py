@@ -46,6 +46,19 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("重新立案")
 
 
+class Record(models.TextChoices):
+    """Events that put an official document on a case's timeline. Not steps of the loop:
+    they are not `Action` members, never change the status (from_status == to_status)
+    and are staff-only (the public timeline and Open311 leave them out).
+    data: {"document": "notice" | "supervision_order", "document_id": ..., "number": ...}.
+    """
+
+    NOTICE_ISSUED = "notice_issued", _("发放整改通知单")
+    NOTICE_SIGNED = "notice_signed", _("签收整改通知单")
+    SUPERVISION_ISSUED = "supervision_issued", _("发出督办单")
+    SUPERVISION_SIGNED = "supervision_signed", _("签收督办单")
+
+
 class Source(models.TextChoices):
     """Where a report came from (信息来源)."""
 

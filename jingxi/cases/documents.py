@@ -3,9 +3,12 @@
 
 Both are numbered per jurisdiction and year by `numbering.document_number_next`, kept for
 good (the archive is searchable through `selectors.notice_search`), and signed for once by
-staff of the receiving unit. The PDF embeds a CJK TrueType font (see `pdf_font`), so its
-text extracts as the right Chinese characters anywhere, and carries a QR code of the
-document's page.
+staff of the receiving unit. Issuing and signing each append one `CaseEvent` per case the
+document lists (a `choices.Record`, status unchanged), so the case timeline shows the
+document and the notify job tells the unit (issued) or the office (signed).
+
+The PDF embeds a CJK TrueType font (see `pdf_font`), so its text extracts as the right
+Chinese characters anywhere, and carries a QR code of the document's page.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ from reportlab.platypus import (
 )
 
 from jingxi.cases import workflow
-from jingxi.cases.models import Case, Notice, SupervisionOrder
+from jingxi.cases.choices import Record
+from jingxi.cases.models import Case, CaseEvent, Notice, SupervisionOrder
 from jingxi.cases.numbering import document_number_next
 from jingxi.cases.services import actor_roles
 from jingxi.org.choices import Role, UnitKind
@@ -100,6 +104,47 @@ def office_name(*, jurisdiction: Jurisdiction) -> str:
         .first()
     )
     return office or _("%(name)s城市精细化管理办公室") % {"name": jurisdiction.name}
+
+
+def _record(
+    *,
+    cases: Iterable[Case],
+    record: Record,
+    document: Notice | SupervisionOrder,
+    actor: User | None,
+    now: dt.datetime,
+    note: str = "",
+) -> None:
+    """Append one record event per case (locked by the caller), its status unchanged."""
+    data: dict[str, Any] = {
+        "document": "notice" if isinstance(document, Notice) else "supervision_order",
+        "document_id": document.pk,
+        "number": document.number,
+    }
+    if record in (Record.NOTICE_SIGNED, Record.SUPERVISION_SIGNED):
+        data["issued_by"] = document.issued_by_id  # told that the unit signed
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=case.pk,
+            action=record,
+            actor=actor,
+            at=now,
+            from_status=case.status,
+            to_status=case.status,
+            unit_id=document.unit_id,
+            note=note,
+            data=data,
+        )
+        for case in cases
+    )
+
+
+def _deadline_note(document: Notice | SupervisionOrder) -> str:
+    label = _("整改时限") if isinstance(document, Notice) else _("办结时限")
+    return _("%(label)s：%(at)s") % {
+        "label": label,
+        "at": local_text(document.deadline, document.jurisdiction),
+    }
 
 
 def notice_can_sign(*, notice: Notice, user: User) -> bool:
@@ -165,6 +210,14 @@ def notice_issue(
             issued_at=now,
         )
         notice.cases.set(locked)
+        _record(
+            cases=locked,
+            record=Record.NOTICE_ISSUED,
+            document=notice,
+            actor=actor,
+            now=now,
+            note=_deadline_note(notice),
+        )
     return notice
 
 
@@ -190,6 +243,9 @@ def notice_sign(*, notice_id: int, actor: User, now: dt.datetime | None = None) 
         notice.signed_by = actor
         notice.signed_at = now
         notice.save(update_fields=["signed_by", "signed_at"])
+        # Locked in the order notice_issue locks them, so the two never deadlock.
+        cases = list(notice.cases.select_for_update().order_by("number"))
+        _record(cases=cases, record=Record.NOTICE_SIGNED, document=notice, actor=actor, now=now)
     return notice
 
 
@@ -263,6 +319,14 @@ def supervision_order_issue(
             issued_at=now,
         )
         Case.objects.filter(pk=locked.pk).update(is_supervised=True)
+        _record(
+            cases=[locked],
+            record=Record.SUPERVISION_ISSUED,
+            document=order,
+            actor=actor,
+            now=now,
+            note=_deadline_note(order),
+        )
     case.is_supervised = True
     return order
 
@@ -288,6 +352,10 @@ def supervision_order_sign(
         order.signed_by = actor
         order.signed_at = now
         order.save(update_fields=["signed_by", "signed_at"])
+        case = Case.objects.select_for_update().get(pk=order.case_id)
+        _record(
+            cases=[case], record=Record.SUPERVISION_SIGNED, document=order, actor=actor, now=now
+        )
     return order
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jingxi.cases.choices import Action, PendingRequest, Source, Stage, Status
+from jingxi.cases.choices import Action, PendingRequest, Record, Source, Stage, Status
 from jingxi.catalog.choices import Urgency
 from jingxi.catalog.models import Category
 from jingxi.org.models import Jurisdiction, Unit, User
@@ -178,6 +178,10 @@ SCAN_ACTIONS = [
     ("overdue", _("超期")),
     ("escalate", _("超期升级")),
 ]
+# Events that record on the timeline without being a step of the loop: the scan's, and
+# the documents' (`Record`: notices and supervision orders issued and signed for).
+# Staff-only: no public view or feed shows them.
+RECORD_ACTIONS = [*SCAN_ACTIONS, *Record.choices]
 
 
 class CaseEvent(models.Model):
@@ -191,7 +195,7 @@ class CaseEvent(models.Model):
         Case, verbose_name=_("案卷"), on_delete=models.PROTECT, related_name="events"
     )
     action = models.CharField(
-        _("动作"), max_length=24, choices=[("report", _("上报")), *Action.choices, *SCAN_ACTIONS]
+        _("动作"), max_length=24, choices=[("report", _("上报")), *Action.choices, *RECORD_ACTIONS]
     )
     actor = models.ForeignKey(
         User,

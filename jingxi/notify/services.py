@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingxi.cases.choices import Action, Status
+from jingxi.cases.choices import Action, Record, Status
 from jingxi.cases.deadlines import CaseAudience
 from jingxi.cases.models import CaseEvent
 from jingxi.notify.channels import channels_deliver
@@ -50,6 +50,13 @@ TITLES: Final[dict[str, Callable[[], str]]] = {
     "warn": lambda: _("案卷%(number)s即将到期"),
     "overdue": lambda: _("案卷%(number)s已超期"),
     "escalate": lambda: _("案卷%(number)s超期未处置，已升级督办"),
+    # Documents; %(document)s is the document's number.
+    Record.NOTICE_ISSUED: lambda: _("案卷%(number)s列入整改通知单%(document)s，请签收并整改"),
+    Record.SUPERVISION_ISSUED: lambda: _(
+        "案卷%(number)s被督办（督办单%(document)s），请签收并限期办结"
+    ),
+    Record.NOTICE_SIGNED: lambda: _("整改通知单%(document)s已由责任单位签收（案卷%(number)s）"),
+    Record.SUPERVISION_SIGNED: lambda: _("督办单%(document)s已由责任单位签收（案卷%(number)s）"),
 }
 DISPATCHER_ACTIONS: Final = frozenset(
     {A.RETURN, A.REQUEST_EXTENSION, A.REQUEST_SUSPENSION, A.REQUEST_VOID}
@@ -65,6 +72,10 @@ HANDLER_ACTIONS: Final = frozenset(
     }
 )
 SCAN_ACTIONS: Final = frozenset({"warn", "overdue", "escalate"})
+# A document issued tells the receiving unit's handlers and heads; signed for, it tells
+# whoever issued it and the dispatchers (the office that follows it up).
+ISSUED_RECORDS: Final = frozenset({Record.NOTICE_ISSUED, Record.SUPERVISION_ISSUED})
+SIGNED_RECORDS: Final = frozenset({Record.NOTICE_SIGNED, Record.SUPERVISION_SIGNED})
 
 
 def _kind(event: CaseEvent) -> str:
@@ -84,6 +95,12 @@ def _recipients(event: CaseEvent, audience: CaseAudience) -> list[int]:
         users = audience.dispatchers(case.jurisdiction_id)
     elif kind in HANDLER_ACTIONS:
         users = audience.unit_handlers(event.unit_id or case.unit_id)
+    elif kind in ISSUED_RECORDS:
+        unit_id = event.unit_id or case.unit_id
+        users = [*audience.unit_handlers(unit_id), *audience.unit_heads(unit_id)]
+    elif kind in SIGNED_RECORDS:
+        issuer = event.data.get("issued_by")
+        users = [*([int(issuer)] if issuer else []), *audience.dispatchers(case.jurisdiction_id)]
     elif kind == A.REPORT_BACK:
         users = audience.verifiers(case.jurisdiction_id, case.reporter_id)
     elif kind == "close":
@@ -95,7 +112,10 @@ def _recipients(event: CaseEvent, audience: CaseAudience) -> list[int]:
 
 def _title(event: CaseEvent) -> str:
     kind = _kind(event)
-    title = TITLES[kind]() % {"number": event.case.number}
+    title = TITLES[kind]() % {
+        "number": event.case.number,
+        "document": event.data.get("number", ""),
+    }
     if kind == "escalate" and event.data.get("order"):
         title = _("案卷%(number)s超期未处置，已下发督办单%(order)s") % {
             "number": event.case.number,
