@@ -1,7 +1,8 @@
 """REST API for cases under /api/v1/: serializers ↔ services, no business logic here.
 
 Every read goes through `access.case_list_for`/`case_get_for` (a case one may not see is
-404), every write through `services.case_report`/`case_transition`.
+404), every write through `services.case_report` or `evidence.case_transition_with_photos`
+(an action, and photos sent with it in multipart, on the event it wrote).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from jingxi.cases import workflow
 from jingxi.cases.access import OFFICE_ROLES, case_duplicates_for, case_get_for, case_list_for
 from jingxi.cases.choices import Action, Source, Status
+from jingxi.cases.evidence import EvidenceError, case_transition_with_photos
 from jingxi.cases.models import Case, CaseEvent
 from jingxi.cases.services import (
     CaseInputError,
     DuplicateSubmission,
     actor_roles,
     case_report,
-    case_transition,
     loop_settings_get,
 )
 from jingxi.catalog.choices import Urgency
@@ -47,7 +48,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"error": str(exc), "case_id": exc.case.pk, "number": exc.case.number},
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, CaseInputError):
+    if isinstance(exc, CaseInputError | EvidenceError):
         return Response({"error": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, workflow.TransitionRefused):
         return Response({"error": str(exc)}, status=status.HTTP_409_CONFLICT)
@@ -174,6 +175,12 @@ class CaseActionSerializer(serializers.Serializer[dict[str, Any]]):
     extension_hours = serializers.DecimalField(
         max_digits=6, decimal_places=1, required=False, min_value=0
     )
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        help_text="照片（multipart/form-data，可多张）：存到本次动作的记录上",
+    )
 
 
 # --- views --------------------------------------------------------------------------
@@ -283,10 +290,11 @@ class CaseActionView(APIView):
             merge_into = case_list_for(user=user).filter(pk=data["merge_into"]).first()
             if merge_into is None:
                 raise CaseInputError(_("未知的案卷：%(id)s") % {"id": data["merge_into"]})
-        case = case_transition(
+        case = case_transition_with_photos(
             case_id=case.pk,
-            action=action,
+            action=Action(action),
             actor=user,
+            photos=data["photos"],
             note=data["note"],
             unit=unit,
             merge_into=merge_into,

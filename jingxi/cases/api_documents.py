@@ -67,6 +67,10 @@ class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
 class AttachmentUploadSerializer(serializers.Serializer[dict[str, Any]]):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
+    event = serializers.IntegerField(
+        required=False,
+        help_text="本案卷一条记录的 id，照片归入该环节（结案人可在一小时内补传结案照片）",
+    )
 
 
 class CaseAttachments(APIView):
@@ -84,6 +88,11 @@ class CaseAttachments(APIView):
         form = AttachmentUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
+        event = None
+        if "event" in form.validated_data:
+            event = case.events.filter(pk=form.validated_data["event"]).first()
+            if event is None:
+                return _bad(_("该环节不属于这个案卷"))
         try:
             attachment = attachment_add(
                 case=case,
@@ -91,6 +100,7 @@ class CaseAttachments(APIView):
                 name=upload.name or "",
                 kind=form.validated_data["kind"],
                 actor=user,
+                event=event,
             )
         except EvidenceError as exc:
             return _bad(str(exc))

@@ -1,12 +1,14 @@
 """Evidence photos: checked by content, fingerprinted, and read for where and when.
 
-`attachment_add` is the only door. It reads at most `JINGXI_MAX_PHOTO_BYTES`, lets
-Pillow say what the bytes are (the file name and the browser's content type are never
-trusted), records the sha256, the EXIF time and GPS position, and flags what looks
-wrong for a photo of this case (anti-fraud): taken far from the case, taken long before
-the upload or after it, or the same photo already used on another case. Nothing is
-written until every check has passed; the original is stored byte for byte, named by
-its sha256, next to a JPEG thumbnail.
+`attachment_add` (one photo) and `attachments_add` (several: all or none) are the only
+door; `case_transition_with_photos` takes an action and stores its photos on the event
+it wrote, in one transaction. Each photo is read up to `JINGXI_MAX_PHOTO_BYTES`, Pillow
+says what the bytes are (the file name and the browser's content type are never
+trusted), and the sha256, the EXIF time and GPS position are recorded, with flags for
+what looks wrong for a photo of this case (anti-fraud): taken far from the case, taken
+long before the upload or after it, or the same photo already used on another case.
+Nothing is written until every check of every photo has passed; the original is stored
+byte for byte, named by its sha256, next to a JPEG thumbnail.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import datetime as dt
 import hashlib
 import io
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -31,12 +35,14 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 from jingxi.cases import workflow
+from jingxi.cases.choices import Action, Status
 from jingxi.cases.models import Attachment, AttachmentKind, Case, CaseEvent
+from jingxi.cases.queues import PHOTO_KIND
 from jingxi.cases.selectors import WARNING_TEXT
-from jingxi.cases.services import actor_roles
+from jingxi.cases.services import actor_roles, case_transition
 from jingxi.lib.geo import haversine_m
 from jingxi.org.choices import Role
-from jingxi.org.models import User
+from jingxi.org.models import Unit, User
 
 register_heif_opener()
 
@@ -47,6 +53,8 @@ GPS_FAR_M: Final = 200.0
 TAKEN_OLD: Final = dt.timedelta(hours=24)
 # Phones' clocks drift; a photo "taken" a few minutes after the upload is not suspicious.
 TAKEN_FUTURE_SLACK: Final = dt.timedelta(minutes=5)
+# How long after closing a case its closer may still add photos to the closing step.
+CLOSING_PHOTO_WINDOW: Final = dt.timedelta(hours=1)
 
 # Pillow format -> (content type, file extension) of the photos we accept.
 ACCEPTED: Final[dict[str, tuple[str, str]]] = {
@@ -359,6 +367,24 @@ def attachment_add(
     PermissionDenied or EvidenceError; nothing is stored on error.
     """
     del name  # never trusted: the type comes from the content, the stored name from sha256
+    return attachments_add(case=case, files=[file], kind=kind, actor=actor, event=event, now=now)[0]
+
+
+def attachments_add(
+    *,
+    case: Case,
+    files: Sequence[File[Any] | bytes],
+    kind: str,
+    actor: User,
+    event: CaseEvent | None = None,
+    now: dt.datetime | None = None,
+) -> list[Attachment]:
+    """Check every photo, then store them all: one bad photo stores none of them.
+
+    A closed case takes no more photos, except those of the event that closed it, added
+    by the one who closed it within `CLOSING_PHOTO_WINDOW` (see `_closing_event`).
+    Raises PermissionDenied or EvidenceError, like `attachment_add`.
+    """
     now = now or timezone.now()
     if not attachment_can_add(case=case, actor=actor):
         raise PermissionDenied(_("只有派遣员、督导员、责任单位人员或上报人可以为该案卷上传照片"))
@@ -366,15 +392,88 @@ def attachment_add(
         raise EvidenceError(_("未知的照片类型：%(kind)s") % {"kind": kind})
     if event is not None and event.case_id != case.pk:
         raise EvidenceError(_("该环节不属于这个案卷"))
-    if case.status in workflow.CLOSED or case.status in workflow.ENDED_WITHOUT_CASE:
+    if case.status in workflow.ENDED_WITHOUT_CASE or (
+        case.status in workflow.CLOSED
+        and not _closing_event(case=case, event=event, actor=actor, now=now)
+    ):
         raise EvidenceError(_("案卷已办结，不能再添加照片"))
-    data = _read_limited(file, limit=max_photo_bytes())
-    photo = photo_check(data=data, tz=ZoneInfo(case.jurisdiction.time_zone))
-    if Attachment.objects.filter(case=case, sha256=photo.sha256).exists():
-        raise EvidenceError(_("这张照片已经上传到本案卷，不能重复上传"))
-    return attachment_store(
-        case=case, photo=photo, kind=kind, uploaded_by=actor, event=event, now=now
+    tz = ZoneInfo(case.jurisdiction.time_zone)
+    photos: list[Photo] = []
+    for file in files:
+        photo = photo_check(data=_read_limited(file, limit=max_photo_bytes()), tz=tz)
+        if any(p.sha256 == photo.sha256 for p in photos) or (
+            Attachment.objects.filter(case=case, sha256=photo.sha256).exists()
+        ):
+            raise EvidenceError(_("这张照片已经上传到本案卷，不能重复上传"))
+        photos.append(photo)
+    with transaction.atomic():
+        return [
+            attachment_store(
+                case=case, photo=photo, kind=kind, uploaded_by=actor, event=event, now=now
+            )
+            for photo in photos
+        ]
+
+
+def _closing_event(*, case: Case, event: CaseEvent | None, actor: User, now: dt.datetime) -> bool:
+    """Whether `event` is the step that closed the case, by `actor`, a moment ago.
+
+    It must close (to closed from another status), be the case's latest event and be
+    recent: so the after-photos of a verification or a self-handling land on the step
+    that closed the case, in the same transaction (the case page) or just after it (the
+    REST API's separate upload), and a closed case's evidence stays fixed after that.
+    """
+    return (
+        event is not None
+        and event.to_status == Status.CLOSED
+        and event.from_status != Status.CLOSED
+        and event.actor_id == actor.pk
+        and now - event.at <= CLOSING_PHOTO_WINDOW
+        and not CaseEvent.objects.filter(case_id=case.pk, pk__gt=event.pk).exists()
     )
+
+
+def case_transition_with_photos(
+    *,
+    case_id: int,
+    action: Action,
+    actor: User,
+    photos: Sequence[File[Any] | bytes],
+    note: str = "",
+    unit: Unit | None = None,
+    merge_into: Case | None = None,
+    extension_hours: Decimal | int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Take one action and attach its photos to the event it wrote, in one transaction.
+
+    Photos of an action that closes the case (verify pass, self-handle) land on the
+    closing event too. A photo that is refused rolls the action back: nothing changes.
+    """
+    with transaction.atomic():
+        case = case_transition(
+            case_id=case_id,
+            action=action,
+            actor=actor,
+            note=note,
+            unit=unit,
+            merge_into=merge_into,
+            extension_hours=extension_hours,
+            now=now,
+        )
+        if photos:
+            # case_transition holds the case's row lock until this transaction ends, so
+            # its event is still the latest.
+            event = case.events.order_by("-id").first()
+            attachments_add(
+                case=case,
+                files=photos,
+                kind=PHOTO_KIND.get(action, AttachmentKind.OTHER),
+                actor=actor,
+                event=event,
+                now=now,
+            )
+    return case
 
 
 def attachment_store(

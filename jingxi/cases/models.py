@@ -180,7 +180,8 @@ SCAN_ACTIONS = [
 ]
 # Events that record on the timeline without being a step of the loop: the scan's, and
 # the documents' (`Record`: notices and supervision orders issued and signed for).
-# Staff-only: no public view or feed shows them.
+# Staff-only: public views and feeds must leave them out (the public timeline shows only
+# the steps it names, in public/reporting.py).
 RECORD_ACTIONS = [*SCAN_ACTIONS, *Record.choices]
 
 

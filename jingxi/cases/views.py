@@ -2,7 +2,8 @@
 
 Thin: parse, call one service or selector, render. Reads go through `access`
 (`case_list_for`, `case_get_for`: a case the user may not see is 404) and `queues`;
-writes through `services.case_report` / `case_transition` and `evidence.attachment_add`.
+writes through `services.case_report`, `evidence.case_transition_with_photos` (an action
+and its photos, on the event it wrote) and `evidence.attachment_add`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,7 +31,6 @@ from jingxi.cases.services import (
     CaseInputError,
     actor_roles,
     case_report,
-    case_transition,
     loop_settings_get,
 )
 from jingxi.catalog.choices import CategoryLevel
@@ -161,13 +160,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
 # --- report -------------------------------------------------------------------------
 
 
-def _attach(*, case: Case, photos: list[UploadedFile], kind: str, actor: User, event: Any) -> None:
-    for photo in photos:
-        evidence.attachment_add(
-            case=case, file=photo, kind=kind, actor=actor, name=photo.name or "", event=event
-        )
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def case_report_view(request: HttpRequest) -> HttpResponse:
@@ -205,14 +197,14 @@ def case_report_view(request: HttpRequest) -> HttpResponse:
                     reporter_phone=data.get("reporter_phone", ""),
                     file_directly=bool(data.get("file_directly")),
                 )
-                first_event = case.events.order_by("id").first()
-                _attach(
-                    case=case,
-                    photos=data["photos"],
-                    kind=AttachmentKind.BEFORE,
-                    actor=user,
-                    event=first_event,
-                )
+                if data["photos"]:
+                    evidence.attachments_add(
+                        case=case,
+                        files=data["photos"],
+                        kind=AttachmentKind.BEFORE,
+                        actor=user,
+                        event=case.events.order_by("id").first(),
+                    )
         except (CaseInputError, evidence.EvidenceError, PermissionDenied) as exc:
             error = str(exc)
         else:
@@ -301,29 +293,21 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
             merge_into = case_get_for(user=user, case_id=data["merge_into"])
         except Case.DoesNotExist:
             merge_into = None
-    photos: list[UploadedFile] = data["photos"]
-    kind = queues.PHOTO_KIND.get(action, AttachmentKind.OTHER)
-    closes = workflow.TRANSITIONS.get((Status(case.status), action)) == Status.CLOSED
     try:
         if data["unit"] is not None and unit is None:
             raise CaseInputError(_("未知的责任单位"))
         if data["merge_into"] is not None and merge_into is None:
             raise CaseInputError(_("未知的案卷"))
-        with transaction.atomic():
-            if closes:  # photos cannot be added to a closed case: add them first
-                _attach(case=case, photos=photos, kind=kind, actor=user, event=None)
-            case = case_transition(
-                case_id=case.pk,
-                action=action,
-                actor=user,
-                note=data["note"],
-                unit=unit,
-                merge_into=merge_into,
-                extension_hours=data["extension_hours"],
-            )
-            if not closes and photos:
-                event = case.events.order_by("-id").first()
-                _attach(case=case, photos=photos, kind=kind, actor=user, event=event)
+        case = evidence.case_transition_with_photos(
+            case_id=case.pk,
+            action=action,
+            actor=user,
+            photos=data["photos"],
+            note=data["note"],
+            unit=unit,
+            merge_into=merge_into,
+            extension_hours=data["extension_hours"],
+        )
     except (CaseInputError, workflow.TransitionRefused, evidence.EvidenceError) as exc:
         messages.error(request, str(exc))
     except PermissionDenied as exc:
