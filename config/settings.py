@@ -228,12 +228,21 @@ NOTIFY_LOG_SMS = env_bool("JINGXI_NOTIFY_LOG_SMS", default=False)
 
 # --- WeChat Official Account (jingxi/wechat) ----------------------------------
 # The token typed into the account's server settings (it signs every request), the
-# account's AppID (needed by the access-token API that fetches photos, a deployment
-# step), the code of the Jurisdiction reports go to (empty: the only one) and the
-# code of the category used when no category fits a description (empty: an active
-# category named 其他…, else the citizen is asked to describe the problem more exactly).
+# account's AppID (checked inside every encrypted message; with the AppSecret it gets
+# the access token that fetches citizens' photos), the code of the Jurisdiction reports
+# go to (empty: the only one) and the code of the category used when no category fits
+# a description (empty: an active category named 其他…, else the citizen is asked to
+# describe the problem more exactly).
 JINGXI_WECHAT_TOKEN = env_str("JINGXI_WECHAT_TOKEN", "")
 JINGXI_WECHAT_APP_ID = env_str("JINGXI_WECHAT_APP_ID", "")
+# The account's EncodingAESKey (43 characters): empty speaks plaintext mode only; set,
+# compatible and safe mode only. The previous key, kept while the account changes it.
+JINGXI_WECHAT_ENCODING_AES_KEY = env_str("JINGXI_WECHAT_ENCODING_AES_KEY", "")
+JINGXI_WECHAT_ENCODING_AES_KEY_PREVIOUS = env_str("JINGXI_WECHAT_ENCODING_AES_KEY_PREVIOUS", "")
+# The AppSecret for the access-token API (empty: photos are kept as references only),
+# and the API's address (tests point it at a local stand-in).
+JINGXI_WECHAT_APP_SECRET = env_str("JINGXI_WECHAT_APP_SECRET", "")
+JINGXI_WECHAT_API_BASE = env_str("JINGXI_WECHAT_API_BASE", "https://api.weixin.qq.com")
 JINGXI_WECHAT_JURISDICTION = env_str("JINGXI_WECHAT_JURISDICTION", "")
 JINGXI_WECHAT_GENERAL_CATEGORY = env_str("JINGXI_WECHAT_GENERAL_CATEGORY", "")
 # Messages per sender per minute before a polite refusal.

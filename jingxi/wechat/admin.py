@@ -1,4 +1,5 @@
-"""Read-only admin: conversations and pending photos are written by the dialogue only."""
+"""Read-only admin: conversations and pending photos are written by the dialogue and
+the photo fetch job only."""
 
 from __future__ import annotations
 
@@ -31,6 +32,6 @@ class ConversationAdmin(ReadOnly, admin.ModelAdmin[Conversation]):
 
 @admin.register(PendingMedia)
 class PendingMediaAdmin(ReadOnly, admin.ModelAdmin[PendingMedia]):
-    list_display = ["case", "media_id", "received_at", "fetched_at"]
-    list_filter = ["fetched_at"]
+    list_display = ["case", "media_id", "received_at", "attempts", "fetched_at", "failed_at"]
+    list_filter = ["fetched_at", "failed_at"]
     search_fields = ["case__number", "media_id"]

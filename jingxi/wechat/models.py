@@ -80,10 +80,11 @@ class InboundMessage(models.Model):
 
 
 class PendingMedia(models.Model):
-    """A citizen's photo of a case as WeChat sent it: a PicUrl and a MediaId, not yet
-    fetched. Fetching needs the access-token API (AppID and secret) and network access,
-    a deployment step; the fetcher then stores it through `cases.evidence.attachment_add`
-    and fills `attachment` and `fetched_at`."""
+    """A citizen's photo of a case as WeChat sent it (a PicUrl and a MediaId) until the
+    fetch job (`media.media_fetch_due`) has downloaded it through the API and stored it
+    as a before-photo (`attachment`, `fetched_at`), or given up (`failed_at`,
+    `last_error`). `attempts` counts tries; `next_attempt_at` is when the job may try
+    next (it also holds the row for a try under way)."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("案卷"), on_delete=models.PROTECT, related_name="wechat_media"
@@ -100,6 +101,10 @@ class PendingMedia(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"))
+    last_error = models.TextField(_("最近错误"), blank=True)
+    failed_at = models.DateTimeField(_("放弃时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("待获取的微信照片")
@@ -107,9 +112,9 @@ class PendingMedia(models.Model):
         ordering = ["received_at"]
         indexes = [
             models.Index(
-                fields=["received_at"],
-                condition=models.Q(fetched_at__isnull=True),
-                name="wechat_media_pending",
+                fields=["next_attempt_at"],
+                condition=models.Q(fetched_at__isnull=True, failed_at__isnull=True),
+                name="wechat_media_due",
             )
         ]
 

@@ -7,9 +7,9 @@ key derived from the draft, so a retried last message cannot create it twice.
 取消 cancels at any step; 查询 <编号> answers a case's public status at any time; a
 dialogue left for `DIALOGUE_TIMEOUT` starts over.
 
-Photos are not downloaded: WeChat's PicUrl and MediaId are kept on the draft and on
-the case as a `PendingMedia` reference. Fetching them needs the access-token API
-(AppID and secret) and network access, which is a deployment step.
+A photo is kept as WeChat sent it (PicUrl, MediaId) on the draft, then on the case as a
+`PendingMedia` row; the background job in `media.py` downloads it through WeChat's API
+(with the AppID and AppSecret) and stores it on the case as a before-photo.
 
 Replies go to citizens in Simplified Chinese, whatever language the request asks for.
 """
@@ -324,6 +324,7 @@ def _report(conversation: Conversation, text: str, *, base_url: str, now: dt.dat
                 pic_url=conversation.pic_url,
                 media_id=conversation.media_id,
                 received_at=now,
+                next_attempt_at=now,
             )
     conversation.last_case = case
     _draft_clear(conversation)

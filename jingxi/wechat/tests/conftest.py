@@ -97,9 +97,9 @@ def location(lng_lat: tuple[float, float], label: str = "", **kw: Any) -> bytes:
     )
 
 
-def image(**kw: Any) -> bytes:
+def image(media_id: str = "media_test_001", **kw: Any) -> bytes:
     return xml_message(
-        "image", PicUrl="http://mmbiz.qpic.cn/mmbiz_jpg/test/0", MediaId="media_test_001", **kw
+        "image", PicUrl="http://mmbiz.qpic.cn/mmbiz_jpg/test/0", MediaId=media_id, **kw
     )
 
 
