@@ -5,24 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core import checks
 
 from jingxi.wechat.protocol import AesKeyInvalid
 from jingxi.wechat.selectors import aes_keys, wechat_setting
 
 
-@register()
-def wechat_settings_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+@checks.register()
+def wechat_settings_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Malformed EncodingAESKeys, and keys or a secret without the AppID they need."""
-    found: list[CheckMessage] = []
+    found: list[checks.CheckMessage] = []
     try:
         aes_keys()
     except AesKeyInvalid as exc:
-        found.append(Error(str(exc), id="wechat.E001"))
+        found.append(checks.Error(str(exc), id="wechat.E001"))
     app_id = wechat_setting("JINGXI_WECHAT_APP_ID")
     if wechat_setting("JINGXI_WECHAT_ENCODING_AES_KEY") and not app_id:
         found.append(
-            Error(
+            checks.Error(
                 "JINGXI_WECHAT_ENCODING_AES_KEY is set but JINGXI_WECHAT_APP_ID is empty: "
                 "encrypted messages cannot be checked",
                 id="wechat.E002",
@@ -30,7 +30,7 @@ def wechat_settings_check(app_configs: Any = None, **kwargs: Any) -> list[CheckM
         )
     if wechat_setting("JINGXI_WECHAT_APP_SECRET") and not app_id:
         found.append(
-            Warning(
+            checks.Warning(
                 "JINGXI_WECHAT_APP_SECRET is set but JINGXI_WECHAT_APP_ID is empty: "
                 "citizens' photos cannot be fetched",
                 id="wechat.W001",

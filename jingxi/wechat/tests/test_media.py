@@ -377,3 +377,13 @@ def test_an_api_address_that_is_not_http_fetches_nothing_and_says_why(
         assert not media_fetch_due().configured
     assert "JINGXI_WECHAT_API_BASE" in caplog.text
     assert fresh(pending).attempts == 0
+
+
+def test_a_photo_reported_in_safe_mode_is_fetched_the_same_way(
+    send_safe: Send, world: World, wechat_api: WeChatStub
+) -> None:
+    wechat_api.answer("/cgi-bin/token", TOKEN_OK)
+    wechat_api.answer("/cgi-bin/media/get", photo_reply())
+    pending = report_with_photo(send_safe)
+    assert media_fetch_due().fetched == 1
+    assert fresh(pending).attachment is not None
