@@ -70,7 +70,7 @@ def _periods_message(error: WorkingPeriodsError) -> str:
     }
 
 
-def calendar_get(*, jurisdiction: Jurisdiction) -> WorkCalendar:
+def calendar_get(*, jurisdiction: Jurisdiction, fresh: bool = False) -> WorkCalendar:
     """The jurisdiction's work calendar, for deadline and overdue arithmetic.
 
     Cached per process, keyed by the jurisdiction and its `calendar_version`
@@ -79,14 +79,24 @@ def calendar_get(*, jurisdiction: Jurisdiction) -> WorkCalendar:
     changed. Code that scans many cases of one jurisdiction should call this
     once and reuse the calendar, not call it per case.
 
+    `fresh=True` says the caller read `jurisdiction` from the database in this request,
+    so its version, time zone and periods are current and the query is skipped.
+
     Raises ValueError if the stored working periods are unusable (they are
     written through `jurisdiction_working_periods_set`, which prevents that).
     """
-    version, time_zone, raw_periods = (
-        Jurisdiction.objects.filter(pk=jurisdiction.pk)
-        .values_list("calendar_version", "time_zone", "working_periods")
-        .get()
-    )
+    if fresh:
+        version, time_zone, raw_periods = (
+            jurisdiction.calendar_version,
+            jurisdiction.time_zone,
+            jurisdiction.working_periods,
+        )
+    else:
+        version, time_zone, raw_periods = (
+            Jurisdiction.objects.filter(pk=jurisdiction.pk)
+            .values_list("calendar_version", "time_zone", "working_periods")
+            .get()
+        )
     cached = _calendar_cache.get(jurisdiction.pk)
     if cached is not None and cached[:3] == (version, time_zone, raw_periods):
         return cached[3]

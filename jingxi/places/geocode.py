@@ -344,9 +344,12 @@ _indexes: dict[int, GeocodeIndex] = {}
 _indexes_lock = threading.Lock()
 
 
-def geocode_index_for(*, jurisdiction: Jurisdiction) -> GeocodeIndex:
-    """This process's index, rebuilt whenever the router is (same geo_version check)."""
-    router = router_for(jurisdiction=jurisdiction)
+def geocode_index_for(
+    *, jurisdiction: Jurisdiction, geo_version: int | None = None
+) -> GeocodeIndex:
+    """This process's index, rebuilt whenever the router is (same geo_version check;
+    `geo_version` as for `router_for`)."""
+    router = router_for(jurisdiction=jurisdiction, geo_version=geo_version)
     index = _indexes.get(jurisdiction.pk)
     if index is not None and index.router is router:
         return index
@@ -363,9 +366,11 @@ def address_geocode(*, jurisdiction: Jurisdiction, text: str) -> list[GeocodeCan
     return geocode_index_for(jurisdiction=jurisdiction).geocode(text)
 
 
-def point_describe(*, jurisdiction: Jurisdiction, lng: float, lat: float) -> str:
+def point_describe(
+    *, jurisdiction: Jurisdiction, lng: float, lat: float, geo_version: int | None = None
+) -> str:
     """A readable address for a WGS84 point; raises OutsideJurisdiction."""
-    return geocode_index_for(jurisdiction=jurisdiction).describe(lng, lat)
+    return geocode_index_for(jurisdiction=jurisdiction, geo_version=geo_version).describe(lng, lat)
 
 
 __all__ = [

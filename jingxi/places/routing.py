@@ -677,13 +677,17 @@ def gc_freeze_long_lived() -> None:
     gc.freeze()
 
 
-def router_for(*, jurisdiction: Jurisdiction) -> Router:
+def router_for(*, jurisdiction: Jurisdiction, geo_version: int | None = None) -> Router:
     """This process's Router for the jurisdiction, rebuilt when geo_version moved.
 
     One small query per call reads the current version, so a change made by any
     process (after `geo_version_bump`) is seen by every other on its next call.
+    A caller that has just read the jurisdiction's row (in this request) passes its
+    `geo_version` and saves the query; a version from an older object would be stale.
     """
-    version = geo_version_get(jurisdiction_id=jurisdiction.pk)
+    version = (
+        geo_version_get(jurisdiction_id=jurisdiction.pk) if geo_version is None else geo_version
+    )
     router = _routers.get(jurisdiction.pk)
     if router is not None and router.geo_version == version:
         return router
@@ -730,15 +734,17 @@ def point_route(
     lat: float,
     crs: Crs = "wgs84",
     category: Category | int | None = None,
+    geo_version: int | None = None,
 ) -> RouteResult:
     """Route one point given in WGS84 or GCJ-02; the result carries the WGS84 point.
 
-    Raises OutsideJurisdiction (naming the point as given) or UnknownCategory.
+    `geo_version`: as for `router_for`. Raises OutsideJurisdiction (naming the point as
+    given) or UnknownCategory.
     """
     if crs not in ("wgs84", "gcj02"):
         raise ValueError(_("坐标系只能是 wgs84 或 gcj02"))
     wlng, wlat = gcj02_to_wgs84(lng, lat) if crs == "gcj02" else (lng, lat)
-    router = router_for(jurisdiction=jurisdiction)
+    router = router_for(jurisdiction=jurisdiction, geo_version=geo_version)
     try:
         return router.route(wlng, wlat, _category_id(category))
     except OutsideJurisdiction as exc:
