@@ -52,6 +52,16 @@ def loop_settings_get(*, jurisdiction: Jurisdiction) -> LoopSettings:
     return settings
 
 
+def _loop_settings_current(*, jurisdiction: Jurisdiction) -> LoopSettings:
+    """The settings with `.jurisdiction` freshly read from the database in the same query."""
+    query = LoopSettings.objects.select_related("jurisdiction")
+    try:
+        return query.get(jurisdiction_id=jurisdiction.pk)
+    except LoopSettings.DoesNotExist:
+        loop_settings_get(jurisdiction=jurisdiction)
+        return query.get(jurisdiction_id=jurisdiction.pk)
+
+
 def handling_limit_for(*, category: Category, urgency: str, condition: str = "") -> TimeLimit:
     """The category's time limit for the urgency and condition, falling back to normal."""
     limits = {(tl.urgency, tl.condition): tl for tl in category.time_limits.all()}
@@ -131,30 +141,33 @@ def case_report(
         raise CaseInputError(_("类别不可用：请选择本辖区启用的小类"))
     if len(idempotency_key) > 64:
         raise CaseInputError(_("幂等键不能超过64个字符"))
-    if idempotency_key:
-        existing = Case.objects.filter(
-            jurisdiction=jurisdiction, idempotency_key=idempotency_key
-        ).first()
-        if existing is not None:
-            raise DuplicateSubmission(existing)
     if crs not in ("wgs84", "gcj02"):
         raise CaseInputError(_("坐标系只能是 wgs84 或 gcj02"))
     if file_directly and (source not in STAFF_SOURCES or actor is None):
         raise CaseInputError(_("只有工作人员巡查上报的问题可以直接立案"))
+    # One query reads the loop settings with the jurisdiction's current row, whose
+    # geo and calendar versions then stand for this report (no query per cache).
+    settings = _loop_settings_current(jurisdiction=jurisdiction)
+    current = settings.jurisdiction
     try:
         route = point_route(
-            jurisdiction=jurisdiction, lng=lng, lat=lat, crs=cast(Crs, crs), category=category
+            jurisdiction=current,
+            lng=lng,
+            lat=lat,
+            crs=cast(Crs, crs),
+            category=category,
+            geo_version=current.geo_version,
         )
     except OutsideJurisdiction as exc:
         raise CaseInputError(str(exc)) from exc
     except ValueError as exc:
         raise CaseInputError(str(exc)) from exc
     if not address:
-        address = point_describe(jurisdiction=jurisdiction, lng=route.lng, lat=route.lat)
+        address = point_describe(
+            jurisdiction=current, lng=route.lng, lat=route.lat, geo_version=current.geo_version
+        )
     handling_limit_for(category=category, urgency=urgency, condition=condition)
-
-    settings = loop_settings_get(jurisdiction=jurisdiction)
-    calendar = calendar_get(jurisdiction=jurisdiction)
+    calendar = calendar_get(jurisdiction=current, fresh=True)
     status = Status.FILED if file_directly else Status.REPORTED
     if status == Status.FILED:
         stage, hours = Stage.DISPATCH, settings.dispatch_hours
@@ -162,7 +175,9 @@ def case_report(
         stage, hours = Stage.FILING, settings.filing_hours
     local_day = timezone.localtime(now, ZoneInfo(calendar.time_zone)).date()
     try:
-        with transaction.atomic():
+        # Inside a caller's transaction a savepoint is needed only to recover from a
+        # repeated idempotency key below; without a key any error aborts the caller's.
+        with transaction.atomic(savepoint=bool(idempotency_key)):
             case = Case.objects.create(
                 jurisdiction=jurisdiction,
                 number=_next_number(jurisdiction=jurisdiction, day=local_day),
@@ -211,6 +226,8 @@ def case_report(
                     note=_("巡查上报直接立案"),
                 )
     except IntegrityError as exc:
+        # The idempotency key's unique constraint: no lookup before the insert, since
+        # repeats are rare; the whole transaction (number counter too) rolled back.
         if idempotency_key:
             existing = Case.objects.filter(
                 jurisdiction=jurisdiction, idempotency_key=idempotency_key
@@ -227,8 +244,10 @@ def case_report(
 def actor_roles(*, actor: User, jurisdiction: Jurisdiction) -> dict[str, set[int]]:
     """role -> ids of the units where the actor holds it, within the jurisdiction."""
     roles: dict[str, set[int]] = {}
-    rows = Membership.objects.filter(user=actor, unit__jurisdiction=jurisdiction).values_list(
-        "role", "unit_id"
+    rows = (
+        Membership.objects.filter(user_id=actor.pk, unit__jurisdiction_id=jurisdiction.pk)
+        .order_by()  # the model's ordering would join two more tables for nothing
+        .values_list("role", "unit_id")
     )
     for role, unit_id in rows:
         roles.setdefault(role, set()).add(unit_id)

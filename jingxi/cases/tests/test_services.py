@@ -14,7 +14,8 @@ from jingxi.cases.services import (
     case_transition,
 )
 from jingxi.cases.workflow import TransitionRefused
-from jingxi.org.services import calendar_seed
+from jingxi.org.models import Jurisdiction
+from jingxi.org.services import calendar_seed, jurisdiction_working_periods_set
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY_9 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
@@ -88,6 +89,34 @@ def test_idempotency_key_refuses_a_second_create(world: World, cast: Cast) -> No
         report(world, cast, idempotency_key="abc")
     assert caught.value.case == first
     assert Case.objects.count() == 1
+
+
+def test_repeated_key_in_a_callers_transaction_keeps_it_and_the_number_sequence(
+    world: World, cast: Cast
+) -> None:
+    first = report(world, cast, idempotency_key="abc")
+    with transaction.atomic():
+        with pytest.raises(DuplicateSubmission):
+            report(world, cast, idempotency_key="abc")
+        # The caller's transaction is still usable, and the refused report's number
+        # was rolled back with it, so the sequence has no gap.
+        second = report(world, cast)
+    assert second.number == f"{int(first.number) + 1}"
+    assert Case.objects.count() == 2
+
+
+def test_report_reads_the_jurisdictions_current_calendar_not_the_callers_copy(
+    world: World, cast: Cast
+) -> None:
+    stale = Jurisdiction.objects.get(pk=world.jurisdiction.pk)
+    jurisdiction_working_periods_set(
+        jurisdiction=Jurisdiction.objects.get(pk=world.jurisdiction.pk),
+        periods=[["08:00", "20:00"]],
+    )
+    evening = dt.datetime(2026, 11, 23, 18, 0, tzinfo=TZ)  # Monday, after 17:30
+    case = report(world, cast, jurisdiction=stale, now=evening)
+    # Filing: 1 working hour, within the new periods the same evening.
+    assert case.stage_deadline == dt.datetime(2026, 11, 23, 19, 0, tzinfo=TZ)
 
 
 def test_whole_loop_with_extension_and_rework(world: World, cast: Cast) -> None:
