@@ -158,6 +158,53 @@ def test_token_authentication(world: World, cast: Cast) -> None:
     assert Client().get(reverse("api-case-list")).status_code in (401, 403)
 
 
+def test_token_of_an_inactive_user_or_an_unknown_token_is_refused(
+    world: World, cast: Cast
+) -> None:
+    token = Token.objects.create(user=cast.dispatcher)
+    unknown = Client().get(reverse("api-case-list"), headers={"Authorization": "Token nope"})
+    assert unknown.status_code == 401
+    assert unknown.json()["error"]
+    cast.dispatcher.is_active = False
+    cast.dispatcher.save(update_fields=["is_active"])
+    inactive = Client().get(
+        reverse("api-case-list"), headers={"Authorization": f"Token {token.key}"}
+    )
+    assert inactive.status_code == 401
+
+
+def test_token_create_reads_little_and_answers_the_full_case(
+    world: World, cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    """Token, roles, category, settings with the jurisdiction, time limits, the number,
+    case and event rows, one read of the new case's places; nothing per field."""
+    token = Token.objects.create(user=cast.inspector)
+    client = Client(headers={"Authorization": f"Token {token.key}"})
+    warm = client.post(reverse("api-case-list"), create_body(world), content_type="application/json")
+    assert warm.status_code == 201  # this process now holds the router and the calendar
+    with django_assert_max_num_queries(12):
+        response = client.post(
+            reverse("api-case-list"),
+            create_body(world),
+            content_type="application/json",
+            headers={"Idempotency-Key": "k-1"},
+        )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["category"]["id"] == world.exposed_garbage.pk
+    assert body["township_name"] == "青年路街道"
+    assert body["proposed_unit"]["code"] == "HW"
+    assert body["reporter_name"] == str(cast.inspector)
+    again = client.post(
+        reverse("api-case-list"),
+        create_body(world),
+        content_type="application/json",
+        headers={"Idempotency-Key": "k-1"},
+    )
+    assert again.status_code == 409
+    assert again.json()["case_id"] == body["id"]
+
+
 def test_case_list_query_count_is_flat(
     world: World, cast: Cast, django_assert_max_num_queries: Any
 ) -> None:
