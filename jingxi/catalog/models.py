@@ -78,7 +78,7 @@ class Category(models.Model):
     class Meta:
         verbose_name = _("问题类别")
         verbose_name_plural = _("问题类别")
-        ordering = ["jurisdiction", "kind", "code"]
+        ordering = ["jurisdiction_id", "kind", "code"]
         constraints = [
             models.UniqueConstraint(
                 fields=["jurisdiction", "kind", "code"], name="category_unique_code"
@@ -149,7 +149,7 @@ class TimeLimit(models.Model):
     class Meta:
         verbose_name = _("处置时限")
         verbose_name_plural = _("处置时限")
-        ordering = ["category", "urgency", "condition"]
+        ordering = ["category_id", "urgency", "condition"]
         constraints = [
             models.UniqueConstraint(
                 fields=["category", "urgency", "condition"], name="timelimit_unique"

@@ -54,7 +54,7 @@ class ApiClient(models.Model):
     class Meta:
         verbose_name = _("Open311 客户端")
         verbose_name_plural = _("Open311 客户端")
-        ordering = ["jurisdiction", "name"]
+        ordering = ["jurisdiction_id", "name"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
@@ -96,7 +96,7 @@ class ServiceAttribute(models.Model):
     class Meta:
         verbose_name = _("Open311 服务属性")
         verbose_name_plural = _("Open311 服务属性")
-        ordering = ["category", "order", "code"]
+        ordering = ["category_id", "order", "code"]
         constraints = [
             models.UniqueConstraint(fields=["category", "code"], name="serviceattribute_unique")
         ]

@@ -70,7 +70,7 @@ class CalendarDay(models.Model):
     class Meta:
         verbose_name = _("工作日历")
         verbose_name_plural = _("工作日历")
-        ordering = ["jurisdiction", "date"]
+        ordering = ["jurisdiction_id", "date"]
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "date"], name="calendarday_unique_date")
         ]
@@ -116,7 +116,7 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
-        ordering = ["jurisdiction", "code"]
+        ordering = ["jurisdiction_id", "code"]
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "code"], name="unit_unique_code"),
             models.UniqueConstraint(fields=["jurisdiction", "name"], name="unit_unique_name"),
@@ -163,7 +163,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("岗位")
         verbose_name_plural = _("岗位")
-        ordering = ["unit", "role"]
+        ordering = ["unit_id", "role"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "unit", "role"], name="membership_unique_user_unit_role"

@@ -133,7 +133,7 @@ class Road(models.Model):
     class Meta:
         verbose_name = _("道路")
         verbose_name_plural = _("道路")
-        ordering = ["jurisdiction", "name"]
+        ordering = ["jurisdiction_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "code"], name="road_unique_code"),
             models.UniqueConstraint(fields=["jurisdiction", "name"], name="road_unique_name"),
@@ -177,7 +177,7 @@ class Segment(models.Model):
     class Meta:
         verbose_name = _("路段")
         verbose_name_plural = _("路段")
-        ordering = ["road", "seq"]
+        ordering = ["road_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["road", "seq"], name="segment_unique_seq"),
         ]
@@ -269,7 +269,7 @@ class Landmark(models.Model):
     class Meta:
         verbose_name = _("地标")
         verbose_name_plural = _("地标")
-        ordering = ["jurisdiction", "name"]
+        ordering = ["jurisdiction_id", "name"]
 
     def __str__(self) -> str:
         return self.name
@@ -303,7 +303,7 @@ class RoadChief(models.Model):
     class Meta:
         verbose_name = _("路长")
         verbose_name_plural = _("路长")
-        ordering = ["road", "level"]
+        ordering = ["road_id", "level"]
         constraints = [
             models.UniqueConstraint(
                 fields=["road", "level"],
