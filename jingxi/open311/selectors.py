@@ -59,7 +59,8 @@ def category_for_service_code(*, jurisdiction: Jurisdiction, service_code: str) 
     kind, _sep, code = service_code.partition("-")
     if kind not in CategoryKind.values or len(code) != 4 or not code.isdigit():
         return None
-    return (
+    # At most one row (codes are unique per jurisdiction and kind): no ORDER BY needed.
+    found = list(
         Category.objects.filter(
             jurisdiction=jurisdiction,
             kind=kind,
@@ -69,8 +70,8 @@ def category_for_service_code(*, jurisdiction: Jurisdiction, service_code: str) 
         )
         .select_related("parent")
         .prefetch_related("time_limits", "open311_attributes")
-        .first()
     )
+    return found[0] if found else None
 
 
 def services_list(*, jurisdiction: Jurisdiction) -> list[Category]:

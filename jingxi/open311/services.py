@@ -70,10 +70,11 @@ def api_client_authenticate(*, key: str, now: dt.datetime | None = None) -> ApiC
     """The active client holding `key`, or None. Records the use (once a minute)."""
     if len(key) <= KEY_PREFIX_LEN or len(key) > 128:
         return None
-    client = (
-        ApiClient.objects.select_related("jurisdiction")
-        .filter(key_prefix=key[:KEY_PREFIX_LEN])
-        .first()
+    client = next(
+        iter(
+            ApiClient.objects.select_related("jurisdiction").filter(key_prefix=key[:KEY_PREFIX_LEN])
+        ),
+        None,
     )
     if client is None or not hmac.compare_digest(client.key_hash, _digest(key)):
         return None
