@@ -190,9 +190,10 @@ def test_queue_pages_run_a_fixed_number_of_queries(
         if i % 2:
             case_transition(case_id=case.pk, action=Action.FILE, actor=cast.dispatcher)
     client = client_for(cast.dispatcher)
-    # session, user, shell roles, actor roles, visibility, calendar, count, page,
-    # loop settings and duplicates (inbox), tab counts, categories, townships, savepoints
-    with django_assert_max_num_queries(15):
+    # session, user, shell roles, actor roles, visibility, calendar, count, page, its
+    # roads and reporters (merged-into cases only when there are some), loop settings
+    # and duplicates (inbox), tab counts, categories, townships, savepoints
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("cases:case-list"), {"tab": tab})
     assert response.status_code == 200
 
