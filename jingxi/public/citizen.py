@@ -2,6 +2,8 @@
 result or say it is not fixed; and the dispatcher's page of "not fixed" requests.
 
 Views are thin: they parse, call one service or selector of `reporting.py`, render.
+The reporter (the tracking token in the session) also sees the case's before and after
+photos, served by `track_photo` only for that case.
 Every refusal says why on the page and is logged (without personal data); floods from
 one client get a 429 page (`ratelimit.py`).
 """
@@ -29,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingxi.cases import evidence
-from jingxi.cases.models import Case
+from jingxi.cases.models import Attachment, AttachmentKind, Case
 from jingxi.cases.services import CaseInputError, DuplicateSubmission
 from jingxi.cases.workflow import TransitionRefused
 from jingxi.catalog.selectors import category_suggest, category_tree
@@ -45,6 +47,7 @@ from jingxi.public.forms import (
     TrackSearchForm,
 )
 from jingxi.public.models import Feedback, Rating, ReopenRequest, ReopenStatus
+from jingxi.public.photos import public_photo_response
 from jingxi.public.ratelimit import client_ip, request_limited
 from jingxi.public.site import public_jurisdiction
 
@@ -386,14 +389,28 @@ def _number_exists(*, jurisdiction: Jurisdiction, number: str) -> bool:
     return True
 
 
+def _photo_groups(photos: list[Attachment]) -> list[tuple[str, str, list[Attachment]]]:
+    """(kind, label, photos) for each public photo kind the case has, before first."""
+    groups = [
+        (kind, str(label), [p for p in photos if p.kind == kind])
+        for kind, label in (
+            (AttachmentKind.BEFORE, _("处置前")),
+            (AttachmentKind.AFTER, _("处置后")),
+        )
+    ]
+    return [group for group in groups if group[2]]
+
+
 def _track_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     token = _session_token(request, case)
     feedback = Feedback.objects.filter(case=case).first() if token else None
     window_end = reporting.reopen_window_end(case=case) if token else None
     reopen = reporting.reopen_request_open_since_closure(case=case) if window_end else None
     now = timezone.now()
+    photos = reporting.case_public_photos(case=case) if token else []
     return {
         "case": case,
+        "photo_groups": _photo_groups(photos),
         "status": reporting.case_public_status(case=case),
         "timeline": reporting.case_public_timeline(case=case),
         "has_token": bool(token),
@@ -430,6 +447,23 @@ def track(request: HttpRequest, number: str) -> HttpResponse:
         logger.info("public track: wrong token for case=%s ip=%s", case.number, client_ip(request))
         messages.error(request, _("查询链接无效：只能查看办理进度，不能评价"))
     return render(request, "public/track_detail.html", _track_context(request, case))
+
+
+@require_GET
+def track_photo(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """A before or after photo of the case, for the browser holding its tracking token.
+
+    Without the token in the session, or for a photo of another case or of a staff-only
+    kind, 404. The photo is re-encoded without its EXIF (`photos.public_jpeg`).
+    """
+    case = _case_or_404(request, number)
+    if not _session_token(request, case):
+        raise Http404(_("没有找到该照片"))
+    try:
+        attachment = reporting.case_public_photo_get(case=case, attachment_id=attachment_id)
+    except Attachment.DoesNotExist:
+        raise Http404(_("没有找到该照片")) from None
+    return public_photo_response(request, attachment, cache_control="private, max-age=600")
 
 
 @require_POST

@@ -8,32 +8,28 @@ figures page, links to the cases behind each number (`portal_staff.trace`).
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from PIL import Image, ImageOps
 
-from jingxi.cases.models import Attachment
 from jingxi.lib.privacy import mask_name
 from jingxi.org.models import Jurisdiction
 from jingxi.places.models import Township
 from jingxi.public import portal_selectors as selectors
 from jingxi.public import portal_services as services
 from jingxi.public.models_portal import Consultation, ConsultationStatus, TypicalCase
+from jingxi.public.photos import public_photo_response
 from jingxi.public.portal_forms import CommentForm, SuggestionForm
 from jingxi.public.ratelimit import client_ip
 from jingxi.public.site import public_jurisdiction
 
 PAGE_SIZE = 20
-PUBLIC_PHOTO_PX = 1280
 CHART_HEIGHT = 120
 
 
@@ -226,21 +222,6 @@ def typical_detail(request: HttpRequest, typical_id: int) -> HttpResponse:
     )
 
 
-def _public_jpeg(attachment: Attachment, *, size: int) -> bytes:
-    """The photo re-encoded without its metadata (EXIF holds the camera's position)."""
-    name = attachment.file.name
-    if not name or not default_storage.exists(name):
-        raise Http404(_("照片文件不存在"))
-    with default_storage.open(name, "rb") as f, Image.open(f) as image:
-        picture = ImageOps.exif_transpose(image)
-        if picture.mode not in ("RGB", "L"):
-            picture = picture.convert("RGB")
-        picture.thumbnail((size, size))
-        out = io.BytesIO()
-        picture.save(out, format="JPEG", quality=85, optimize=True)
-    return out.getvalue()
-
-
 @require_GET
 def typical_photo(request: HttpRequest, typical_id: int, which: str) -> HttpResponse:
     """One of the two chosen photos of a published typical case; no other photo is public."""
@@ -253,10 +234,7 @@ def typical_photo(request: HttpRequest, typical_id: int, which: str) -> HttpResp
         raise Http404(_("没有该照片"))
     if attachment.case_id != typical.case_id:
         raise Http404(_("没有该照片"))
-    size = 480 if request.GET.get("size") == "small" else PUBLIC_PHOTO_PX
-    response = HttpResponse(_public_jpeg(attachment, size=size), content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=600"
-    return response
+    return public_photo_response(request, attachment, cache_control="public, max-age=600")
 
 
 # --- road-chief boards --------------------------------------------------------------

@@ -5,6 +5,9 @@
 - The number alone shows the public-safe view (`case_public_get`, `case_public_timeline`):
   status in plain words, category, address, the units it went to, milestones. Never a
   staff member's name, a note, the reporter's contact, nor another case's data.
+- With the tracking token, the reporter also sees the case's before and after photos
+  (`case_public_photos`): never the other photos (verification, documents), never who
+  took them.
 - The tracking token (given only to the reporter) is needed to rate a closed case
   (`feedback_give`) or say it is not fixed (`reopen_request_create`); a dispatcher then
   accepts (the case is reopened through `case_transition`) or declines.
@@ -26,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from jingxi.cases.choices import Action, Source, Status
 from jingxi.cases.evidence import Photo, attachment_store
-from jingxi.cases.models import AttachmentKind, Case, CaseEvent
+from jingxi.cases.models import Attachment, AttachmentKind, Case, CaseEvent
 from jingxi.cases.services import actor_roles, case_report, case_transition, loop_settings_get
 from jingxi.catalog.models import Category
 from jingxi.org.choices import Role
@@ -186,6 +189,30 @@ def case_public_timeline(*, case: Case) -> list[TimelineEntry]:
             words = words % {"unit": unit_name or _("责任单位")}
         entries.append(TimelineEntry(at=at, text=words))
     return entries
+
+
+# Photo kinds the reporter may see: what was reported (before) and the unit's result
+# (after, at report back or self-handling). "other" photos (verification, documents)
+# are staff material: verification photos are stored before the closing event exists,
+# so nothing tells them apart from the rest.
+PUBLIC_PHOTO_KINDS: Final = (AttachmentKind.BEFORE, AttachmentKind.AFTER)
+
+
+def case_public_photos(*, case: Case) -> list[Attachment]:
+    """The case's before and after photos, oldest first. One query; reads no uploader."""
+    return list(
+        Attachment.objects.filter(case=case, kind__in=PUBLIC_PHOTO_KINDS)
+        .only("id", "case", "kind", "file", "uploaded_at")
+        .order_by("uploaded_at", "id")
+    )
+
+
+def case_public_photo_get(*, case: Case, attachment_id: int) -> Attachment:
+    """One of those photos; Attachment.DoesNotExist for any other (another case's, or a
+    staff-only kind)."""
+    return Attachment.objects.only("id", "case", "kind", "file").get(
+        pk=attachment_id, case=case, kind__in=PUBLIC_PHOTO_KINDS
+    )
 
 
 # --- feedback and "not fixed" ---------------------------------------------------------

@@ -13,6 +13,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("category-suggest/", citizen.category_suggest_view, name="category-suggest"),
     path("track/", citizen.track_search, name="track-search"),
     path("track/<str:number>/", citizen.track, name="track"),
+    path(
+        "track/<str:number>/photos/<int:attachment_id>.jpg",
+        citizen.track_photo,
+        name="track-photo",
+    ),
     path("track/<str:number>/feedback/", citizen.feedback_give, name="feedback"),
     path("track/<str:number>/not-fixed/", citizen.not_fixed, name="not-fixed"),
     path("reopen-requests/", citizen.reopen_list, name="reopen-list"),
