@@ -1,6 +1,7 @@
 """The disclosure portal (信息公开): public pages, no login.
 
-Figures, the grid map, typical cases, road-chief boards, consultations and suggestions.
+Figures, the grid map, typical cases, road-chief boards, consultations and suggestions;
+the bulletins' public pages are in `bulletin_views.py`.
 Nothing here shows a reporter's name or phone, a case's exact position, or a photo other
 than the two chosen for a published typical case. Staff who are logged in see, on the
 figures page, links to the cases behind each number (`portal_staff.trace`).
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jingxi.lib.privacy import mask_name
 from jingxi.org.models import Jurisdiction
 from jingxi.places.models import Township
+from jingxi.public import bulletin_selectors
 from jingxi.public import portal_selectors as selectors
 from jingxi.public import portal_services as services
 from jingxi.public.models_portal import Consultation, ConsultationStatus, TypicalCase
@@ -110,6 +112,7 @@ def portal(request: HttpRequest) -> HttpResponse:
             )[:5]
         ),
         "typicals": list(selectors.typical_case_list_public(jurisdiction=jurisdiction)[:4]),
+        "bulletins": list(bulletin_selectors.bulletin_list_public(jurisdiction=jurisdiction)[:5]),
         "portal_section": "home",
     }
     return render(request, "public/portal_home.html", context)

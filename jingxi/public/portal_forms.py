@@ -7,18 +7,22 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jingxi.cases.evidence import size_text
 from jingxi.cases.forms import category_choices
 from jingxi.cases.models import Attachment
 from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.org.models import Jurisdiction
+from jingxi.public import bulletin_services
 from jingxi.public.models_portal import (
+    BulletinKind,
     Consultation,
     ConsultationKind,
     ModerationStatus,
     SuggestionChannel,
     TypicalKind,
 )
+from jingxi.public.portal_services import PortalInputError
 
 
 class ErrorTextMixin:
@@ -223,3 +227,68 @@ class TypicalCaseForm(ErrorTextMixin, forms.Form):
         choices = [(a.pk, f"#{a.pk} {a.get_kind_display()}") for a in photos]
         for name in ("before_photo", "after_photo"):
             cast(forms.ChoiceField, self.fields[name]).choices = choices
+
+
+class BulletinForm(ErrorTextMixin, forms.Form):
+    """A bulletin's fields and optional PDF; `editing` adds "remove the PDF"."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=BulletinKind.choices)
+    number = forms.CharField(
+        label=_("文号"),
+        max_length=64,
+        required=False,
+        help_text=_("选填，如：中牟精细办通〔2026〕3号"),
+    )
+    title = forms.CharField(label=_("标题"), max_length=200)
+    period_start = forms.DateField(
+        label=_("通报期间起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("通报期间止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    body = forms.CharField(
+        label=_("正文"),
+        max_length=bulletin_services.MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("纯文本，空一行另起一段"),
+    )
+    pdf = forms.FileField(
+        label=_("PDF 文件"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    remove_pdf = forms.BooleanField(label=_("删除已上传的 PDF 文件"), required=False)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["remove_pdf"]
+        limit = size_text(bulletin_services.max_pdf_bytes())
+        self.fields["pdf"].help_text = _("选填，仅限 PDF，不超过 %(limit)s") % {"limit": limit}
+
+    def clean_pdf(self) -> bulletin_services.Pdf | None:
+        upload = self.cleaned_data.get("pdf")
+        if not upload:
+            return None
+        try:
+            return bulletin_services.pdf_read(file=upload, size=upload.size)
+        except PortalInputError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def bulletin_text(self) -> bulletin_services.BulletinText:
+        """The cleaned text fields, for the services."""
+        data = self.cleaned_data
+        return bulletin_services.BulletinText(
+            **{name: data[name] for name in bulletin_services.TEXT_FIELDS}
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("通报期间的结束日期不能早于开始日期"))
+        return data
+
+
+class WithdrawForm(ErrorTextMixin, forms.Form):
+    reason = forms.CharField(label=_("撤回原因"), max_length=200, required=False)

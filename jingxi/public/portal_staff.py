@@ -1,6 +1,7 @@
 """The office's pages of the portal (/public/staff/…): the suggestion queue, media
 exposures, consultations (moderation, conclusion, hearings), typical cases, and the trace
-from a published figure to its cases.
+from a published figure to its cases. The bulletins' office pages are in `bulletin_views.py`,
+behind the same `office_required`.
 
 Office roles only (dispatcher, leader, admin); anyone else gets 403. Leaders read, the
 dispatcher and admin write (the services check again).
@@ -18,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +33,8 @@ from jingxi.places.models import Township
 from jingxi.public import portal_selectors as selectors
 from jingxi.public import portal_services as services
 from jingxi.public.models_portal import (
+    Bulletin,
+    BulletinStatus,
     Consultation,
     ConsultationComment,
     ConsultationStatus,
@@ -52,7 +56,7 @@ from jingxi.public.portal_forms import (
 
 PAGE_SIZE = 30
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 class Office:
@@ -68,12 +72,12 @@ class Office:
         return bool(self.roles & services.WRITE_ROLES)
 
 
-def office_required(view: Callable[..., HttpResponse]) -> View:
+def office_required(view: View) -> View:
     """Login, then an office role in the user's jurisdiction; 403 otherwise."""
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = cast(User, request.user)
         jurisdiction = user.jurisdiction
         roles = (
@@ -86,14 +90,14 @@ def office_required(view: Callable[..., HttpResponse]) -> View:
     return wrapped
 
 
-def _int(value: str | None) -> int | None:
+def int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value else None
     except ValueError:
         return None
 
 
-def _get_or_404(rows: Any, pk: int, message: str) -> Any:
+def get_or_404(rows: Any, pk: int, message: str) -> Any:
     found = rows.filter(pk=pk).first()
     if found is None:
         raise Http404(message)
@@ -122,6 +126,9 @@ def staff_home(request: HttpRequest, office: Office) -> HttpResponse:
         ).count(),
         "typicals": TypicalCase.objects.filter(jurisdiction=j, is_published=True).count(),
         "media": MediaExposure.objects.filter(case__jurisdiction=j).count(),
+        "bulletin_drafts": Bulletin.objects.filter(
+            jurisdiction=j, status=BulletinStatus.DRAFT
+        ).count(),
     }
     return render(request, "public/staff/home.html", context)
 
@@ -170,7 +177,7 @@ def suggestion_new(request: HttpRequest, office: Office) -> HttpResponse:
 @office_required
 def suggestion_detail(request: HttpRequest, office: Office, suggestion_id: int) -> HttpResponse:
     """A suggestion with its contact (staff only), the answer form and publishing."""
-    suggestion: Suggestion = _get_or_404(
+    suggestion: Suggestion = get_or_404(
         Suggestion.objects.filter(jurisdiction=office.jurisdiction).select_related(
             "answered_by", "received_by"
         ),
@@ -205,7 +212,7 @@ def suggestion_detail(request: HttpRequest, office: Office, suggestion_id: int) 
 @require_POST
 @office_required
 def suggestion_publish(request: HttpRequest, office: Office, suggestion_id: int) -> HttpResponse:
-    _get_or_404(
+    get_or_404(
         Suggestion.objects.filter(jurisdiction=office.jurisdiction),
         suggestion_id,
         _("没有找到该意见建议"),
@@ -329,7 +336,7 @@ def consultation_new(request: HttpRequest, office: Office) -> HttpResponse:
 
 
 def _consultation(office: Office, consultation_id: int) -> Consultation:
-    found: Consultation = _get_or_404(
+    found: Consultation = get_or_404(
         Consultation.objects.filter(jurisdiction=office.jurisdiction),
         consultation_id,
         _("没有找到该公示或征求意见事项"),
@@ -392,7 +399,7 @@ def consultation_act(request: HttpRequest, office: Office, consultation_id: int)
 @require_POST
 @office_required
 def comment_moderate(request: HttpRequest, office: Office, comment_id: int) -> HttpResponse:
-    comment: ConsultationComment = _get_or_404(
+    comment: ConsultationComment = get_or_404(
         ConsultationComment.objects.filter(consultation__jurisdiction=office.jurisdiction),
         comment_id,
         _("没有找到该意见"),
@@ -419,7 +426,7 @@ def comment_moderate(request: HttpRequest, office: Office, comment_id: int) -> H
 @office_required
 def hearing_new(request: HttpRequest, office: Office) -> HttpResponse:
     j = office.jurisdiction
-    initial = {"consultation": _int(request.GET.get("consultation"))}
+    initial = {"consultation": int_or_none(request.GET.get("consultation"))}
     form = HearingForm(request.POST or None, jurisdiction=j, initial=initial)
     if request.method == "POST":
         if form.is_valid():
@@ -478,7 +485,7 @@ def typical_list(request: HttpRequest, office: Office) -> HttpResponse:
 @office_required
 def typical_new(request: HttpRequest, office: Office, case_id: int) -> HttpResponse:
     """Choose a closed case as a typical case and pick its before and after photos."""
-    case: Case = _get_or_404(
+    case: Case = get_or_404(
         Case.objects.filter(jurisdiction=office.jurisdiction).select_related("category"),
         case_id,
         _("没有找到该案卷"),
@@ -523,7 +530,7 @@ def typical_new(request: HttpRequest, office: Office, case_id: int) -> HttpRespo
 @require_POST
 @office_required
 def typical_toggle(request: HttpRequest, office: Office, typical_id: int) -> HttpResponse:
-    _get_or_404(
+    get_or_404(
         TypicalCase.objects.filter(jurisdiction=office.jurisdiction),
         typical_id,
         _("没有找到该典型案例"),
@@ -543,17 +550,17 @@ def trace(request: HttpRequest, office: Office) -> HttpResponse:
     """The cases behind one figure of the portal: `?measure=&year=&month=&township=&grid=`."""
     j = office.jurisdiction
     measure = request.GET.get("measure", "")
-    year = _int(request.GET.get("year")) or timezone.localdate().year
-    month = _int(request.GET.get("month"))
+    year = int_or_none(request.GET.get("year")) or timezone.localdate().year
+    month = int_or_none(request.GET.get("month"))
     township = None
-    township_id = _int(request.GET.get("township"))
+    township_id = int_or_none(request.GET.get("township"))
     if township_id is not None:
-        township = _get_or_404(
+        township = get_or_404(
             Township.objects.filter(jurisdiction=j).defer("geometry"),
             township_id,
             _("没有找到该乡镇/街道"),
         )
-    grid_id = _int(request.GET.get("grid"))
+    grid_id = int_or_none(request.GET.get("grid"))
     try:
         cases = selectors.disclosure_trace(
             jurisdiction=j,

@@ -87,3 +87,34 @@ urlpatterns += [
     ),
     path("staff/trace/", portal_staff.trace, name="staff-trace"),
 ]
+
+# Bulletins (通报 / 公告): public pages and the office's (jingxi/public/bulletin_views.py).
+from jingxi.public import bulletin_views  # noqa: E402
+
+urlpatterns += [
+    path("bulletins/", bulletin_views.bulletin_list, name="bulletin-list"),
+    path("bulletins/<int:bulletin_id>/", bulletin_views.bulletin_detail, name="bulletin-detail"),
+    path("bulletins/<int:bulletin_id>/pdf/", bulletin_views.bulletin_pdf, name="bulletin-pdf"),
+    path("staff/bulletins/", bulletin_views.staff_bulletin_list, name="staff-bulletin-list"),
+    path("staff/bulletins/new/", bulletin_views.staff_bulletin_new, name="staff-bulletin-new"),
+    path(
+        "staff/bulletins/<int:bulletin_id>/",
+        bulletin_views.staff_bulletin_detail,
+        name="staff-bulletin-detail",
+    ),
+    path(
+        "staff/bulletins/<int:bulletin_id>/edit/",
+        bulletin_views.staff_bulletin_edit,
+        name="staff-bulletin-edit",
+    ),
+    path(
+        "staff/bulletins/<int:bulletin_id>/act/",
+        bulletin_views.staff_bulletin_act,
+        name="staff-bulletin-act",
+    ),
+    path(
+        "staff/bulletins/<int:bulletin_id>/pdf/",
+        bulletin_views.staff_bulletin_pdf,
+        name="staff-bulletin-pdf",
+    ),
+]
