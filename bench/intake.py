@@ -62,6 +62,7 @@ from support import (
     gunicorn_start,
     gunicorn_stop,
     percentile,
+    processes_cpu,
 )
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/jingxi_bench_intake"
@@ -279,15 +280,12 @@ def service_bench(county: County, n: int, n_instrumented: int, seed: int) -> Non
 
     total = cumulative("cases/services.py", "case_report")
     steps = [
-        ("point_route: geo_version query + in-memory routing", "places/routing.py", "point_route"),
-        ("point_describe: geo_version query + address", "places/geocode.py", "point_describe"),
-        ("  of both: router_for (2 geo_version queries)", "places/routing.py", "router_for"),
-        ("  of both: Router.route (shapely, 2 calls)", "places/routing.py", "route"),
-        ("duplicate-key lookup (QuerySet.first)", "db/models/query.py", "first"),
+        ("settings + current versions (1 query)", "cases/services.py", "_loop_settings_current"),
+        ("point_route: in-memory routing", "places/routing.py", "point_route"),
+        ("point_describe: address from the same index", "places/geocode.py", "point_describe"),
         ("handling_limit_for (time limits query)", "cases/services.py", "handling_limit_for"),
-        ("loop_settings_get (settings query)", "cases/services.py", "loop_settings_get"),
-        ("calendar_get (calendar_version query)", "org/services.py", "calendar_get"),
-        ("_next_number (3 counter queries)", "cases/services.py", "_next_number"),
+        ("calendar_get (cached, no query)", "org/services.py", "calendar_get"),
+        ("_next_number (counter upsert)", "cases/services.py", "_next_number"),
         ("QuerySet.create (case + event INSERTs)", "db/models/query.py", "create"),
         ("add_working_hours (stage deadline)", "lib/workcalendar.py", "add_working_hours"),
         ("COMMIT (Atomic.__exit__)", "django/db/transaction.py", "__exit__"),
@@ -470,16 +468,29 @@ def load_run(
     return outcome, time.perf_counter() - started
 
 
-def outcome_print(
-    label: str, unit: str, outcome: Outcome, wall: float, server_cpu: float, client_cpu: float
-) -> None:
-    n = len(outcome.latencies)
-    ok = n - sum(outcome.errors.values())
+@dataclass
+class Cpu:
+    """CPU seconds so far of gunicorn's workers, the database server and this process."""
+
+    workers: float
+    database: float
+    generator: float
+
+    @classmethod
+    def read(cls, process: subprocess.Popen[bytes], database: bool) -> Cpu:
+        db = processes_cpu("postgres") if database else 0.0
+        return cls(workers_cpu(process), db, time.process_time())
+
+
+def outcome_print(label: str, unit: str, outcome: Outcome, wall: float, a: Cpu, b: Cpu) -> None:
+    n = max(len(outcome.latencies), 1)
+    ok = len(outcome.latencies) - sum(outcome.errors.values())
+    database = f"database {(b.database - a.database) / n * 1000:.1f} ms, " if b.database else ""
     print(
         f"  {label:<25} {ok / wall:8,.0f} {unit}/s  {latency_line(outcome.latencies)}"
-        f"  ({n:,} requests in {wall:.1f} s, {ok:,} ok; CPU per request: "
-        f"workers {server_cpu / max(n, 1) * 1000:.1f} ms, "
-        f"load generator {client_cpu / max(n, 1) * 1000:.1f} ms)"
+        f"  ({len(outcome.latencies):,} requests in {wall:.1f} s, {ok:,} ok; CPU per request: "
+        f"workers {(b.workers - a.workers) / n * 1000:.1f} ms, {database}"
+        f"load generator {(b.generator - a.generator) / n * 1000:.1f} ms)"
     )
     for key, count in outcome.errors.most_common():
         print(f"    error {key}: {count:,}, e.g. {outcome.examples[key]!r}")
@@ -503,8 +514,9 @@ def http_bench(county: County, url: str, args: argparse.Namespace) -> None:
             clients=2 * args.workers,
             seconds=30,
         )
+        on_postgres = url.startswith("postgres")
         for clients in args.clients:
-            cpu0, client0 = workers_cpu(process), time.process_time()
+            cpu0 = Cpu.read(process, on_postgres)
             outcome, wall = load_run(
                 port=port,
                 token=county.token,
@@ -516,15 +528,8 @@ def http_bench(county: County, url: str, args: argparse.Namespace) -> None:
                 clients=clients,
                 seconds=args.seconds,
             )
-            cpu1, client1 = workers_cpu(process), time.process_time()
-            outcome_print(
-                f"http POST, {clients} clients",
-                "reports",
-                outcome,
-                wall,
-                cpu1 - cpu0,
-                client1 - client0,
-            )
+            cpu1 = Cpu.read(process, on_postgres)
+            outcome_print(f"http POST, {clients} clients", "reports", outcome, wall, cpu0, cpu1)
             outcome, wall = load_run(
                 port=port,
                 token=county.token,
@@ -536,15 +541,8 @@ def http_bench(county: County, url: str, args: argparse.Namespace) -> None:
                 clients=clients,
                 seconds=args.seconds,
             )
-            cpu2, client2 = workers_cpu(process), time.process_time()
-            outcome_print(
-                f"http GET ?limit=1, {clients} cl.",
-                "reads",
-                outcome,
-                wall,
-                cpu2 - cpu1,
-                client2 - client1,
-            )
+            cpu2 = Cpu.read(process, on_postgres)
+            outcome_print(f"http GET ?limit=1, {clients} cl.", "reads", outcome, wall, cpu1, cpu2)
             print(f"    load average {load_average()}")
     finally:
         gunicorn_stop(process)
