@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from conftest import Cast, World
 from jingxi.cases import workflow
 from jingxi.cases.choices import Action, Record, Source, Status
+from jingxi.cases.deadlines import deadline_scan
 from jingxi.cases.documents import (
     DocumentError,
     notice_issue,
@@ -27,8 +28,9 @@ from jingxi.cases.documents import (
     supervision_order_issue,
     supervision_order_sign,
 )
-from jingxi.cases.models import Case, CaseEvent, Notice, SupervisionOrder
+from jingxi.cases.models import Case, CaseEvent, LoopSettings, Notice, SupervisionOrder
 from jingxi.cases.services import CaseInputError, case_report, case_transition
+from jingxi.cases.tests.test_deadlines import HANDLING_DEADLINE, handling_case
 from jingxi.org.models import User
 from jingxi.public.reporting import case_public_timeline
 
@@ -174,6 +176,29 @@ def test_records_are_not_workflow_actions(world: World, cast: Cast) -> None:
     for record in Record:
         with pytest.raises(CaseInputError):
             case_transition(case_id=case.pk, action=record.value, actor=cast.dispatcher)
+
+
+def test_a_ladder_order_is_recorded_by_its_escalation_and_signed_like_any(
+    world: World, cast: Cast
+) -> None:
+    loop = LoopSettings.objects.get_or_create(jurisdiction=world.jurisdiction)[0]
+    loop.escalation_ladder = [{"after_hours": 0, "step": "supervision_order"}]
+    loop.save()
+    case = handling_case(world, cast)
+    deadline_scan(now=HANDLING_DEADLINE)
+    order = SupervisionOrder.objects.get()
+    # The scan's "escalate" event is the order's issue record (data names it): no second one.
+    escalation = case.events.get(action="escalate")
+    assert (escalation.data["order_id"], escalation.data["order"]) == (order.pk, order.number)
+    assert records(case, Record.SUPERVISION_ISSUED) == []
+
+    supervision_order_sign(order_id=order.pk, actor=cast.handler_a)
+    [signed] = records(case, Record.SUPERVISION_SIGNED)
+    assert signed.data["issued_by"] is None  # the system issued it
+    html = client_for(cast.dispatcher).get(reverse("cases:case-detail", args=[case.pk]))
+    link = f'href="{reverse("cases:supervision-detail", args=[order.pk])}"'
+    timeline = html.content.decode().split('id="case-timeline"')[1]
+    assert timeline.count(link) == 2  # the escalation and the signature
 
 
 # --- the staff case page ------------------------------------------------------------------
