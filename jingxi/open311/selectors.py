@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from jingxi.cases import workflow
 from jingxi.cases.choices import Status
-from jingxi.cases.models import SCAN_ACTIONS, Case, CaseEvent
+from jingxi.cases.models import RECORD_ACTIONS, Case, CaseEvent
 from jingxi.catalog.choices import CategoryKind, CategoryLevel, TimeUnit, Urgency
 from jingxi.catalog.models import Category, TimeLimit
 from jingxi.open311.choices import LIST_DATATYPES
@@ -30,7 +30,9 @@ CLOSED_STATUSES: frozenset[str] = frozenset(
     str(s) for s in (*workflow.CLOSED, *workflow.ENDED_WITHOUT_CASE)
 )
 OPEN_STATUSES: frozenset[str] = frozenset(str(s) for s in workflow.OPEN)
-SCAN_ACTION_VALUES = frozenset(value for value, _label in SCAN_ACTIONS)
+# Deadline-scan steps and document records (notices, supervision orders) are staff
+# material: they change no status and stay out of every public feed.
+STAFF_RECORD_VALUES = frozenset(value for value, _label in RECORD_ACTIONS)
 
 
 def open311_status(status: str) -> str:
@@ -273,7 +275,7 @@ def events_by_case(case_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     by_case: dict[int, list[dict[str, Any]]] = defaultdict(list)
     rows = (
         CaseEvent.objects.filter(case_id__in=case_ids)
-        .exclude(action__in=SCAN_ACTION_VALUES)
+        .exclude(action__in=STAFF_RECORD_VALUES)
         .order_by("id")
         .values("case_id", "action", "at", "to_status")
     )
@@ -293,7 +295,7 @@ def updates_rows(
     """Status changes of the jurisdiction's cases in [start, end], oldest first."""
     rows = (
         CaseEvent.objects.filter(case__jurisdiction=jurisdiction, at__gte=start, at__lte=end)
-        .exclude(action__in=SCAN_ACTION_VALUES)
+        .exclude(action__in=STAFF_RECORD_VALUES)
         .order_by("at", "id")
         .values("id", "case__number", "action", "at", "to_status")[offset : offset + limit]
     )

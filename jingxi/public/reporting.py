@@ -192,9 +192,8 @@ def case_public_timeline(*, case: Case) -> list[TimelineEntry]:
 
 
 # Photo kinds the reporter may see: what was reported (before) and the unit's result
-# (after, at report back or self-handling). "other" photos (verification, documents)
-# are staff material: verification photos are stored before the closing event exists,
-# so nothing tells them apart from the rest.
+# (after, at report back or self-handling). "other" photos (the inspector's at
+# verification, documents) are staff material and stay off public pages.
 PUBLIC_PHOTO_KINDS: Final = (AttachmentKind.BEFORE, AttachmentKind.AFTER)
 
 

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import Cast, World
-from jingxi.cases.choices import Action, Source, Status
+from jingxi.cases.choices import Action, Record, Source, Status
+from jingxi.cases.documents import notice_issue
 from jingxi.cases.models import Case
 from jingxi.cases.services import case_report, case_transition
 from jingxi.catalog.choices import TimeUnit, Urgency
@@ -522,6 +523,32 @@ def test_service_request_updates_list_status_changes_in_order(
     since = (timezone.now() + dt.timedelta(minutes=1)).isoformat()
     assert records(get(f"servicerequestupdates.{fmt}", start_date=since)) == []
     assert get(f"servicerequestupdates.{fmt}", end_date="never").status_code == 400
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_notices_on_a_case_stay_out_of_updates_and_notes(
+    world: World, cast: Cast, fmt: str
+) -> None:
+    case = citizen_case(world)
+    case_transition(case_id=case.pk, action=Action.FILE, actor=cast.dispatcher)
+    case = case_transition(case_id=case.pk, action=Action.DISPATCH, actor=cast.dispatcher)
+    assert case.unit is not None
+    notice_issue(
+        jurisdiction=world.jurisdiction,
+        unit=case.unit,
+        cases=[case],
+        content="限期清理",
+        deadline=timezone.now() + dt.timedelta(days=2),
+        actor=cast.dispatcher,
+    )
+    assert case.events.filter(action=Record.NOTICE_ISSUED).exists()
+    updates = records(get(f"servicerequestupdates.{fmt}"))
+    assert [u["description"] for u in updates] == ["上报", "立案", "派遣"]
+    [request] = records(get(f"requests.{fmt}", extensions="true"))
+    notes = request["notes"]
+    if fmt == "xml":
+        notes = [{n.tag: n.text for n in note} for note in notes]
+    assert [n["type"] for n in notes] == ["report", "file", "dispatch"]
 
 
 # --- privacy --------------------------------------------------------------------------
