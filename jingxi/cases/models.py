@@ -315,7 +315,7 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("证据照片")
         verbose_name_plural = _("证据照片")
-        ordering = ["case", "id"]
+        ordering = ["case_id", "id"]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.sha256[:8]}"
