@@ -158,9 +158,7 @@ def test_token_authentication(world: World, cast: Cast) -> None:
     assert Client().get(reverse("api-case-list")).status_code in (401, 403)
 
 
-def test_token_of_an_inactive_user_or_an_unknown_token_is_refused(
-    world: World, cast: Cast
-) -> None:
+def test_token_of_an_inactive_user_or_an_unknown_token_is_refused(world: World, cast: Cast) -> None:
     token = Token.objects.create(user=cast.dispatcher)
     unknown = Client().get(reverse("api-case-list"), headers={"Authorization": "Token nope"})
     assert unknown.status_code == 401
@@ -180,7 +178,9 @@ def test_token_create_reads_little_and_answers_the_full_case(
     case and event rows, one read of the new case's places; nothing per field."""
     token = Token.objects.create(user=cast.inspector)
     client = Client(headers={"Authorization": f"Token {token.key}"})
-    warm = client.post(reverse("api-case-list"), create_body(world), content_type="application/json")
+    warm = client.post(
+        reverse("api-case-list"), create_body(world), content_type="application/json"
+    )
     assert warm.status_code == 201  # this process now holds the router and the calendar
     with django_assert_max_num_queries(12):
         response = client.post(
