@@ -7,6 +7,7 @@ Every read goes through `access.case_list_for`/`case_get_for` (a case one may no
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
@@ -131,6 +132,65 @@ class CaseSerializer(CachedFieldsMixin, serializers.ModelSerializer[Case]):
     def get_reporter_phone(self, case: Case) -> str:
         return case.reporter_phone if self._may_see_contact() else mask_phone(case.reporter_phone)
 
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        """The declared fields, written out: DRF's generic walk over 35 bound fields costs
+        a millisecond per case. `test_api` holds the two equal, key order included."""
+        case, when = instance, _datetime_text
+        category = case.category
+        return {
+            "id": case.pk,
+            "number": case.number,
+            "source": case.source,
+            "category": {
+                "id": category.pk,
+                "kind": category.kind,
+                "code": category.code,
+                "name": category.name,
+            },
+            "urgency": case.urgency,
+            "condition": case.condition,
+            "description": case.description,
+            "lng": float(case.lng),
+            "lat": float(case.lat),
+            "address": case.address,
+            "township_name": case.township.name if case.township_id else "",
+            "road_name": case.road.name if case.road_id else "",
+            "grid_id": case.grid_id,
+            "segment_id": case.segment_id,
+            "status": case.status,
+            "status_label": str(case.get_status_display()),
+            "stage": case.stage,
+            "stage_deadline": when(case.stage_deadline),
+            "deadline": when(case.deadline),
+            "unit": _unit_brief(case.unit) if case.unit_id else None,
+            "proposed_unit": _unit_brief(case.proposed_unit) if case.proposed_unit_id else None,
+            "pending_request": case.pending_request,
+            "is_overdue": case.is_overdue,
+            "is_supervised": case.is_supervised,
+            "return_count": case.return_count,
+            "rework_count": case.rework_count,
+            "dispatch_count": case.dispatch_count,
+            "merged_into_number": case.merged_into.number if case.merged_into_id else "",
+            "reporter_name": self.get_reporter_name(case),
+            "reporter_phone": self.get_reporter_phone(case),
+            "reported_at": when(case.reported_at),
+            "filed_at": when(case.filed_at),
+            "dispatched_at": when(case.dispatched_at),
+            "handled_at": when(case.handled_at),
+            "closed_at": when(case.closed_at),
+        }
+
+
+_DATETIME_FIELD = serializers.DateTimeField()  # unbound: formats with the settings only
+
+
+def _datetime_text(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else _DATETIME_FIELD.to_representation(moment)
+
+
+def _unit_brief(unit: Unit | None) -> dict[str, Any] | None:
+    return None if unit is None else {"id": unit.pk, "code": unit.code, "name": unit.name}
+
 
 class CaseDetailSerializer(CaseSerializer):
     events = CaseEventSerializer(many=True)
@@ -138,6 +198,10 @@ class CaseDetailSerializer(CaseSerializer):
 
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "events", "actions"]
+
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        # One case per request: DRF's generic walk, which includes the nested events.
+        return serializers.ModelSerializer.to_representation(self, instance)
 
     def get_actions(self, case: Case) -> list[str]:
         """Actions the table allows now and the user's roles permit (guards apply on POST)."""

@@ -227,3 +227,47 @@ def test_openapi_schema_is_served(world: World, cast: Cast) -> None:
     response = client_for(cast.dispatcher).get(reverse("api-schema"))
     assert response.status_code == 200
     assert b"/api/v1/cases/" in response.content
+
+
+def test_the_written_out_case_representation_equals_drfs_generic_one(
+    world: World, cast: Cast
+) -> None:
+    """`CaseSerializer.to_representation` is hand-written for speed; DRF's own walk over
+    the declared fields is the reference, values, types and key order alike."""
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+
+    from jingxi.cases.access import case_list_for
+    from jingxi.cases.api import CaseSerializer
+
+    first = dispatched_case(world, cast)
+    second = case_report(
+        jurisdiction=world.jurisdiction,
+        category=world.exposed_garbage,
+        lng=113.955,
+        lat=34.7102,
+        description="同一处暴露垃圾",
+        source=Source.INSPECTOR,
+        actor=cast.inspector,
+    )
+    case_transition(case_id=second.pk, action=Action.MERGE, actor=cast.dispatcher, merge_into=first)
+    case_report(
+        jurisdiction=world.jurisdiction,
+        category=world.exposed_garbage,
+        lng=113.955,
+        lat=34.7102,
+        description="热线来电",
+        source=Source.HOTLINE,
+        reporter_phone="13912345678",
+    )
+    cases = list(case_list_for(user=cast.dispatcher))
+    assert len(cases) == 3
+    assert any(c.unit_id for c in cases) and any(c.merged_into_id for c in cases)
+    for roles in ({"dispatcher"}, {"inspector"}, set()):
+        for case in cases:
+            serializer = CaseSerializer(case, context={"roles": roles})
+            fast = serializer.to_representation(case)
+            generic = serializers.ModelSerializer.to_representation(serializer, case)
+            assert list(fast) == list(generic)
+            assert fast == dict(generic)
+            assert JSONRenderer().render(fast) == JSONRenderer().render(generic)
