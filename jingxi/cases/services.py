@@ -21,6 +21,7 @@ from jingxi.cases.choices import Action, PendingRequest, Source, Stage, Status
 from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter, LoopSettings
 from jingxi.catalog.choices import CategoryLevel, TimeUnit, Urgency
 from jingxi.catalog.models import Category, TimeLimit
+from jingxi.lib.rows import row_insert
 from jingxi.lib.workcalendar import WorkCalendar
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
@@ -178,7 +179,7 @@ def case_report(
         # Inside a caller's transaction a savepoint is needed only to recover from a
         # repeated idempotency key below; without a key any error aborts the caller's.
         with transaction.atomic(savepoint=bool(idempotency_key)):
-            case = Case.objects.create(
+            case = Case(
                 jurisdiction=jurisdiction,
                 number=_next_number(jurisdiction=jurisdiction, day=local_day),
                 source=source,
@@ -206,24 +207,29 @@ def case_report(
                 reported_at=now,
                 filed_at=now if status == Status.FILED else None,
             )
-            CaseEvent.objects.create(
-                case=case,
-                action="report",
-                actor=actor,
-                at=now,
-                from_status="",
-                to_status=Status.REPORTED,
-                data={"source": source, "route_unit": route.unit_id},
-            )
-            if status == Status.FILED:
-                CaseEvent.objects.create(
+            row_insert(case)  # the statement is compiled once per process
+            row_insert(
+                CaseEvent(
                     case=case,
-                    action=Action.FILE,
+                    action="report",
                     actor=actor,
                     at=now,
-                    from_status=Status.REPORTED,
-                    to_status=Status.FILED,
-                    note=_("巡查上报直接立案"),
+                    from_status="",
+                    to_status=Status.REPORTED,
+                    data={"source": source, "route_unit": route.unit_id},
+                )
+            )
+            if status == Status.FILED:
+                row_insert(
+                    CaseEvent(
+                        case=case,
+                        action=Action.FILE,
+                        actor=actor,
+                        at=now,
+                        from_status=Status.REPORTED,
+                        to_status=Status.FILED,
+                        note=_("巡查上报直接立案"),
+                    )
                 )
     except IntegrityError as exc:
         # The idempotency key's unique constraint: no lookup before the insert, since
