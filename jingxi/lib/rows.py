@@ -1,4 +1,5 @@
-"""Insert one model row with an INSERT statement compiled once per process.
+"""One-row INSERTs compiled once per process, and rows of hand-written SELECTs read back
+into model instances.
 
 `Model.save()` and `QuerySet.create()` build and compile an InsertQuery on every call,
 about 0.4 ms of CPU each; on the report path, where a case and its first event are
@@ -14,6 +15,8 @@ field is refused, so a model change cannot silently write wrong rows.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections, models
 
@@ -51,14 +54,80 @@ def _statement(
     return sql, fields
 
 
+def insert_fields(
+    model: type[models.Model], *, using: str = "default"
+) -> list[models.Field[object, object]]:
+    """The fields an INSERT of `model` writes (all concrete ones but the auto key)."""
+    return _statement(model, using)[1]
+
+
+def insert_params(
+    obj: models.Model, fields: list[models.Field[object, object]], *, using: str = "default"
+) -> list[Any]:
+    """`obj`'s values for `fields`, prepared as `save()` prepares them."""
+    connection = connections[using]
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
 def row_insert(obj: models.Model, *, using: str = "default") -> None:
     """INSERT `obj` as a new row and set its primary key (an auto field)."""
     sql, fields = _statement(type(obj), using)
     connection = connections[using]
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    params = insert_params(obj, fields, using=using)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     obj.pk = row[0]
     obj._state.adding = False
     obj._state.db = using
+
+
+# --- reading rows into instances ------------------------------------------------------
+
+
+class Selection:
+    """The columns of one model under a table alias, for a hand-written SELECT, and the
+    way back from a row to an instance: each value through the converters the ORM would
+    apply (SQLite's text datetimes, JSON, decimals), then `Model.from_db`."""
+
+    def __init__(self, model: type[models.Model], alias: str, using: str) -> None:
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        fields = list(model._meta.concrete_fields)
+        self.model = model
+        self.using = using
+        self.sql = ", ".join(f"{quote(alias)}.{quote(f.column)}" for f in fields)
+        self.attnames = [f.attname for f in fields]
+        self.width = len(fields)
+        self.pk_index = self.attnames.index(model._meta.pk.attname)
+        self.converters: list[tuple[int, list[Any], Any]] = []
+        for i, field in enumerate(fields):
+            col = field.get_col(alias)
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if found:
+                self.converters.append((i, found, col))
+
+    def instance(self, row: Sequence[Any], start: int = 0) -> Any:
+        """The instance from row[start:start + width], or None when its key is NULL."""
+        values = list(row[start : start + self.width])
+        if values[self.pk_index] is None:
+            return None
+        connection = connections[self.using]
+        for i, converters, col in self.converters:
+            for converter in converters:
+                values[i] = converter(values[i], col, connection)
+        return self.model.from_db(self.using, self.attnames, values)
+
+
+_selections: dict[tuple[type[models.Model], str, str, str], Selection] = {}
+
+
+def selection(model: type[models.Model], alias: str, *, using: str = "default") -> Selection:
+    """The cached `Selection` of `model` under `alias`."""
+    key = (model, alias, using, connections[using].vendor)
+    found = _selections.get(key)
+    if found is None:
+        found = Selection(model, alias, using)
+        with _lock:
+            _selections[key] = found
+    return found
