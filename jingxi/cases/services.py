@@ -7,7 +7,9 @@ Every caller (pages, API, Open311, WeChat, commands) uses these, so all behave a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -21,7 +23,7 @@ from jingxi.cases.choices import Action, PendingRequest, Source, Stage, Status
 from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter, LoopSettings
 from jingxi.catalog.choices import CategoryLevel, TimeUnit, Urgency
 from jingxi.catalog.models import Category, TimeLimit
-from jingxi.lib.rows import row_insert
+from jingxi.lib.rows import insert_fields, insert_params, row_insert, selection
 from jingxi.lib.workcalendar import WorkCalendar
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
@@ -53,14 +55,52 @@ def loop_settings_get(*, jurisdiction: Jurisdiction) -> LoopSettings:
     return settings
 
 
-def _loop_settings_current(*, jurisdiction: Jurisdiction) -> LoopSettings:
-    """The settings with `.jurisdiction` freshly read from the database in the same query."""
-    query = LoopSettings.objects.select_related("jurisdiction")
-    try:
-        return query.get(jurisdiction_id=jurisdiction.pk)
-    except LoopSettings.DoesNotExist:
-        loop_settings_get(jurisdiction=jurisdiction)
-        return query.get(jurisdiction_id=jurisdiction.pk)
+@dataclass(frozen=True)
+class ReportContext:
+    """What a report needs from the database, read in one statement."""
+
+    settings: LoopSettings
+    jurisdiction: Jurisdiction  # the current row: its versions stand for this report
+    category: Category | None  # None when not of this jurisdiction
+    has_limit: bool  # the category has a handling time limit for the urgency/condition
+
+
+def _report_context(
+    *, jurisdiction_id: int, category_id: int, urgency: str, condition: str
+) -> ReportContext | None:
+    """Loop settings, the jurisdiction's current row, the category and whether it has a
+    time limit (as `handling_limit_for` picks one), in one SELECT; None without settings."""
+    s = selection(LoopSettings, "s")
+    j = selection(Jurisdiction, "j")
+    c = selection(Category, "c")
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {s.sql}, {j.sql}, {c.sql}, EXISTS (SELECT 1 FROM "
+        f"{quote(TimeLimit._meta.db_table)} tl WHERE tl.category_id = c.id "
+        "AND tl.urgency IN (%s, %s) AND tl.condition IN (%s, '')) "
+        f"FROM {quote(LoopSettings._meta.db_table)} s "
+        f"JOIN {quote(Jurisdiction._meta.db_table)} j ON j.id = s.jurisdiction_id "
+        f"LEFT JOIN {quote(Category._meta.db_table)} c "
+        "ON c.id = %s AND c.jurisdiction_id = s.jurisdiction_id "
+        "WHERE s.jurisdiction_id = %s"
+    )
+    params: list[str | int] = [
+        urgency,
+        str(Urgency.NORMAL),
+        condition,
+        category_id,
+        jurisdiction_id,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    settings = s.instance(row)
+    current = j.instance(row, s.width)
+    settings.jurisdiction = current
+    category = c.instance(row, s.width + j.width)
+    return ReportContext(settings, current, category, bool(row[-1]))
 
 
 def handling_limit_for(*, category: Category, urgency: str, condition: str = "") -> TimeLimit:
@@ -83,7 +123,7 @@ def _add_limit(calendar: WorkCalendar, start: dt.datetime, limit: TimeLimit) -> 
 # --- numbering ----------------------------------------------------------------------
 
 
-def _next_number(*, jurisdiction: Jurisdiction, day: dt.date) -> str:
+def _next_number(*, jurisdiction_id: int, day: dt.date) -> str:
     """YYYYMMDD + a 4-digit serial per jurisdiction and day; never reused.
 
     One upsert that increments and returns the counter (PostgreSQL, SQLite >= 3.35), so
@@ -95,10 +135,73 @@ def _next_number(*, jurisdiction: Jurisdiction, day: dt.date) -> str:
             f"INSERT INTO {table} (jurisdiction_id, day, last) VALUES (%s, %s, 1) "
             f"ON CONFLICT (jurisdiction_id, day) DO UPDATE SET last = {table}.last + 1 "
             "RETURNING last",
-            [jurisdiction.pk, day],
+            [jurisdiction_id, day],
         )
         row = cursor.fetchone()
     return f"{day:%Y%m%d}{row[0]:04d}"
+
+
+def _case_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
+    """Number and insert a new case and its first events, all or nothing.
+
+    On PostgreSQL one statement does it (the counter upsert, the case and its events in
+    data-modifying CTEs: one round trip, atomic without a transaction of its own); on
+    SQLite three statements in a transaction. Raises IntegrityError as the inserts do.
+    """
+    if connection.vendor != "postgresql":
+        with transaction.atomic(savepoint=bool(case.idempotency_key)):
+            case.number = _next_number(jurisdiction_id=case.jurisdiction_id, day=day)
+            row_insert(case)
+            for event in events:
+                event.case = case
+                row_insert(event)
+        return
+    quote = connection.ops.quote_name
+    case_fields, event_fields = insert_fields(Case), insert_fields(CaseEvent)
+    case_params = insert_params(case, case_fields)
+    number_at = [f.attname for f in case_fields].index("number")
+    case_at = [f.attname for f in event_fields].index("case_id")
+    counter = quote(CaseNumberCounter._meta.db_table)
+    case_values = ["%s"] * len(case_fields)
+    case_values[number_at] = (
+        "(SELECT %s || lpad(n.last::text, greatest(4, length(n.last::text)), '0') FROM n)"
+    )
+    case_params[number_at] = f"{day:%Y%m%d}"
+    event_values = ["%s"] * len(event_fields)
+    event_values[case_at] = "(SELECT id FROM c)"
+    event_rows, event_params = [], []
+    for event in events:
+        values = insert_params(event, event_fields)
+        del values[case_at]
+        event_rows.append(f"({', '.join(event_values)})")
+        event_params.extend(values)
+    sql = (
+        f"WITH n AS (INSERT INTO {counter} (jurisdiction_id, day, last) VALUES (%s, %s, 1) "
+        f"ON CONFLICT (jurisdiction_id, day) DO UPDATE SET last = {counter}.last + 1 "
+        "RETURNING last), "
+        f"c AS (INSERT INTO {quote(Case._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in case_fields)}) "
+        f"VALUES ({', '.join(case_values)}) RETURNING id, number), "
+        f"e AS (INSERT INTO {quote(CaseEvent._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in event_fields)}) VALUES {', '.join(event_rows)}) "
+        "SELECT id, number FROM c"
+    )
+    params = [case.jurisdiction_id, day, *case_params, *event_params]
+    if connection.in_atomic_block and case.idempotency_key:
+        with transaction.atomic():  # a savepoint, to recover from a repeated key
+            row = _fetch_one(sql, params)
+    else:
+        row = _fetch_one(sql, params)
+    case.pk, case.number = row
+    case._state.adding, case._state.db = False, connection.alias
+    for event in events:
+        event.case = case
+
+
+def _fetch_one(sql: str, params: list[Any]) -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 # --- report -------------------------------------------------------------------------
@@ -107,7 +210,7 @@ def _next_number(*, jurisdiction: Jurisdiction, day: dt.date) -> str:
 def case_report(
     *,
     jurisdiction: Jurisdiction,
-    category: Category,
+    category: Category | int,
     lng: float,
     lat: float,
     description: str,
@@ -123,7 +226,10 @@ def case_report(
     file_directly: bool = False,
     now: dt.datetime | None = None,
 ) -> Case:
-    """Create a case from a report (上报). Staff patrol reports may be filed at once."""
+    """Create a case from a report (上报). Staff patrol reports may be filed at once.
+
+    `category` may be given by id: it is read with the settings in any case.
+    """
     now = now or timezone.now()
     description = description.strip()
     if not description:
@@ -134,22 +240,36 @@ def case_report(
         raise CaseInputError(_("未知的来源：%(s)s") % {"s": source})
     if urgency not in Urgency.values:
         raise CaseInputError(_("未知的紧急程度：%(u)s") % {"u": urgency})
-    if (
-        category.jurisdiction_id != jurisdiction.pk
-        or category.level != CategoryLevel.MINOR
-        or not category.is_active
-    ):
-        raise CaseInputError(_("类别不可用：请选择本辖区启用的小类"))
     if len(idempotency_key) > 64:
         raise CaseInputError(_("幂等键不能超过64个字符"))
     if crs not in ("wgs84", "gcj02"):
         raise CaseInputError(_("坐标系只能是 wgs84 或 gcj02"))
     if file_directly and (source not in STAFF_SOURCES or actor is None):
         raise CaseInputError(_("只有工作人员巡查上报的问题可以直接立案"))
-    # One query reads the loop settings with the jurisdiction's current row, whose
-    # geo and calendar versions then stand for this report (no query per cache).
-    settings = _loop_settings_current(jurisdiction=jurisdiction)
-    current = settings.jurisdiction
+    # One query reads the loop settings, the jurisdiction's current row (whose geo and
+    # calendar versions then stand for this report: no query per cache), the category
+    # and whether it has a time limit.
+    category_id = category if isinstance(category, int) else category.pk
+    read = functools.partial(
+        _report_context,
+        jurisdiction_id=jurisdiction.pk,
+        category_id=category_id,
+        urgency=urgency,
+        condition=condition,
+    )
+    context = read()
+    if context is None:  # a jurisdiction's settings row is made on its first report
+        loop_settings_get(jurisdiction=jurisdiction)
+        context = read()
+        assert context is not None
+    fresh = context.category
+    if fresh is None or fresh.level != CategoryLevel.MINOR or not fresh.is_active:
+        raise CaseInputError(_("类别不可用：请选择本辖区启用的小类"))
+    if not context.has_limit:
+        raise CaseInputError(_("类别「%(name)s」没有设置处置时限") % {"name": fresh.name})
+    if isinstance(category, int):
+        category = fresh
+    settings, current = context.settings, context.jurisdiction
     try:
         route = point_route(
             jurisdiction=current,
@@ -167,7 +287,6 @@ def case_report(
         address = point_describe(
             jurisdiction=current, lng=route.lng, lat=route.lat, geo_version=current.geo_version
         )
-    handling_limit_for(category=category, urgency=urgency, condition=condition)
     calendar = calendar_get(jurisdiction=current, fresh=True)
     status = Status.FILED if file_directly else Status.REPORTED
     if status == Status.FILED:
@@ -175,62 +294,59 @@ def case_report(
     else:
         stage, hours = Stage.FILING, settings.filing_hours
     local_day = timezone.localtime(now, ZoneInfo(calendar.time_zone)).date()
+    case = Case(
+        jurisdiction=jurisdiction,
+        number="",  # given by `_case_insert` from the day's counter
+        source=source,
+        category=category,
+        urgency=urgency,
+        condition=condition,
+        description=description,
+        lng=route.lng,
+        lat=route.lat,
+        address=address[:255],
+        township_id=route.township_id,
+        community_id=route.community_id,
+        grid_id=route.grid_id,
+        segment_id=route.segment_id,
+        road_id=route.road_id,
+        reporter=actor,
+        reporter_name=reporter_name.strip()[:64],
+        reporter_phone=reporter_phone.strip()[:32],
+        status=status,
+        proposed_unit_id=route.unit_id,
+        stage=stage,
+        stage_deadline=calendar.add_working_hours(now, hours),
+        idempotency_key=idempotency_key,
+        tracking_token=secrets.token_urlsafe(16)[:22],
+        reported_at=now,
+        filed_at=now if status == Status.FILED else None,
+    )
+    events = [
+        CaseEvent(
+            case=case,
+            action="report",
+            actor=actor,
+            at=now,
+            from_status="",
+            to_status=Status.REPORTED,
+            data={"source": source, "route_unit": route.unit_id},
+        )
+    ]
+    if status == Status.FILED:
+        events.append(
+            CaseEvent(
+                case=case,
+                action=Action.FILE,
+                actor=actor,
+                at=now,
+                from_status=Status.REPORTED,
+                to_status=Status.FILED,
+                note=_("巡查上报直接立案"),
+            )
+        )
     try:
-        # Inside a caller's transaction a savepoint is needed only to recover from a
-        # repeated idempotency key below; without a key any error aborts the caller's.
-        with transaction.atomic(savepoint=bool(idempotency_key)):
-            case = Case(
-                jurisdiction=jurisdiction,
-                number=_next_number(jurisdiction=jurisdiction, day=local_day),
-                source=source,
-                category=category,
-                urgency=urgency,
-                condition=condition,
-                description=description,
-                lng=route.lng,
-                lat=route.lat,
-                address=address[:255],
-                township_id=route.township_id,
-                community_id=route.community_id,
-                grid_id=route.grid_id,
-                segment_id=route.segment_id,
-                road_id=route.road_id,
-                reporter=actor,
-                reporter_name=reporter_name.strip()[:64],
-                reporter_phone=reporter_phone.strip()[:32],
-                status=status,
-                proposed_unit_id=route.unit_id,
-                stage=stage,
-                stage_deadline=calendar.add_working_hours(now, hours),
-                idempotency_key=idempotency_key,
-                tracking_token=secrets.token_urlsafe(16)[:22],
-                reported_at=now,
-                filed_at=now if status == Status.FILED else None,
-            )
-            row_insert(case)  # the statement is compiled once per process
-            row_insert(
-                CaseEvent(
-                    case=case,
-                    action="report",
-                    actor=actor,
-                    at=now,
-                    from_status="",
-                    to_status=Status.REPORTED,
-                    data={"source": source, "route_unit": route.unit_id},
-                )
-            )
-            if status == Status.FILED:
-                row_insert(
-                    CaseEvent(
-                        case=case,
-                        action=Action.FILE,
-                        actor=actor,
-                        at=now,
-                        from_status=Status.REPORTED,
-                        to_status=Status.FILED,
-                        note=_("巡查上报直接立案"),
-                    )
-                )
+        _case_insert(case=case, events=events, day=local_day)
     except IntegrityError as exc:
         # The idempotency key's unique constraint: no lookup before the insert, since
         # repeats are rare; the whole transaction (number counter too) rolled back.
@@ -250,11 +366,15 @@ def case_report(
 def actor_roles(*, actor: User, jurisdiction: Jurisdiction) -> dict[str, set[int]]:
     """role -> ids of the units where the actor holds it, within the jurisdiction."""
     roles: dict[str, set[int]] = {}
-    rows = (
-        Membership.objects.filter(user_id=actor.pk, unit__jurisdiction_id=jurisdiction.pk)
-        .order_by()  # the model's ordering would join two more tables for nothing
-        .values_list("role", "unit_id")
+    quote = connection.ops.quote_name
+    sql = (  # asked on every API request: a fixed statement, not a queryset to compile
+        f"SELECT m.role, m.unit_id FROM {quote(Membership._meta.db_table)} m "
+        f"JOIN {quote(Unit._meta.db_table)} u ON u.id = m.unit_id "
+        "WHERE m.user_id = %s AND u.jurisdiction_id = %s"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [actor.pk, jurisdiction.pk])
+        rows = cursor.fetchall()
     for role, unit_id in rows:
         roles.setdefault(role, set()).add(unit_id)
     return roles

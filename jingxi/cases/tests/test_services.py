@@ -6,7 +6,7 @@ from django.db import DatabaseError, connection, transaction
 
 from conftest import Cast, World
 from jingxi.cases.choices import Action, Source, Stage, Status
-from jingxi.cases.models import Case, CaseEvent
+from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter
 from jingxi.cases.services import (
     CaseInputError,
     DuplicateSubmission,
@@ -103,6 +103,19 @@ def test_repeated_key_in_a_callers_transaction_keeps_it_and_the_number_sequence(
         second = report(world, cast)
     assert second.number == f"{int(first.number) + 1}"
     assert Case.objects.count() == 2
+
+
+def test_numbers_past_the_ten_thousandth_report_of_a_day_keep_every_digit(
+    world: World, cast: Cast
+) -> None:
+    CaseNumberCounter.objects.create(
+        jurisdiction=world.jurisdiction, day=MONDAY_9.date(), last=9998
+    )
+    first = report(world, cast)
+    second = report(world, cast, file_directly=True)
+    assert (first.number, second.number) == ("202611239999", "2026112310000")
+    assert Case.objects.get(pk=second.pk).number == "2026112310000"
+    assert [e.action for e in CaseEvent.objects.filter(case=second)] == ["report", "file"]
 
 
 def test_report_reads_the_jurisdictions_current_calendar_not_the_callers_copy(
