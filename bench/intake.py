@@ -280,16 +280,15 @@ def service_bench(county: County, n: int, n_instrumented: int, seed: int) -> Non
 
     total = cumulative("cases/services.py", "case_report")
     steps = [
-        ("settings + current versions (1 query)", "cases/services.py", "_loop_settings_current"),
+        ("_report_context: settings, versions, category (1 query)", "cases/services.py",
+         "_report_context"),
         ("point_route: in-memory routing", "places/routing.py", "point_route"),
         ("point_describe: address from the same index", "places/geocode.py", "point_describe"),
-        ("handling_limit_for (time limits query)", "cases/services.py", "handling_limit_for"),
         ("calendar_get (cached, no query)", "org/services.py", "calendar_get"),
-        ("_next_number (counter upsert)", "cases/services.py", "_next_number"),
-        ("QuerySet.create (case + event INSERTs)", "db/models/query.py", "create"),
         ("add_working_hours (stage deadline)", "lib/workcalendar.py", "add_working_hours"),
-        ("COMMIT (Atomic.__exit__)", "django/db/transaction.py", "__exit__"),
-    ]
+        ("_case_insert: number, case and events (1 statement)", "cases/services.py",
+         "_case_insert"),
+    ]  # fmt: skip
     print(f"  where case_report's time goes (cProfile, {n_instrumented} reports, inflated):")
     print(f"    {'case_report':<52} {total / n_instrumented * 1000:7.3f} ms/report  100%")
     for label, module, name in steps:
