@@ -20,6 +20,7 @@ from jingxi.cases.choices import Source
 from jingxi.cases.models import Case
 from jingxi.cases.services import case_report
 from jingxi.catalog.models import Category
+from jingxi.lib.rows import row_insert
 from jingxi.open311.models import ApiClient, Open311Request
 from jingxi.org.models import Jurisdiction
 
@@ -128,16 +129,18 @@ def open311_request_create(
             reporter_phone=data.reporter_phone,
             now=now,
         )
-        Open311Request.objects.create(
-            case=case,
-            client=client,
-            token=secrets.token_urlsafe(16)[:22],
-            email=data.email,
-            device_id=data.device_id,
-            account_id=data.account_id,
-            attributes=data.attributes,
-            media_url=data.media_url,
-            remote_addr=data.remote_addr,
-            created_at=now,
+        row_insert(
+            Open311Request(
+                case=case,
+                client=client,
+                token=secrets.token_urlsafe(16)[:22],
+                email=data.email,
+                device_id=data.device_id,
+                account_id=data.account_id,
+                attributes=data.attributes,
+                media_url=data.media_url,
+                remote_addr=data.remote_addr,
+                created_at=now,
+            )
         )
     return case
