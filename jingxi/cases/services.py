@@ -123,20 +123,24 @@ def _add_limit(calendar: WorkCalendar, start: dt.datetime, limit: TimeLimit) -> 
 # --- numbering ----------------------------------------------------------------------
 
 
+def _counter_upsert_sql() -> str:
+    """Increment the (jurisdiction, day) counter, creating it at 1; returns `last`."""
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    return (
+        f"INSERT INTO {table} (jurisdiction_id, day, last) VALUES (%s, %s, 1) "
+        f"ON CONFLICT (jurisdiction_id, day) DO UPDATE SET last = {table}.last + 1 "
+        "RETURNING last"
+    )
+
+
 def _next_number(*, jurisdiction_id: int, day: dt.date) -> str:
     """YYYYMMDD + a 4-digit serial per jurisdiction and day; never reused.
 
     One upsert that increments and returns the counter (PostgreSQL, SQLite >= 3.35), so
     concurrent reports serialise on the counter row only for the statement's duration.
     """
-    table = CaseNumberCounter._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (jurisdiction_id, day, last) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (jurisdiction_id, day) DO UPDATE SET last = {table}.last + 1 "
-            "RETURNING last",
-            [jurisdiction_id, day],
-        )
+        cursor.execute(_counter_upsert_sql(), [jurisdiction_id, day])
         row = cursor.fetchone()
     return f"{day:%Y%m%d}{row[0]:04d}"
 
@@ -156,36 +160,14 @@ def _case_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
                 event.case = case
                 row_insert(event)
         return
-    quote = connection.ops.quote_name
-    case_fields, event_fields = insert_fields(Case), insert_fields(CaseEvent)
-    case_params = insert_params(case, case_fields)
-    number_at = [f.attname for f in case_fields].index("number")
-    case_at = [f.attname for f in event_fields].index("case_id")
-    counter = quote(CaseNumberCounter._meta.db_table)
-    case_values = ["%s"] * len(case_fields)
-    case_values[number_at] = (
-        "(SELECT %s || lpad(n.last::text, greatest(4, length(n.last::text)), '0') FROM n)"
-    )
+    sql, number_at, case_at = _case_insert_sql(len(events))
+    case_params = insert_params(case, insert_fields(Case))
     case_params[number_at] = f"{day:%Y%m%d}"
-    event_values = ["%s"] * len(event_fields)
-    event_values[case_at] = "(SELECT id FROM c)"
-    event_rows, event_params = [], []
+    event_params: list[Any] = []
     for event in events:
-        values = insert_params(event, event_fields)
+        values = insert_params(event, insert_fields(CaseEvent))
         del values[case_at]
-        event_rows.append(f"({', '.join(event_values)})")
         event_params.extend(values)
-    sql = (
-        f"WITH n AS (INSERT INTO {counter} (jurisdiction_id, day, last) VALUES (%s, %s, 1) "
-        f"ON CONFLICT (jurisdiction_id, day) DO UPDATE SET last = {counter}.last + 1 "
-        "RETURNING last), "
-        f"c AS (INSERT INTO {quote(Case._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in case_fields)}) "
-        f"VALUES ({', '.join(case_values)}) RETURNING id, number), "
-        f"e AS (INSERT INTO {quote(CaseEvent._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in event_fields)}) VALUES {', '.join(event_rows)}) "
-        "SELECT id, number FROM c"
-    )
     params = [case.jurisdiction_id, day, *case_params, *event_params]
     if connection.in_atomic_block and case.idempotency_key:
         with transaction.atomic():  # a savepoint, to recover from a repeated key
@@ -196,6 +178,33 @@ def _case_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
     case._state.adding, case._state.db = False, connection.alias
     for event in events:
         event.case = case
+
+
+@functools.cache
+def _case_insert_sql(n_events: int) -> tuple[str, int, int]:
+    """PostgreSQL's one statement for `_case_insert`, built once per number of events:
+    (sql, index of the case's number among its values, index of the event's case_id)."""
+    quote = connection.ops.quote_name
+    case_fields, event_fields = insert_fields(Case), insert_fields(CaseEvent)
+    number_at = [f.attname for f in case_fields].index("number")
+    case_at = [f.attname for f in event_fields].index("case_id")
+    case_values = ["%s"] * len(case_fields)
+    case_values[number_at] = (
+        "(SELECT %s || lpad(n.last::text, greatest(4, length(n.last::text)), '0') FROM n)"
+    )
+    event_values = ["%s"] * len(event_fields)
+    event_values[case_at] = "(SELECT id FROM c)"
+    event_rows = ", ".join([f"({', '.join(event_values)})"] * n_events)
+    sql = (
+        f"WITH n AS ({_counter_upsert_sql()}), "
+        f"c AS (INSERT INTO {quote(Case._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in case_fields)}) "
+        f"VALUES ({', '.join(case_values)}) RETURNING id, number), "
+        f"e AS (INSERT INTO {quote(CaseEvent._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in event_fields)}) VALUES {event_rows}) "
+        "SELECT id, number FROM c"
+    )
+    return sql, number_at, case_at
 
 
 def _fetch_one(sql: str, params: list[Any]) -> Any:
