@@ -5,9 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from jingxi.cases import api as cases_api
 from jingxi.cases import api_documents as documents_api
+from jingxi.cases.intake import with_direct_reports
 
 urlpatterns = [
-    path("v1/cases/", cases_api.CaseListCreate.as_view(), name="api-case-list"),
+    path(
+        "v1/cases/",
+        with_direct_reports(cases_api.CaseListCreate.as_view()),  # reports: jingxi.cases.intake
+        name="api-case-list",
+    ),
     path("v1/cases/<int:case_id>/", cases_api.CaseDetail.as_view(), name="api-case-detail"),
     path(
         "v1/cases/<int:case_id>/actions/<str:action>/",

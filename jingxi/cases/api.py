@@ -26,7 +26,6 @@ from jingxi.cases.access import OFFICE_ROLES, case_duplicates_for, case_get_for,
 from jingxi.cases.choices import Action, Source, Status
 from jingxi.cases.evidence import EvidenceError, case_transition_with_photos
 from jingxi.cases.models import Case, CaseEvent
-from jingxi.cases.selectors import case_places_attach
 from jingxi.cases.services import (
     CaseInputError,
     DuplicateSubmission,
@@ -315,7 +314,6 @@ class CaseListCreate(generics.ListAPIView[Case]):
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             file_directly=data["file_directly"],
         )
-        case_places_attach(case=case)  # it holds its category and reporter already
         body = CaseSerializer(case, context={"roles": roles}).data
         return Response(body, status=status.HTTP_201_CREATED)
 

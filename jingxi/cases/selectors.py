@@ -7,6 +7,7 @@ row they may not see exists.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,6 +220,29 @@ def supervision_order_list_for(*, user: User) -> QuerySet[SupervisionOrder]:
     return orders.select_related("unit", "case").order_by("-year", "-serial")
 
 
+def places_select_sql() -> str:
+    """SELECT list and joins for a case's places: the township, road and proposed unit
+    whose ids are the three parameters, for `case_places_set`; the caller adds FROM."""
+    quote = connection.ops.quote_name
+    return (
+        "SELECT t.id, t.name, r.id, r.name, u.id, u.code, u.name FROM {source} "
+        f"LEFT JOIN {quote(Township._meta.db_table)} t ON t.id = %s "
+        f"LEFT JOIN {quote(Road._meta.db_table)} r ON r.id = %s "
+        f"LEFT JOIN {quote(Unit._meta.db_table)} u ON u.id = %s"
+    )
+
+
+def case_places_set(case: Case, values: Sequence[Any]) -> None:
+    """Give `case` the places read by `places_select_sql` (seven values, in its order)."""
+    tid, tname, rid, rname, uid, ucode, uname = values
+    db = connection.alias
+    case.township = Township.from_db(db, ["id", "name"], [tid, tname]) if tid else None
+    case.road = Road.from_db(db, ["id", "name"], [rid, rname]) if rid else None
+    case.proposed_unit = (
+        Unit.from_db(db, ["id", "code", "name"], [uid, ucode, uname]) if uid else None
+    )
+
+
 def case_places_attach(*, case: Case) -> None:
     """Give a case just written its township, road and proposed unit, with the fields a
     case's representation shows (names, the unit's code), read in one statement.
@@ -227,19 +251,7 @@ def case_places_attach(*, case: Case) -> None:
     planner more than the whole insert. The instances hold only those fields; any other
     field is loaded on access, as with `QuerySet.only`.
     """
-    quote = connection.ops.quote_name
-    sql = (
-        "SELECT t.id, t.name, r.id, r.name, u.id, u.code, u.name FROM (SELECT 1 AS one) x "
-        f"LEFT JOIN {quote(Township._meta.db_table)} t ON t.id = %s "
-        f"LEFT JOIN {quote(Road._meta.db_table)} r ON r.id = %s "
-        f"LEFT JOIN {quote(Unit._meta.db_table)} u ON u.id = %s"
-    )
+    sql = places_select_sql().format(source="(SELECT 1 AS one) x")
     with connection.cursor() as cursor:
         cursor.execute(sql, [case.township_id, case.road_id, case.proposed_unit_id])
-        tid, tname, rid, rname, uid, ucode, uname = cursor.fetchone()
-    db = connection.alias
-    case.township = Township.from_db(db, ["id", "name"], [tid, tname]) if tid else None
-    case.road = Road.from_db(db, ["id", "name"], [rid, rname]) if rid else None
-    case.proposed_unit = (
-        Unit.from_db(db, ["id", "code", "name"], [uid, ucode, uname]) if uid else None
-    )
+        case_places_set(case, cursor.fetchone())

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from jingxi.cases import workflow
 from jingxi.cases.choices import Action, PendingRequest, Source, Stage, Status
 from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter, LoopSettings
+from jingxi.cases.selectors import case_places_attach, case_places_set, places_select_sql
 from jingxi.catalog.choices import CategoryLevel, TimeUnit, Urgency
 from jingxi.catalog.models import Category, TimeLimit
 from jingxi.lib.rows import insert_fields, insert_params, row_insert, selection
@@ -65,6 +66,20 @@ class ReportContext:
     has_limit: bool  # the category has a handling time limit for the urgency/condition
 
 
+def has_limit_sql() -> str:
+    """Whether category `c` has a handling time limit for (urgency, normal, condition):
+    as `handling_limit_for` picks one. Parameters: urgency, "normal", condition."""
+    table = connection.ops.quote_name(TimeLimit._meta.db_table)
+    return (
+        f"EXISTS (SELECT 1 FROM {table} tl WHERE tl.category_id = c.id "
+        "AND tl.urgency IN (%s, %s) AND tl.condition IN (%s, ''))"
+    )
+
+
+def has_limit_params(*, urgency: str, condition: str) -> list[str]:
+    return [urgency, str(Urgency.NORMAL), condition]
+
+
 def _report_context(
     *, jurisdiction_id: int, category_id: int, urgency: str, condition: str
 ) -> ReportContext | None:
@@ -75,9 +90,7 @@ def _report_context(
     c = selection(Category, "c")
     quote = connection.ops.quote_name
     sql = (
-        f"SELECT {s.sql}, {j.sql}, {c.sql}, EXISTS (SELECT 1 FROM "
-        f"{quote(TimeLimit._meta.db_table)} tl WHERE tl.category_id = c.id "
-        "AND tl.urgency IN (%s, %s) AND tl.condition IN (%s, '')) "
+        f"SELECT {s.sql}, {j.sql}, {c.sql}, {has_limit_sql()} "
         f"FROM {quote(LoopSettings._meta.db_table)} s "
         f"JOIN {quote(Jurisdiction._meta.db_table)} j ON j.id = s.jurisdiction_id "
         f"LEFT JOIN {quote(Category._meta.db_table)} c "
@@ -85,9 +98,7 @@ def _report_context(
         "WHERE s.jurisdiction_id = %s"
     )
     params: list[str | int] = [
-        urgency,
-        str(Urgency.NORMAL),
-        condition,
+        *has_limit_params(urgency=urgency, condition=condition),
         category_id,
         jurisdiction_id,
     ]
@@ -146,12 +157,15 @@ def _next_number(*, jurisdiction_id: int, day: dt.date) -> str:
 
 
 def _case_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
-    """Number and insert a new case and its first events, all or nothing.
+    """Number and insert a new case and its first events, all or nothing, and give the
+    case its township, road and proposed unit (`selectors.case_places_set`).
 
     On PostgreSQL one statement does it (the counter upsert, the case and its events in
-    data-modifying CTEs: one round trip, atomic without a transaction of its own); on
-    SQLite three statements in a transaction. Raises IntegrityError as the inserts do.
+    data-modifying CTEs, the places joined to what it returns: one round trip, atomic
+    without a transaction of its own); on SQLite four statements in a transaction.
+    Raises IntegrityError as the inserts do.
     """
+    places = [case.township_id, case.road_id, case.proposed_unit_id]
     if connection.vendor != "postgresql":
         with transaction.atomic(savepoint=bool(case.idempotency_key)):
             case.number = _next_number(jurisdiction_id=case.jurisdiction_id, day=day)
@@ -159,6 +173,7 @@ def _case_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
             for event in events:
                 event.case = case
                 row_insert(event)
+            case_places_attach(case=case)
         return
     sql, number_at, case_at = _case_insert_sql(len(events))
     case_params = insert_params(case, insert_fields(Case))
@@ -168,13 +183,14 @@ def _case_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
         values = insert_params(event, insert_fields(CaseEvent))
         del values[case_at]
         event_params.extend(values)
-    params = [case.jurisdiction_id, day, *case_params, *event_params]
+    params = [case.jurisdiction_id, day, *case_params, *event_params, *places]
     if connection.in_atomic_block and case.idempotency_key:
         with transaction.atomic():  # a savepoint, to recover from a repeated key
             row = _fetch_one(sql, params)
     else:
         row = _fetch_one(sql, params)
-    case.pk, case.number = row
+    case.pk, case.number = row[:2]
+    case_places_set(case, row[2:])
     case._state.adding, case._state.db = False, connection.alias
     for event in events:
         event.case = case
@@ -202,7 +218,7 @@ def _case_insert_sql(n_events: int) -> tuple[str, int, int]:
         f"VALUES ({', '.join(case_values)}) RETURNING id, number), "
         f"e AS (INSERT INTO {quote(CaseEvent._meta.db_table)} "
         f"({', '.join(quote(f.column) for f in event_fields)}) VALUES {event_rows}) "
-        "SELECT id, number FROM c"
+        + places_select_sql().format(source="c").replace("SELECT ", "SELECT c.id, c.number, ", 1)
     )
     return sql, number_at, case_at
 
@@ -234,10 +250,14 @@ def case_report(
     idempotency_key: str = "",
     file_directly: bool = False,
     now: dt.datetime | None = None,
+    context: ReportContext | None = None,
 ) -> Case:
     """Create a case from a report (上报). Staff patrol reports may be filed at once.
 
-    `category` may be given by id: it is read with the settings in any case.
+    `category` may be given by id: it is read with the settings in any case. `context`
+    is that read, when the caller made it already in a statement of its own (the API's
+    intake reads it with the token: `jingxi.cases.intake`); it must be for this
+    jurisdiction, category, urgency and condition.
     """
     now = now or timezone.now()
     description = description.strip()
@@ -266,7 +286,8 @@ def case_report(
         urgency=urgency,
         condition=condition,
     )
-    context = read()
+    if context is None:
+        context = read()
     if context is None:  # a jurisdiction's settings row is made on its first report
         loop_settings_get(jurisdiction=jurisdiction)
         context = read()

@@ -1,0 +1,269 @@
+"""The report endpoint's direct path: POST /api/v1/cases/ with a token, in two statements.
+
+Inspectors' and road chiefs' apps report through this endpoint all day; it is the
+platform's busiest write. DRF's dispatch (negotiation, authentication classes,
+permission classes, serializer fields copied per request) and five statements cost
+about as much CPU as the report itself, so a request in the common shape is served
+here without DRF:
+
+1. one SELECT reads the token's user, the user's jurisdiction and roles there, the
+   loop settings, the category and whether it has a time limit (`_request_context`);
+2. `services.case_report`, given that context, writes the case and its events and
+   reads back its places for the answer, in one statement on PostgreSQL.
+
+"The common shape" is: `Authorization: Token <key>` naming an active staff user with a
+role in their jurisdiction, a JSON body whose values all have the types and ranges that
+`api.CaseCreateSerializer` accepts, an answer in JSON, and a report the service takes.
+Anything else (session login, a form body, a missing field, an unknown category, a
+repeated idempotency key, a bad token) goes to the DRF view, which gives the answer and
+error it always gave: this path either creates the case or changes nothing and steps
+aside. `test_intake` holds its answers equal to the DRF view's.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from rest_framework.authtoken.models import Token
+from rest_framework.renderers import JSONRenderer
+
+from jingxi.cases.api import CaseSerializer
+from jingxi.cases.choices import Source
+from jingxi.cases.models import LoopSettings
+from jingxi.cases.services import (
+    CaseInputError,
+    ReportContext,
+    case_report,
+    has_limit_params,
+    has_limit_sql,
+)
+from jingxi.catalog.choices import Urgency
+from jingxi.catalog.models import Category
+from jingxi.lib.rows import selection
+from jingxi.org.models import Jurisdiction, Membership, Unit, User
+
+_SOURCES = frozenset(Source.values)
+_URGENCIES = frozenset(Urgency.values)
+_CRS = frozenset({"wgs84", "gcj02"})
+# Optional text fields of the create serializer and their maximum lengths.
+_OPTIONAL_TEXT = (
+    ("condition", 64),
+    ("address", 255),
+    ("reporter_name", 64),
+    ("reporter_phone", 32),
+)
+_RENDERER = JSONRenderer()
+
+
+class _NotCommon(Exception):
+    """The request is not in the common shape: the DRF view answers it."""
+
+
+@functools.cache
+def _request_context_sql(vendor: str) -> str:
+    """The token's user, jurisdiction, settings, category, has-limit flag and roles."""
+    quote = connection.ops.quote_name
+    u, j = selection(User, "u"), selection(Jurisdiction, "j")
+    s, c = selection(LoopSettings, "s"), selection(Category, "c")
+    pair = "m.role || ':' || CAST(m.unit_id AS TEXT)"
+    joined = f"string_agg({pair}, ',')" if vendor == "postgresql" else f"group_concat({pair}, ',')"
+    return (
+        f"SELECT {u.sql}, {j.sql}, {s.sql}, {c.sql}, {has_limit_sql()}, "
+        f"(SELECT {joined} FROM {quote(Membership._meta.db_table)} m "
+        f"JOIN {quote(Unit._meta.db_table)} mu ON mu.id = m.unit_id "
+        "WHERE m.user_id = u.id AND mu.jurisdiction_id = u.jurisdiction_id) "
+        f"FROM {quote(Token._meta.db_table)} t "
+        f"JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id "
+        f"LEFT JOIN {quote(Jurisdiction._meta.db_table)} j ON j.id = u.jurisdiction_id "
+        f"LEFT JOIN {quote(LoopSettings._meta.db_table)} s ON s.jurisdiction_id = j.id "
+        f"LEFT JOIN {quote(Category._meta.db_table)} c "
+        "ON c.id = %s AND c.jurisdiction_id = j.id "
+        "WHERE t.key = %s"
+    )
+
+
+def _request_context(
+    *, key: str, category_id: int, urgency: str, condition: str
+) -> tuple[User, set[str], ReportContext]:
+    """The token's active staff user with roles, and the report's context; or _NotCommon."""
+    sql = _request_context_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [*has_limit_params(urgency=urgency, condition=condition), category_id, key]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise _NotCommon  # a bad token: 401 from DRF
+    u, j = selection(User, "u"), selection(Jurisdiction, "j")
+    s, c = selection(LoopSettings, "s"), selection(Category, "c")
+    user: User = u.instance(row)
+    at = u.width
+    jurisdiction: Jurisdiction | None = j.instance(row, at)
+    at += j.width
+    settings: LoopSettings | None = s.instance(row, at)
+    at += s.width
+    category: Category | None = c.instance(row, at)
+    has_limit, pairs = row[-2], row[-1]
+    if not user.is_active or jurisdiction is None or settings is None or not pairs:
+        raise _NotCommon  # 401, 403, or a jurisdiction's first report (makes its settings)
+    user.jurisdiction = settings.jurisdiction = jurisdiction
+    roles = {pair.split(":", 1)[0] for pair in pairs.split(",")}
+    return user, roles, ReportContext(settings, jurisdiction, category, bool(has_limit))
+
+
+# --- the body, checked as api.CaseCreateSerializer checks it --------------------------
+
+
+def _text(body: dict[str, Any], name: str, max_length: int, default: str | None) -> str:
+    """A CharField's value: a string, not blank, at most `max_length` once trimmed."""
+    if name not in body and default is not None:
+        return default
+    value = body.get(name)
+    if not isinstance(value, str) or "\x00" in value:
+        raise _NotCommon
+    value = value.strip()
+    if not value or len(value) > max_length:
+        raise _NotCommon
+    try:
+        value.encode("utf-8")  # lone surrogates: DRF's validator refuses them
+    except UnicodeEncodeError:
+        raise _NotCommon from None
+    return value
+
+
+def _choice(body: dict[str, Any], name: str, allowed: frozenset[str], default: str | None) -> str:
+    if name not in body and default is not None:
+        return default
+    value = body.get(name)
+    if not isinstance(value, str) or value not in allowed:
+        raise _NotCommon
+    return value
+
+
+def _number(body: dict[str, Any], name: str, low: float, high: float) -> float:
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _NotCommon
+    if not low <= value <= high:
+        raise _NotCommon
+    return float(value)
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    def refuse_constant(_name: str) -> None:  # NaN and Infinity: DRF's parser is strict
+        raise _NotCommon
+
+    try:
+        body = json.loads(request.body, parse_constant=refuse_constant)
+    except ValueError:
+        raise _NotCommon from None
+    if not isinstance(body, dict):
+        raise _NotCommon
+    category = body.get("category")
+    if isinstance(category, bool) or not isinstance(category, int):
+        raise _NotCommon
+    file_directly = body.get("file_directly", False)
+    if not isinstance(file_directly, bool):
+        raise _NotCommon
+    data: dict[str, Any] = {
+        "category": category,
+        "lng": _number(body, "lng", -180, 180),
+        "lat": _number(body, "lat", -90, 90),
+        "crs": _choice(body, "crs", _CRS, "wgs84"),
+        "description": _text(body, "description", 2000, None),
+        "urgency": _choice(body, "urgency", _URGENCIES, str(Urgency.NORMAL)),
+        "source": _choice(body, "source", _SOURCES, None),
+        "file_directly": file_directly,
+    }
+    for name, max_length in _OPTIONAL_TEXT:
+        data[name] = _text(body, name, max_length, "")
+    return data
+
+
+# --- the request ----------------------------------------------------------------------
+
+
+def _token_key(request: HttpRequest) -> str:
+    """The key of `Authorization: Token <key>`, as DRF's TokenAuthentication reads it."""
+    parts = str(request.META.get("HTTP_AUTHORIZATION", "")).split()
+    if len(parts) != 2 or parts[0].lower() != "token" or not parts[1].isascii():
+        raise _NotCommon
+    return parts[1]
+
+
+def _answers_json(request: HttpRequest) -> bool:
+    """Whether DRF's negotiation would pick its JSON renderer (the default one)."""
+    if "format" in request.GET:
+        return False
+    accept = request.META.get("HTTP_ACCEPT", "*/*").strip()
+    return accept in ("", "*/*", "application/json")
+
+
+def _is_json(request: HttpRequest) -> bool:
+    content_type = request.META.get("CONTENT_TYPE", "").replace(" ", "").lower()
+    return content_type in ("application/json", "application/json;charset=utf-8")
+
+
+def report_direct(request: HttpRequest, *, allow: str) -> HttpResponse | None:
+    """The 201 answer to a report in the common shape; None to leave it to DRF.
+
+    `allow` is the view's Allow header, which DRF's answer carries.
+    """
+    if not (_is_json(request) and _answers_json(request)):
+        return None
+    try:
+        key = _token_key(request)
+        data = _body(request)
+        user, roles, context = _request_context(
+            key=key,
+            category_id=data["category"],
+            urgency=data["urgency"],
+            condition=data["condition"],
+        )
+        case = case_report(
+            jurisdiction=context.jurisdiction,
+            category=data["category"],
+            lng=data["lng"],
+            lat=data["lat"],
+            crs=data["crs"],
+            description=data["description"],
+            source=data["source"],
+            actor=user,
+            urgency=data["urgency"],
+            condition=data["condition"],
+            address=data["address"],
+            reporter_name=data["reporter_name"],
+            reporter_phone=data["reporter_phone"],
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            file_directly=data["file_directly"],
+            context=context,
+        )
+    except (_NotCommon, CaseInputError):
+        return None  # nothing was written: the DRF view answers, with its error
+    body = CaseSerializer(context={"roles": roles}).to_representation(case)
+    response = HttpResponse(_RENDERER.render(body), status=201, content_type="application/json")
+    response["Allow"] = allow
+    response["Vary"] = "Accept"
+    return response
+
+
+def with_direct_reports(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """`view` (DRF's list-and-create view) with POSTs in the common shape served here."""
+    instance = view.cls(**view.initkwargs)  # type: ignore[attr-defined]
+    instance.setup(HttpRequest())  # as dispatch does: GET brings HEAD
+    allow = ", ".join(instance.allowed_methods)
+
+    @functools.wraps(view)  # keeps cls, initkwargs and csrf_exempt for DRF and the schema
+    def entry(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST":
+            answer = report_direct(request, allow=allow)
+            if answer is not None:
+                return answer
+        return view(request, *args, **kwargs)
+
+    return entry
