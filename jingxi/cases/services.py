@@ -134,13 +134,13 @@ def _add_limit(calendar: WorkCalendar, start: dt.datetime, limit: TimeLimit) -> 
 # --- numbering ----------------------------------------------------------------------
 
 
-def _counter_upsert_sql() -> str:
+def _counter_upsert_sql(returning: str = "last") -> str:
     """Increment the (jurisdiction, day) counter, creating it at 1; returns `last`."""
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
     return (
         f"INSERT INTO {table} (jurisdiction_id, day, last) VALUES (%s, %s, 1) "
         f"ON CONFLICT (jurisdiction_id, day) DO UPDATE SET last = {table}.last + 1 "
-        "RETURNING last"
+        f"RETURNING {returning}"
     )
 
 
@@ -165,7 +165,6 @@ def _case_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
     without a transaction of its own); on SQLite four statements in a transaction.
     Raises IntegrityError as the inserts do.
     """
-    places = [case.township_id, case.road_id, case.proposed_unit_id]
     if connection.vendor != "postgresql":
         with transaction.atomic(savepoint=bool(case.idempotency_key)):
             case.number = _next_number(jurisdiction_id=case.jurisdiction_id, day=day)
@@ -175,15 +174,16 @@ def _case_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
                 row_insert(event)
             case_places_attach(case=case)
         return
-    sql, number_at, case_at = _case_insert_sql(len(events))
+    sql, from_counter, case_at = _case_insert_sql(len(events))
     case_params = insert_params(case, insert_fields(Case))
-    case_params[number_at] = f"{day:%Y%m%d}"
+    for i in from_counter:  # the number and the jurisdiction: from the counter's row
+        del case_params[i]
     event_params: list[Any] = []
     for event in events:
         values = insert_params(event, insert_fields(CaseEvent))
         del values[case_at]
         event_params.extend(values)
-    params = [case.jurisdiction_id, day, *case_params, *event_params, *places]
+    params = [case.jurisdiction_id, day, *case_params, *event_params]
     if connection.in_atomic_block and case.idempotency_key:
         with transaction.atomic():  # a savepoint, to recover from a repeated key
             row = _fetch_one(sql, params)
@@ -197,30 +197,46 @@ def _case_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
 
 
 @functools.cache
-def _case_insert_sql(n_events: int) -> tuple[str, int, int]:
+def _case_insert_sql(n_events: int) -> tuple[str, list[int], int]:
     """PostgreSQL's one statement for `_case_insert`, built once per number of events:
-    (sql, index of the case's number among its values, index of the event's case_id)."""
+    (sql, indexes of the case's values taken from the counter's row, highest first;
+    index of the event's case_id among its values).
+
+    The case's number and jurisdiction come from the counter's row, the events' case
+    and the places' keys from the case's: with one event the statement has 49
+    parameters, within psycopg's cache of parsed statements (50).
+    """
     quote = connection.ops.quote_name
     case_fields, event_fields = insert_fields(Case), insert_fields(CaseEvent)
-    number_at = [f.attname for f in case_fields].index("number")
+    case_names = [f.attname for f in case_fields]
     case_at = [f.attname for f in event_fields].index("case_id")
     case_values = ["%s"] * len(case_fields)
-    case_values[number_at] = (
-        "(SELECT %s || lpad(n.last::text, greatest(4, length(n.last::text)), '0') FROM n)"
+    case_values[case_names.index("number")] = (
+        "(SELECT to_char(n.day, 'YYYYMMDD') || "
+        "lpad(n.last::text, greatest(4, length(n.last::text)), '0') FROM n)"
     )
+    case_values[case_names.index("jurisdiction_id")] = "(SELECT jurisdiction_id FROM n)"
+    from_counter = sorted([case_names.index("number"), case_names.index("jurisdiction_id")])
     event_values = ["%s"] * len(event_fields)
     event_values[case_at] = "(SELECT id FROM c)"
     event_rows = ", ".join([f"({', '.join(event_values)})"] * n_events)
+    places = (
+        places_select_sql()
+        .replace("SELECT ", "SELECT c.id, c.number, ", 1)
+        .replace("= %s", "= c.{}")
+        .format("township_id", "road_id", "proposed_unit_id", source="c")
+    )
     sql = (
-        f"WITH n AS ({_counter_upsert_sql()}), "
+        f"WITH n AS ({_counter_upsert_sql('last, jurisdiction_id, day')}), "
         f"c AS (INSERT INTO {quote(Case._meta.db_table)} "
         f"({', '.join(quote(f.column) for f in case_fields)}) "
-        f"VALUES ({', '.join(case_values)}) RETURNING id, number), "
+        f"VALUES ({', '.join(case_values)}) "
+        "RETURNING id, number, township_id, road_id, proposed_unit_id), "
         f"e AS (INSERT INTO {quote(CaseEvent._meta.db_table)} "
         f"({', '.join(quote(f.column) for f in event_fields)}) VALUES {event_rows}) "
-        + places_select_sql().format(source="c").replace("SELECT ", "SELECT c.id, c.number, ", 1)
+        f"{places}"
     )
-    return sql, number_at, case_at
+    return sql, from_counter[::-1], case_at
 
 
 def _fetch_one(sql: str, params: list[Any]) -> Any:
