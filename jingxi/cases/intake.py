@@ -11,6 +11,8 @@ here without DRF:
 2. `services.case_report`, given that context, writes the case and its events and
    reads back its places for the answer, in one statement on PostgreSQL.
 
+Both statements are prepared on PostgreSQL (`jingxi.lib.prepared`).
+
 "The common shape" is: `Authorization: Token <key>` naming an active staff user with a
 role in their jurisdiction, a JSON body whose values all have the types and ranges that
 `api.CaseCreateSerializer` accepts, an answer in JSON, and a report the service takes.
@@ -44,6 +46,7 @@ from jingxi.cases.services import (
 )
 from jingxi.catalog.choices import Urgency
 from jingxi.catalog.models import Category
+from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import selection
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
 
@@ -92,11 +95,9 @@ def _request_context(
 ) -> tuple[User, set[str], ReportContext]:
     """The token's active staff user with roles, and the report's context; or _NotCommon."""
     sql = _request_context_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [*has_limit_params(urgency=urgency, condition=condition), category_id, key]
-        )
-        row = cursor.fetchone()
+    row = fetch_one(
+        sql, [*has_limit_params(urgency=urgency, condition=condition), category_id, key]
+    )
     if row is None:
         raise _NotCommon  # a bad token: 401 from DRF
     u, j = selection(User, "u"), selection(Jurisdiction, "j")

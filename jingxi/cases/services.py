@@ -24,6 +24,7 @@ from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter, LoopSettings
 from jingxi.cases.selectors import case_places_attach, case_places_set, places_select_sql
 from jingxi.catalog.choices import CategoryLevel, TimeUnit, Urgency
 from jingxi.catalog.models import Category, TimeLimit
+from jingxi.lib.prepared import fetch_all, fetch_one
 from jingxi.lib.rows import insert_fields, insert_params, row_insert, selection
 from jingxi.lib.workcalendar import WorkCalendar
 from jingxi.org.choices import Role
@@ -102,9 +103,7 @@ def _report_context(
         category_id,
         jurisdiction_id,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = fetch_one(sql, params)
     if row is None:
         return None
     settings = s.instance(row)
@@ -186,9 +185,9 @@ def _case_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
     params = [case.jurisdiction_id, day, *case_params, *event_params]
     if connection.in_atomic_block and case.idempotency_key:
         with transaction.atomic():  # a savepoint, to recover from a repeated key
-            row = _fetch_one(sql, params)
+            row = fetch_one(sql, params)
     else:
-        row = _fetch_one(sql, params)
+        row = fetch_one(sql, params)
     case.pk, case.number = row[:2]
     case_places_set(case, row[2:])
     case._state.adding, case._state.db = False, connection.alias
@@ -237,12 +236,6 @@ def _case_insert_sql(n_events: int) -> tuple[str, list[int], int]:
         f"{places}"
     )
     return sql, from_counter[::-1], case_at
-
-
-def _fetch_one(sql: str, params: list[Any]) -> Any:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
 
 
 # --- report -------------------------------------------------------------------------
@@ -418,10 +411,7 @@ def actor_roles(*, actor: User, jurisdiction: Jurisdiction) -> dict[str, set[int
         f"JOIN {quote(Unit._meta.db_table)} u ON u.id = m.unit_id "
         "WHERE m.user_id = %s AND u.jurisdiction_id = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [actor.pk, jurisdiction.pk])
-        rows = cursor.fetchall()
-    for role, unit_id in rows:
+    for role, unit_id in fetch_all(sql, [actor.pk, jurisdiction.pk]):
         roles.setdefault(role, set()).add(unit_id)
     return roles
 

@@ -11,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import selection
 from jingxi.org.models import Jurisdiction, User
 
@@ -27,9 +28,7 @@ class JurisdictionTokenAuthentication(TokenAuthentication):
             f"LEFT JOIN {quote(Jurisdiction._meta.db_table)} j ON j.id = u.jurisdiction_id "
             "WHERE t.key = %s"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [key])
-            row = cursor.fetchone()
+        row = fetch_one(sql, [key])
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         user: User = u.instance(row)
