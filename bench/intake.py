@@ -322,7 +322,8 @@ def http_queries(county: County) -> None:
             else:
                 response = client.get("/api/v1/cases/?limit=1")
         counts.append(f"{method} {len(captured.captured_queries)} ({response.status_code})")
-    print(f"  queries per HTTP request  {', '.join(counts)}  (auth, roles, report, places)")
+    print(f"  queries per HTTP request  {', '.join(counts)}")
+    print("    (POST: the token with the report's context; the report with its places)")
 
 
 # --- HTTP ---------------------------------------------------------------------------------
