@@ -7,22 +7,29 @@ costs one query and stays cheap to render.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
+from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jingxi.cases import workflow
 from jingxi.cases.choices import Status
-from jingxi.cases.models import RECORD_ACTIONS, Case, CaseEvent
+from jingxi.cases.models import RECORD_ACTIONS, Case, CaseEvent, LoopSettings
+from jingxi.cases.services import ReportContext
 from jingxi.catalog.choices import CategoryKind, CategoryLevel, TimeUnit, Urgency
 from jingxi.catalog.models import Category, TimeLimit
+from jingxi.lib.rows import selection
 from jingxi.open311.choices import LIST_DATATYPES
-from jingxi.open311.models import ServiceAttribute
+from jingxi.open311.models import ApiClient, ServiceAttribute
 from jingxi.org.models import Jurisdiction
 
 # Ended statuses count as resolved for a GeoReport client: closed.
@@ -57,10 +64,19 @@ def service_code_of(kind: str, code: str) -> str:
     return f"{kind}-{code}"
 
 
-def category_for_service_code(*, jurisdiction: Jurisdiction, service_code: str) -> Category | None:
+def service_code_parse(service_code: str) -> tuple[str, str] | None:
+    """(kind, 4-digit minor code) of a service code, or None when it cannot name one."""
     kind, _sep, code = service_code.partition("-")
     if kind not in CategoryKind.values or len(code) != 4 or not code.isdigit():
         return None
+    return kind, code
+
+
+def category_for_service_code(*, jurisdiction: Jurisdiction, service_code: str) -> Category | None:
+    parsed = service_code_parse(service_code)
+    if parsed is None:
+        return None
+    kind, code = parsed
     # At most one row (codes are unique per jurisdiction and kind): no ORDER BY needed.
     found = list(
         Category.objects.filter(
@@ -100,7 +116,7 @@ def limit_text(limit: TimeLimit | None) -> str:
 
 
 def limit_pick(
-    limits: dict[tuple[str, str], TimeLimit], urgency: str, condition: str
+    limits: Mapping[tuple[str, str], TimeLimit], urgency: str, condition: str
 ) -> TimeLimit | None:
     """The most specific limit, as `catalog.selectors.time_limit_for` picks it."""
     for key in (
@@ -135,7 +151,17 @@ class Attribute:
 def service_attributes(category: Category) -> list[Attribute]:
     """The catalog's attributes (urgency and condition, from the time limits, when there
     is a choice to make), then the extra ServiceAttribute rows, in order."""
-    limits = list(category.time_limits.all())
+    # The reverse accessor of ServiceAttribute.category (this app adds it to Category).
+    # django-stubs sees it on a clean run but not always from mypy's incremental cache.
+    related = category.open311_attributes  # type: ignore[attr-defined, unused-ignore]
+    return attributes_build(category.time_limits.all(), related.all())
+
+
+def attributes_build(
+    time_limits: Iterable[TimeLimit], extras: Iterable[ServiceAttribute]
+) -> list[Attribute]:
+    """`service_attributes` from a category's time limits and ServiceAttribute rows."""
+    limits = list(time_limits)
     attributes: list[Attribute] = []
     urgencies = {tl.urgency for tl in limits}
     if urgencies - {Urgency.NORMAL}:
@@ -168,11 +194,8 @@ def service_attributes(category: Category) -> list[Attribute]:
                 options=tuple((c, c) for c in conditions),
             )
         )
-    # The reverse accessor of ServiceAttribute.category (this app adds it to Category).
-    # django-stubs sees it on a clean run but not always from mypy's incremental cache.
-    related = category.open311_attributes  # type: ignore[attr-defined, unused-ignore]
-    extras: Sequence[ServiceAttribute] = sorted(related.all(), key=lambda a: (a.order, a.code))
-    for extra in extras:
+    ordered: Sequence[ServiceAttribute] = sorted(extras, key=lambda a: (a.order, a.code))
+    for extra in ordered:
         options = ()
         if extra.datatype in LIST_DATATYPES:
             options = tuple((str(o["key"]), str(o["name"])) for o in extra.values)
@@ -338,3 +361,191 @@ def category_ids_for_codes(
 
 
 STATUS_LABELS = {str(s.value): s.label for s in Status}
+
+
+# --- the POST's one read ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Service:
+    """An active minor category offered as a service, with what a POST checks it by."""
+
+    category: Category
+    limits: Mapping[tuple[str, str], TimeLimit]  # by (urgency, condition); shared: read only
+    attributes: tuple[Attribute, ...]
+
+
+@dataclass(frozen=True)
+class PostContext:
+    """What a POST needs from the database, read in one statement by `post_context`."""
+
+    served: int  # jurisdictions served, counted up to 2
+    jurisdiction: Jurisdiction | None  # the one asked for, or the first one served
+    client: ApiClient | None  # the client holding the key's prefix, if any
+    settings: LoopSettings | None  # the jurisdiction's loop settings (made on a first report)
+    service: Service | None  # the service code's category in the jurisdiction, if offered
+
+
+def post_context(*, jurisdiction_id: str, key_prefix: str | None, service_code: str) -> PostContext:
+    """One SELECT for a POST: the jurisdictions served (as `jurisdictions_served` picks
+    them, `jurisdiction_id` as the view reads it), the client of `key_prefix`, the loop
+    settings and the service's category with its time limits and extra attributes.
+
+    A POST is the adapter's busiest request; read as querysets these were six statements
+    compiled per request, about half of the request's CPU. The time limits and attributes
+    come as JSON text; what is built from them is kept per process under that very text,
+    so an edit of the catalog is seen by the next request, with no version to bump.
+    """
+    parsed = service_code_parse(service_code)
+    kind, code = parsed if parsed is not None else (None, None)
+    params: list[Any] = [jurisdiction_id, jurisdiction_id, key_prefix, kind, code]
+    params += [str(CategoryLevel.MINOR), True]
+    with connection.cursor() as cursor:
+        cursor.execute(_post_context_sql(connection.vendor), params)
+        row = cursor.fetchone()
+    j, a = selection(Jurisdiction, "j"), selection(ApiClient, "a")
+    s, c = selection(LoopSettings, "s"), selection(Category, "c")
+    at = 1
+    jurisdiction: Jurisdiction | None = j.instance(row, at)
+    at += j.width
+    client: ApiClient | None = a.instance(row, at)
+    at += a.width
+    settings: LoopSettings | None = s.instance(row, at)
+    at += s.width
+    category: Category | None = c.instance(row, at)
+    service = None
+    if category is not None:
+        limits, attributes = _service_definition(row[-2], row[-1], get_language())
+        service = Service(category, limits, attributes)
+    return PostContext(int(row[0]), jurisdiction, client, settings, service)
+
+
+@functools.cache
+def _post_context_sql(vendor: str) -> str:
+    """The statement of `post_context`, built once per process from model metadata.
+    Parameters: jurisdiction_id twice, key prefix, kind, code, minor level, True."""
+    quote = connection.ops.quote_name
+    j, a = selection(Jurisdiction, "j"), selection(ApiClient, "a")
+    s, c = selection(LoopSettings, "s"), selection(Category, "c")
+    table = quote(Jurisdiction._meta.db_table)
+    served = (  # jurisdictions_served: those with an id, else all of them
+        f"SELECT id, open311_id FROM {table} WHERE open311_id <> '' UNION ALL "
+        f"SELECT id, open311_id FROM {table} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE open311_id <> '')"
+    )
+    return (
+        f"WITH served AS ({served}) "
+        "SELECT (SELECT count(*) FROM (SELECT 1 FROM served LIMIT 2) n), "
+        f"{j.sql}, {a.sql}, {s.sql}, {c.sql}, "
+        f"{_rows_json(vendor, TimeLimit, _LIMIT_FIELDS)}, "
+        f"{_rows_json(vendor, ServiceAttribute, _EXTRA_FIELDS)} "
+        "FROM (SELECT CASE WHEN %s = '' THEN (SELECT min(id) FROM served) "
+        "ELSE (SELECT min(id) FROM served WHERE open311_id = %s) END AS id) p "
+        f"LEFT JOIN {table} j ON j.id = p.id "
+        f"LEFT JOIN {quote(ApiClient._meta.db_table)} a ON a.key_prefix = %s "
+        f"LEFT JOIN {quote(LoopSettings._meta.db_table)} s ON s.jurisdiction_id = j.id "
+        f"LEFT JOIN {quote(Category._meta.db_table)} c ON c.jurisdiction_id = j.id "
+        "AND c.kind = %s AND c.code = %s AND c.level = %s AND c.is_active = %s"
+    )
+
+
+_LIMIT_FIELDS = ("id", "urgency", "condition", "amount", "unit")
+_EXTRA_FIELDS = (
+    "id",
+    "code",
+    "datatype",
+    "variable",
+    "required",
+    "description",
+    "datatype_description",
+    "order",
+    "values",
+)
+
+
+def _rows_json(vendor: str, model: type[TimeLimit | ServiceAttribute], names: Sequence[str]) -> str:
+    """A subquery: the rows of `model` of category `c` as JSON text, [[values], ...]."""
+    quote = connection.ops.quote_name
+    columns = []
+    for name in names:
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        column = f"x.{quote(field.column)}"
+        if vendor != "postgresql" and field.get_internal_type() == "JSONField":
+            column = f"json({column})"  # SQLite keeps JSON as text
+        columns.append(column)
+    table = quote(model._meta.db_table)
+    if vendor == "postgresql":
+        rows = f"CAST(json_agg(json_build_array({', '.join(columns)}) ORDER BY x.id) AS TEXT)"
+    else:
+        rows = f"json_group_array(json_array({', '.join(columns)}))"
+    return f"(SELECT {rows} FROM {table} x WHERE x.category_id = c.id)"
+
+
+@functools.lru_cache(maxsize=1024)
+def _service_definition(
+    limits_json: str | None, extras_json: str | None, language: str | None
+) -> tuple[Mapping[tuple[str, str], TimeLimit], tuple[Attribute, ...]]:
+    """Time limits by (urgency, condition) and the attributes, from `_rows_json` text.
+
+    Kept per process under the text itself (and the language of the attributes'
+    labels): a changed row is different text, so nothing can be stale."""
+    amount = TimeLimit._meta.get_field("amount")
+    assert isinstance(amount, models.DecimalField)
+    step = Decimal(1).scaleb(-amount.decimal_places)
+    limits = [
+        TimeLimit(
+            id=pk,
+            urgency=urgency,
+            condition=condition,
+            amount=Decimal(str(value)).quantize(step),
+            unit=unit,
+        )
+        for pk, urgency, condition, value, unit in json.loads(limits_json or "[]")
+    ]
+    extras = [
+        ServiceAttribute(
+            id=pk,
+            code=code,
+            datatype=datatype,
+            variable=bool(variable),
+            required=bool(required),
+            description=description,
+            datatype_description=datatype_description,
+            order=order,
+            values=values,
+        )
+        for (
+            pk,
+            code,
+            datatype,
+            variable,
+            required,
+            description,
+            datatype_description,
+            order,
+            values,
+        ) in json.loads(extras_json or "[]")
+    ]
+    by_key = MappingProxyType({(tl.urgency, tl.condition): tl for tl in limits})
+    return by_key, tuple(attributes_build(limits, extras))
+
+
+def limit_exists(limits: Iterable[TimeLimit], urgency: str, condition: str) -> bool:
+    """Whether a handling time limit applies to (urgency, condition), as
+    `cases.services.has_limit_sql` asks it of the database."""
+    return any(
+        tl.urgency in (urgency, Urgency.NORMAL) and tl.condition in (condition, "") for tl in limits
+    )
+
+
+def report_context(
+    context: PostContext, service: Service, *, urgency: str, condition: str
+) -> ReportContext | None:
+    """`case_report`'s context from the POST's read; None before the jurisdiction's
+    first report (case_report then makes its settings row)."""
+    if context.settings is None or context.jurisdiction is None:
+        return None
+    context.settings.jurisdiction = context.jurisdiction
+    has_limit = limit_exists(service.limits.values(), urgency, condition)
+    return ReportContext(context.settings, context.jurisdiction, service.category, has_limit)

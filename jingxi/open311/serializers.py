@@ -144,8 +144,3 @@ def definition_document(category: Category, attributes: list[Attribute]) -> dict
             item["values"] = [{"key": key, "name": name} for key, name in attribute.options]
         items.append(item)
     return {"service_code": service_code_of(category.kind, category.code), "attributes": items}
-
-
-def notice_for(category: Category, urgency: str, condition: str) -> str:
-    limits = {(tl.urgency, tl.condition): tl for tl in category.time_limits.all()}
-    return limit_text(limit_pick(limits, urgency, condition))

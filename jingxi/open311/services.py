@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from jingxi.cases.choices import Source
 from jingxi.cases.models import Case
-from jingxi.cases.services import case_report
+from jingxi.cases.services import ReportContext, case_report
 from jingxi.catalog.models import Category
 from jingxi.lib.rows import row_insert
 from jingxi.open311.models import ApiClient, Open311Request
@@ -67,17 +67,32 @@ def api_client_revoke(*, client: ApiClient, now: dt.datetime | None = None) -> N
     client.save(update_fields=["is_active", "revoked_at"])
 
 
-def api_client_authenticate(*, key: str, now: dt.datetime | None = None) -> ApiClient | None:
-    """The active client holding `key`, or None. Records the use (once a minute)."""
+def api_key_prefix(key: str) -> str | None:
+    """The stored prefix of `key`, or None when `key` cannot be one of ours."""
     if len(key) <= KEY_PREFIX_LEN or len(key) > 128:
         return None
+    return key[:KEY_PREFIX_LEN]
+
+
+def api_client_authenticate(*, key: str, now: dt.datetime | None = None) -> ApiClient | None:
+    """The active client holding `key`, or None. Records the use (once a minute)."""
+    prefix = api_key_prefix(key)
+    if prefix is None:
+        return None
     client = next(
-        iter(
-            ApiClient.objects.select_related("jurisdiction").filter(key_prefix=key[:KEY_PREFIX_LEN])
-        ),
-        None,
+        iter(ApiClient.objects.select_related("jurisdiction").filter(key_prefix=prefix)), None
     )
-    if client is None or not hmac.compare_digest(client.key_hash, _digest(key)):
+    return api_client_check(client=client, key=key, now=now)
+
+
+def api_client_check(
+    *, client: ApiClient | None, key: str, now: dt.datetime | None = None
+) -> ApiClient | None:
+    """`client`, the row read by `key`'s prefix, if it holds `key` and is active, else
+    None; records the use (once a minute) as `api_client_authenticate` does."""
+    if client is None or api_key_prefix(key) != client.key_prefix:
+        return None
+    if not hmac.compare_digest(client.key_hash, _digest(key)):
         return None
     if not client.is_active or client.revoked_at is not None:
         return None
@@ -110,9 +125,14 @@ class RequestInput:
 
 
 def open311_request_create(
-    *, client: ApiClient, data: RequestInput, now: dt.datetime | None = None
+    *,
+    client: ApiClient,
+    data: RequestInput,
+    now: dt.datetime | None = None,
+    context: ReportContext | None = None,
 ) -> Case:
-    """Create the case and its Open311 record in one transaction."""
+    """Create the case and its Open311 record in one transaction. `context` is
+    `case_report`'s, when the caller read it already (`selectors.report_context`)."""
     now = now or timezone.now()
     with transaction.atomic():
         case = case_report(
@@ -128,6 +148,7 @@ def open311_request_create(
             reporter_name=data.reporter_name,
             reporter_phone=data.reporter_phone,
             now=now,
+            context=context,
         )
         row_insert(
             Open311Request(

@@ -11,7 +11,7 @@ import functools
 import logging
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -41,12 +41,17 @@ from jingxi.open311.ratelimit import rate_allow
 from jingxi.open311.selectors import (
     Attribute,
     RequestQuery,
+    Service,
     category_for_service_code,
     category_ids_for_codes,
     events_by_case,
     jurisdictions_served,
+    limit_pick,
+    limit_text,
     limits_by_category,
     open311_status,
+    post_context,
+    report_context,
     request_row,
     requests_rows,
     service_attributes,
@@ -58,13 +63,17 @@ from jingxi.open311.selectors import (
 from jingxi.open311.serializers import (
     Labels,
     definition_document,
-    notice_for,
     request_document,
     service_document,
 )
-from jingxi.open311.services import RequestInput, api_client_authenticate, open311_request_create
+from jingxi.open311.services import (
+    RequestInput,
+    api_client_check,
+    api_key_prefix,
+    open311_request_create,
+)
 from jingxi.org.models import Jurisdiction
-from jingxi.places.geocode import address_geocode
+from jingxi.places.geocode import geocode_index_for
 from jingxi.places.routing import OutsideJurisdiction
 
 logger = logging.getLogger("jingxi.open311")
@@ -146,12 +155,21 @@ def _jurisdiction(request: HttpRequest) -> Jurisdiction:
     wanted = _param(request, "jurisdiction_id")
     served = jurisdictions_served()
     if wanted:
-        for jurisdiction in served:
-            if jurisdiction.open311_id == wanted:
-                return jurisdiction
-        raise Open311Error(404, f"jurisdiction_id {wanted!r} was not found")
-    if len(served) == 1:
-        return served[0]
+        found = next((j for j in served if j.open311_id == wanted), None)
+    else:
+        found = served[0] if served else None
+    return _jurisdiction_pick(wanted, found, len(served))
+
+
+def _jurisdiction_pick(wanted: str, found: Jurisdiction | None, served: int) -> Jurisdiction:
+    """`found` (the served jurisdiction whose id is `wanted`, or without `wanted` the
+    first one served) if it answers the request; else the error. `served` counts them."""
+    if wanted:
+        if found is None:
+            raise Open311Error(404, f"jurisdiction_id {wanted!r} was not found")
+        return found
+    if served == 1 and found is not None:
+        return found
     if not served:
         raise Open311Error(404, "No jurisdiction is served by this endpoint")
     raise Open311Error(400, "jurisdiction_id was not provided (this endpoint serves several)")
@@ -334,11 +352,14 @@ _PHONE_CHARS = re.compile(r"^[0-9+\-() ]*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def _client(request: HttpRequest, jurisdiction: Jurisdiction) -> ApiClient:
-    key = _param(request, "api_key")
+def _client(
+    request: HttpRequest, jurisdiction: Jurisdiction, key: str, found: ApiClient | None
+) -> ApiClient:
+    """The client holding `key` (`found` is the row read by its prefix), within its
+    rate limits; else 403 or 429."""
     if not key:
         raise Open311Error(403, "api_key was not provided")
-    client = api_client_authenticate(key=key)
+    client = api_client_check(client=found, key=key)
     if client is None or client.jurisdiction_id != jurisdiction.pk:
         allowed, retry = rate_allow(
             scope="badkey", ident=_remote_addr(request), per_minute=BAD_KEYS_PER_MINUTE
@@ -358,6 +379,7 @@ def _client(request: HttpRequest, jurisdiction: Jurisdiction) -> ApiClient:
     )
     if not allowed:
         raise _too_many(retry, "Too many requests from this address")
+    client.jurisdiction = jurisdiction
     return client
 
 
@@ -385,7 +407,9 @@ def _location(request: HttpRequest, jurisdiction: Jurisdiction) -> tuple[float, 
             raise Open311Error(400, "lat must be within -90..90 and long within -180..180")
         return lng, lat, address
     if address:
-        candidates = address_geocode(jurisdiction=jurisdiction, text=address)
+        # The jurisdiction's row was read in this request: its geo_version is current.
+        index = geocode_index_for(jurisdiction=jurisdiction, geo_version=jurisdiction.geo_version)
+        candidates = index.geocode(address)
         if not candidates:
             raise Open311Error(400, f"address_string {address!r} was not found in the jurisdiction")
         return candidates[0].lng, candidates[0].lat, address
@@ -448,8 +472,10 @@ def _attribute_parse(attribute: Attribute, values: list[str], tz: ZoneInfo) -> A
     return value
 
 
-def _attributes(request: HttpRequest, category: Category, tz: ZoneInfo) -> dict[str, Any]:
-    defined = {a.code: a for a in service_attributes(category)}
+def _attributes(
+    request: HttpRequest, attributes: Sequence[Attribute], tz: ZoneInfo
+) -> dict[str, Any]:
+    defined = {a.code: a for a in attributes}
     raw = _attribute_values(request)
     unknown = sorted(set(raw) - set(defined))
     if unknown:
@@ -473,14 +499,21 @@ def _reporter_name(first: str, last: str) -> str:
     return f"{first} {last}".strip()
 
 
-def _request_input(request: HttpRequest, jurisdiction: Jurisdiction) -> RequestInput:
-    category = _category(jurisdiction, _param(request, "service_code"))
+def _request_input(
+    request: HttpRequest, jurisdiction: Jurisdiction, service_code: str, found: Service | None
+) -> tuple[RequestInput, Service]:
+    """The POST's fields, checked; `found` is the service read for `service_code`."""
+    if not service_code:
+        raise Open311Error(400, "service_code was not provided")
+    if found is None:
+        raise Open311Error(404, f"service_code {service_code!r} was not found")
+    service, category = found, found.category
     tz = _tz(jurisdiction)
     lng, lat, address = _location(request, jurisdiction)
     description = _param(request, "description")
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description may have at most {MAX_DESCRIPTION} characters here")
-    attributes = _attributes(request, category, tz)
+    attributes = _attributes(request, service.attributes, tz)
     urgency = str(attributes.pop("urgency", Urgency.NORMAL))
     condition = str(attributes.pop("condition", ""))
     name = _reporter_name(_param(request, "first_name"), _param(request, "last_name"))
@@ -501,7 +534,7 @@ def _request_input(request: HttpRequest, jurisdiction: Jurisdiction) -> RequestI
             URLValidator(schemes=["http", "https"])(media_url)
         except ValidationError:
             raise Open311Error(400, "media_url must be an http or https URL") from None
-    return RequestInput(
+    data = RequestInput(
         category=category,
         lng=lng,
         lat=lat,
@@ -518,14 +551,24 @@ def _request_input(request: HttpRequest, jurisdiction: Jurisdiction) -> RequestI
         attributes=attributes,
         remote_addr=_remote_addr(request) if _remote_addr(request) != "unknown" else None,
     )
+    return data, service
 
 
 def _request_create(request: HttpRequest, fmt: Format) -> HttpResponse:
-    jurisdiction = _jurisdiction(request)
-    client = _client(request, jurisdiction)
-    data = _request_input(request, jurisdiction)
+    """One SELECT reads what the checks need (`selectors.post_context`), then the case
+    and its Open311 record are written. The checks keep their order: jurisdiction, key
+    and rate limits, service, fields."""
+    wanted, key = _param(request, "jurisdiction_id"), _param(request, "api_key")
+    service_code = _param(request, "service_code")
+    context = post_context(
+        jurisdiction_id=wanted, key_prefix=api_key_prefix(key), service_code=service_code
+    )
+    jurisdiction = _jurisdiction_pick(wanted, context.jurisdiction, context.served)
+    client = _client(request, jurisdiction, key, context.client)
+    data, service = _request_input(request, jurisdiction, service_code, context.service)
+    report = report_context(context, service, urgency=data.urgency, condition=data.condition)
     try:
-        case = open311_request_create(client=client, data=data)
+        case = open311_request_create(client=client, data=data, context=report)
     except CaseInputError as exc:
         if isinstance(exc.__cause__, OutsideJurisdiction):
             raise Open311Error(400, f"The location is outside the jurisdiction ({exc})") from exc
@@ -533,7 +576,7 @@ def _request_create(request: HttpRequest, fmt: Format) -> HttpResponse:
     body = [
         {
             "service_request_id": case.number,
-            "service_notice": notice_for(data.category, data.urgency, data.condition),
+            "service_notice": limit_text(limit_pick(service.limits, data.urgency, data.condition)),
             "account_id": data.account_id or None,
         }
     ]
