@@ -27,6 +27,7 @@ from jingxi.cases.models import RECORD_ACTIONS, Case, CaseEvent, LoopSettings
 from jingxi.cases.services import ReportContext
 from jingxi.catalog.choices import CategoryKind, CategoryLevel, TimeUnit, Urgency
 from jingxi.catalog.models import Category, TimeLimit
+from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import selection
 from jingxi.open311.choices import LIST_DATATYPES
 from jingxi.open311.models import ApiClient, ServiceAttribute
@@ -59,6 +60,9 @@ def jurisdictions_served() -> list[Jurisdiction]:
 # --- services -------------------------------------------------------------------------
 
 
+_KINDS = frozenset(CategoryKind.values)
+
+
 def service_code_of(kind: str, code: str) -> str:
     """'event-0102': the category kind, a hyphen and the 4-digit minor code."""
     return f"{kind}-{code}"
@@ -67,7 +71,7 @@ def service_code_of(kind: str, code: str) -> str:
 def service_code_parse(service_code: str) -> tuple[str, str] | None:
     """(kind, 4-digit minor code) of a service code, or None when it cannot name one."""
     kind, _sep, code = service_code.partition("-")
-    if kind not in CategoryKind.values or len(code) != 4 or not code.isdigit():
+    if kind not in _KINDS or len(code) != 4 or not code.isdigit():
         return None
     return kind, code
 
@@ -343,7 +347,7 @@ def category_ids_for_codes(
     unknown: list[str] = []
     for code in codes:
         kind, _sep, minor = code.partition("-")
-        if kind in CategoryKind.values and len(minor) == 4 and minor.isdigit():
+        if kind in _KINDS and len(minor) == 4 and minor.isdigit():
             wanted[(kind, minor)] = code
         else:
             unknown.append(code)
@@ -373,6 +377,12 @@ class Service:
     category: Category
     limits: Mapping[tuple[str, str], TimeLimit]  # by (urgency, condition); shared: read only
     attributes: tuple[Attribute, ...]
+    notices: Mapping[int, str]  # `limit_text` of each limit, by its id
+
+    def notice(self, urgency: str, condition: str) -> str:
+        """The service notice of a request with this urgency and condition."""
+        limit = limit_pick(self.limits, urgency, condition)
+        return "" if limit is None else self.notices[limit.pk]
 
 
 @dataclass(frozen=True)
@@ -392,7 +402,8 @@ def post_context(*, jurisdiction_id: str, key_prefix: str | None, service_code: 
     settings and the service's category with its time limits and extra attributes.
 
     A POST is the adapter's busiest request; read as querysets these were six statements
-    compiled per request, about half of the request's CPU. The time limits and attributes
+    compiled per request, about half of the request's CPU. Prepared on PostgreSQL
+    (`lib/prepared.py`): planning it was most of its database time. The time limits and attributes
     come as JSON text; what is built from them is kept per process under that very text,
     so an edit of the catalog is seen by the next request, with no version to bump.
     """
@@ -400,9 +411,7 @@ def post_context(*, jurisdiction_id: str, key_prefix: str | None, service_code: 
     kind, code = parsed if parsed is not None else (None, None)
     params: list[Any] = [jurisdiction_id, jurisdiction_id, key_prefix, kind, code]
     params += [str(CategoryLevel.MINOR), True]
-    with connection.cursor() as cursor:
-        cursor.execute(_post_context_sql(connection.vendor), params)
-        row = cursor.fetchone()
+    row = fetch_one(_post_context_sql(connection.vendor), params)
     j, a = selection(Jurisdiction, "j"), selection(ApiClient, "a")
     s, c = selection(LoopSettings, "s"), selection(Category, "c")
     at = 1
@@ -415,8 +424,7 @@ def post_context(*, jurisdiction_id: str, key_prefix: str | None, service_code: 
     category: Category | None = c.instance(row, at)
     service = None
     if category is not None:
-        limits, attributes = _service_definition(row[-2], row[-1], get_language())
-        service = Service(category, limits, attributes)
+        service = Service(category, *_service_definition(row[-2], row[-1], get_language()))
     return PostContext(int(row[0]), jurisdiction, client, settings, service)
 
 
@@ -485,11 +493,12 @@ def _rows_json(vendor: str, model: type[TimeLimit | ServiceAttribute], names: Se
 @functools.lru_cache(maxsize=1024)
 def _service_definition(
     limits_json: str | None, extras_json: str | None, language: str | None
-) -> tuple[Mapping[tuple[str, str], TimeLimit], tuple[Attribute, ...]]:
-    """Time limits by (urgency, condition) and the attributes, from `_rows_json` text.
+) -> tuple[Mapping[tuple[str, str], TimeLimit], tuple[Attribute, ...], Mapping[int, str]]:
+    """Time limits by (urgency, condition), the attributes and the limits' notices, from
+    `_rows_json` text.
 
-    Kept per process under the text itself (and the language of the attributes'
-    labels): a changed row is different text, so nothing can be stale."""
+    Kept per process under the text itself (and the language of the labels and
+    notices): a changed row is different text, so nothing can be stale."""
     amount = TimeLimit._meta.get_field("amount")
     assert isinstance(amount, models.DecimalField)
     step = Decimal(1).scaleb(-amount.decimal_places)
@@ -528,7 +537,8 @@ def _service_definition(
         ) in json.loads(extras_json or "[]")
     ]
     by_key = MappingProxyType({(tl.urgency, tl.condition): tl for tl in limits})
-    return by_key, tuple(attributes_build(limits, extras))
+    notices = MappingProxyType({tl.pk: limit_text(tl) for tl in limits})
+    return by_key, tuple(attributes_build(limits, extras)), notices
 
 
 def limit_exists(limits: Iterable[TimeLimit], urgency: str, condition: str) -> bool:

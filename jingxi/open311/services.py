@@ -7,20 +7,22 @@ Open311Request row, in one transaction: either both are stored or neither is.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jingxi.cases.choices import Source
 from jingxi.cases.models import Case
 from jingxi.cases.services import ReportContext, case_report
 from jingxi.catalog.models import Category
-from jingxi.lib.rows import row_insert
+from jingxi.lib.prepared import fetch_one
+from jingxi.lib.rows import insert_fields, insert_params
 from jingxi.open311.models import ApiClient, Open311Request
 from jingxi.org.models import Jurisdiction
 
@@ -150,18 +152,33 @@ def open311_request_create(
             now=now,
             context=context,
         )
-        row_insert(
-            Open311Request(
-                case=case,
-                client=client,
-                token=secrets.token_urlsafe(16)[:22],
-                email=data.email,
-                device_id=data.device_id,
-                account_id=data.account_id,
-                attributes=data.attributes,
-                media_url=data.media_url,
-                remote_addr=data.remote_addr,
-                created_at=now,
-            )
+        record = Open311Request(
+            case=case,
+            client=client,
+            token=secrets.token_urlsafe(16)[:22],
+            email=data.email,
+            device_id=data.device_id,
+            account_id=data.account_id,
+            attributes=data.attributes,
+            media_url=data.media_url,
+            remote_addr=data.remote_addr,
+            created_at=now,
         )
+        params = insert_params(record, insert_fields(Open311Request))
+        record.pk = fetch_one(_record_insert_sql(), params)[0]
+        record._state.adding, record._state.db = False, connection.alias
     return case
+
+
+@functools.cache
+def _record_insert_sql() -> str:
+    """`lib.rows.row_insert`'s statement for an Open311Request, prepared on PostgreSQL
+    (`lib.prepared`)."""
+    quote = connection.ops.quote_name
+    meta = Open311Request._meta
+    fields = insert_fields(Open311Request)
+    assert meta.pk is not None
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
+    )

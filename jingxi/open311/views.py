@@ -46,8 +46,6 @@ from jingxi.open311.selectors import (
     category_ids_for_codes,
     events_by_case,
     jurisdictions_served,
-    limit_pick,
-    limit_text,
     limits_by_category,
     open311_status,
     post_context,
@@ -576,7 +574,7 @@ def _request_create(request: HttpRequest, fmt: Format) -> HttpResponse:
     body = [
         {
             "service_request_id": case.number,
-            "service_notice": limit_text(limit_pick(service.limits, data.urgency, data.condition)),
+            "service_notice": service.notice(data.urgency, data.condition),
             "account_id": data.account_id or None,
         }
     ]
