@@ -15,6 +15,11 @@ reuse them when already there. Then gunicorn (sync workers, DEBUG off) serves
   default limit of 1,000 results), with as many clients as workers: p50 and p95. The
   schema's `case_recent` index (jurisdiction, reported_at DESC, id DESC) serves them.
 
+Each run prints the CPU it cost per request: gunicorn's workers, the database server
+(every process called postgres: read around a steady run) and the load generator (this
+process). They share the machine's cores, so together they bound the rate. Then one
+POST through Django's test client in this process lists the statements a POST runs.
+
 Figures are printed, never asserted. Targets with two workers: >= 500 POST/s, GET of
 1,000 results p95 < 150 ms in both formats.
 """
@@ -33,6 +38,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,6 +50,7 @@ from support import (
     gunicorn_start,
     gunicorn_stop,
     percentile,
+    processes_cpu,
 )
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/jingxi_bench_open311"
@@ -202,9 +209,12 @@ class Outcome:
                 self.examples.setdefault(key, body[:300])
 
 
+FORM = "application/x-www-form-urlencoded; charset=utf-8"
+
+
 def request(port: int, method: str, path: str, body: bytes | None) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"} if body else {}
+    headers = {"Content-Type": FORM} if body else {}
     try:
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
@@ -249,15 +259,49 @@ def load_run(
     return outcome, time.perf_counter() - started
 
 
-def outcome_print(label: str, outcome: Outcome, wall: float, q: float) -> None:
+def workers_cpu(process: subprocess.Popen[bytes]) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's worker processes (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    total = 0.0
+    for pid in children.read_text().split() if children.exists() else []:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+@dataclass
+class Cpu:
+    """CPU seconds so far of gunicorn's workers, the database server and this process."""
+
+    workers: float
+    database: float
+    generator: float
+
+    @classmethod
+    def read(cls, process: subprocess.Popen[bytes]) -> Cpu:
+        return cls(workers_cpu(process), processes_cpu("postgres"), time.process_time())
+
+
+def outcome_print(
+    label: str, outcome: Outcome, wall: float, q: float, cpu: tuple[Cpu, Cpu]
+) -> None:
     ordered = sorted(outcome.latencies)
     n = len(ordered)
     ok = n - sum(outcome.errors.values())
+    a, b = cpu
+    per = 1000 / max(n, 1)
     print(
         f"  {label:<34} {ok / wall:7,.0f}/s  p50 {percentile(ordered, 50) * 1000:6.1f} ms  "
         f"p{q:g} {percentile(ordered, q) * 1000:6.1f} ms  "
         f"max {ordered[-1] * 1000 if n else 0:6.1f} ms"
-        f"  ({n:,} requests in {wall:.1f} s, {ok:,} ok)"
+        f"  ({n:,} requests in {wall:.1f} s, {ok:,} ok; CPU per request: "
+        f"workers {(b.workers - a.workers) * per:.2f} ms, "
+        f"database {(b.database - a.database) * per:.2f} ms, "
+        f"load generator {(b.generator - a.generator) * per:.2f} ms)"
     )
     for key, count in outcome.errors.most_common():
         print(f"    error {key}: {count:,}, e.g. {outcome.examples[key]!r}")
@@ -300,18 +344,40 @@ def post_bodies(county: County, seed: int) -> Iterator[bytes]:
         i += 1
 
 
-def gets(port: int, args: argparse.Namespace, label: str) -> None:
+def gets(process: subprocess.Popen[bytes], port: int, args: argparse.Namespace) -> None:
     for fmt in ("json", "xml"):
         path = f"/open311/v2/requests.{fmt}"
         status, data = request(port, "GET", path, None)
         count = data.count(b'"service_request_id"') if fmt == "json" else data.count(b"<request>")
         if status != 200:
             print(f"    GET {path} answered {status}: {data[:200]!r}")
+        cpu0 = Cpu.read(process)
         outcome, wall = load_run(
             port=port, method="GET", path=path, make_body=None, clients=args.workers,
             requests=args.gets, seconds=args.seconds,
         )  # fmt: skip
-        outcome_print(f"GET requests.{fmt} ({count:,} results){label}", outcome, wall, 95)
+        cpu = (cpu0, Cpu.read(process))
+        outcome_print(f"GET requests.{fmt} ({count:,} results)", outcome, wall, 95, cpu)
+
+
+def post_queries(make_body: Callable[[], bytes]) -> None:
+    """One POST through Django's test client in this process: its statements."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    for _ in range(3):  # warm this process: router, geocoder, calendar, statements
+        client.post("/open311/v2/requests.json", make_body(), content_type=FORM)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/open311/v2/requests.json", make_body(), content_type=FORM)
+    if response.status_code != 200:
+        print(f"    in-process POST answered {response.status_code}: {response.content[:200]!r}")
+    # Django shows a statement it cannot print with its parameters as None.
+    lines = [" ".join((q["sql"] or "(not shown)").split())[:60] for q in queries.captured_queries]
+    print(f"  statements per POST: {len(lines)}")
+    for line in lines:
+        print(f"    {line}")
 
 
 def main() -> int:
@@ -348,14 +414,17 @@ def main() -> int:
             requests=40 * args.workers,
             seconds=30,
         )  # fmt: skip  (warm every worker: router, geocoder, calendar)
+        cpu0 = Cpu.read(process)
         outcome, wall = load_run(
             port=port, method="POST", path="/open311/v2/requests.json", make_body=make_body,
             clients=args.clients, requests=args.posts, seconds=args.seconds,
         )  # fmt: skip
-        outcome_print(f"POST requests.json, {args.clients} clients", outcome, wall, 99)
-        gets(port, args, "")
+        cpu = (cpu0, Cpu.read(process))
+        outcome_print(f"POST requests.json, {args.clients} clients", outcome, wall, 99, cpu)
+        gets(process, port, args)
     finally:
         gunicorn_stop(process)
+    post_queries(make_body)
     print(f"  load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     return 0
 
