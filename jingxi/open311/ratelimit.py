@@ -24,10 +24,17 @@ def rate_allow(*, scope: str, ident: str, per_minute: int) -> tuple[bool, int]:
     if per_minute <= 0:
         return True, retry_after
     key = f"open311:rate:{scope}:{ident}:{int(now) // WINDOW_S}"
-    cache.add(key, 0, timeout=WINDOW_S * 2)
+    # The window's counter exists but for its first hit: increment first (one cache
+    # operation; on Redis two round trips instead of three with an add before).
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_S * 2)
-        count = 1
+    except ValueError:  # the window's first hit
+        if cache.add(key, 1, timeout=WINDOW_S * 2):
+            count = 1
+        else:  # another process added it meanwhile
+            try:
+                count = cache.incr(key)
+            except ValueError:  # and it expired since: start again
+                cache.set(key, 1, timeout=WINDOW_S * 2)
+                count = 1
     return count <= per_minute, retry_after
