@@ -55,6 +55,7 @@ from typing import Any
 
 from support import (
     ROOT,
+    Cpu,
     analyze,
     database_recreate,
     django_setup,
@@ -62,7 +63,6 @@ from support import (
     gunicorn_start,
     gunicorn_stop,
     percentile,
-    processes_cpu,
 )
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/jingxi_bench_intake"
@@ -386,20 +386,6 @@ def gunicorn_wait(process: subprocess.Popen[bytes], port: int, token: str) -> No
     raise SystemExit("gunicorn did not answer within 60 s")
 
 
-def workers_cpu(process: subprocess.Popen[bytes]) -> float:
-    """CPU seconds (user + system) used so far by gunicorn's worker processes (Linux)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
-    total = 0.0
-    for pid in children.read_text().split() if children.exists() else []:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
-
-
 def bodies(county: County, seed: int) -> Iterator[bytes]:
     import random
 
@@ -468,20 +454,6 @@ def load_run(
     return outcome, time.perf_counter() - started
 
 
-@dataclass
-class Cpu:
-    """CPU seconds so far of gunicorn's workers, the database server and this process."""
-
-    workers: float
-    database: float
-    generator: float
-
-    @classmethod
-    def read(cls, process: subprocess.Popen[bytes], database: bool) -> Cpu:
-        db = processes_cpu("postgres") if database else 0.0
-        return cls(workers_cpu(process), db, time.process_time())
-
-
 def outcome_print(label: str, unit: str, outcome: Outcome, wall: float, a: Cpu, b: Cpu) -> None:
     n = max(len(outcome.latencies), 1)
     ok = len(outcome.latencies) - sum(outcome.errors.values())
@@ -516,7 +488,7 @@ def http_bench(county: County, url: str, args: argparse.Namespace) -> None:
         )
         on_postgres = url.startswith("postgres")
         for clients in args.clients:
-            cpu0 = Cpu.read(process, on_postgres)
+            cpu0 = Cpu.read(process, database=on_postgres)
             outcome, wall = load_run(
                 port=port,
                 token=county.token,
@@ -528,7 +500,7 @@ def http_bench(county: County, url: str, args: argparse.Namespace) -> None:
                 clients=clients,
                 seconds=args.seconds,
             )
-            cpu1 = Cpu.read(process, on_postgres)
+            cpu1 = Cpu.read(process, database=on_postgres)
             outcome_print(f"http POST, {clients} clients", "reports", outcome, wall, cpu0, cpu1)
             outcome, wall = load_run(
                 port=port,
@@ -541,7 +513,7 @@ def http_bench(county: County, url: str, args: argparse.Namespace) -> None:
                 clients=clients,
                 seconds=args.seconds,
             )
-            cpu2 = Cpu.read(process, on_postgres)
+            cpu2 = Cpu.read(process, database=on_postgres)
             outcome_print(f"http GET ?limit=1, {clients} cl.", "reads", outcome, wall, cpu1, cpu2)
             print(f"    load average {load_average()}")
     finally:

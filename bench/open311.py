@@ -38,11 +38,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from support import (
+    Cpu,
     analyze,
     database_recreate,
     django_setup,
@@ -50,7 +50,6 @@ from support import (
     gunicorn_start,
     gunicorn_stop,
     percentile,
-    processes_cpu,
 )
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/jingxi_bench_open311"
@@ -257,33 +256,6 @@ def load_run(
     for t in threads:
         t.join()
     return outcome, time.perf_counter() - started
-
-
-def workers_cpu(process: subprocess.Popen[bytes]) -> float:
-    """CPU seconds (user + system) used so far by gunicorn's worker processes (Linux)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
-    total = 0.0
-    for pid in children.read_text().split() if children.exists() else []:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
-
-
-@dataclass
-class Cpu:
-    """CPU seconds so far of gunicorn's workers, the database server and this process."""
-
-    workers: float
-    database: float
-    generator: float
-
-    @classmethod
-    def read(cls, process: subprocess.Popen[bytes]) -> Cpu:
-        return cls(workers_cpu(process), processes_cpu("postgres"), time.process_time())
 
 
 def outcome_print(

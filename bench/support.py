@@ -10,7 +10,9 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -122,3 +124,31 @@ def gunicorn_stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def workers_cpu(process: subprocess.Popen[bytes]) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's worker processes (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    total = 0.0
+    for pid in children.read_text().split() if children.exists() else []:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+@dataclass
+class Cpu:
+    """CPU seconds so far of gunicorn's workers, the database server and this process."""
+
+    workers: float
+    database: float
+    generator: float
+
+    @classmethod
+    def read(cls, process: subprocess.Popen[bytes], *, database: bool = True) -> Cpu:
+        db = processes_cpu("postgres") if database else 0.0
+        return cls(workers_cpu(process), db, time.process_time())
