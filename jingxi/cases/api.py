@@ -29,6 +29,7 @@ from jingxi.cases.models import Case, CaseEvent
 from jingxi.cases.services import (
     CaseInputError,
     DuplicateSubmission,
+    ReportContext,
     actor_roles,
     case_report,
     loop_settings_get,
@@ -38,7 +39,7 @@ from jingxi.catalog.models import Category
 from jingxi.lib.drf import CachedFieldsMixin
 from jingxi.lib.privacy import mask_name, mask_phone
 from jingxi.org.choices import Role
-from jingxi.org.models import Unit, User
+from jingxi.org.models import Jurisdiction, Unit, User
 
 CONTACT_ROLES = frozenset({Role.DISPATCHER, Role.OPERATOR, Role.ADMIN})
 
@@ -248,6 +249,36 @@ class CaseActionSerializer(serializers.Serializer[dict[str, Any]]):
     )
 
 
+def report_create(
+    data: dict[str, Any],
+    *,
+    actor: User,
+    jurisdiction: Jurisdiction,
+    idempotency_key: str,
+    context: ReportContext | None = None,
+) -> Case:
+    """`case_report` with a create request's checked values (`CaseCreateSerializer`'s,
+    or the direct path's in `intake`); `context` as `case_report` takes it."""
+    return case_report(
+        jurisdiction=jurisdiction,
+        category=data["category"],
+        lng=data["lng"],
+        lat=data["lat"],
+        crs=data["crs"],
+        description=data["description"],
+        source=data["source"],
+        actor=actor,
+        urgency=data["urgency"],
+        condition=data["condition"],
+        address=data["address"],
+        reporter_name=data["reporter_name"],
+        reporter_phone=data["reporter_phone"],
+        idempotency_key=idempotency_key,
+        file_directly=data["file_directly"],
+        context=context,
+    )
+
+
 # --- views --------------------------------------------------------------------------
 
 
@@ -297,22 +328,11 @@ class CaseListCreate(generics.ListAPIView[Case]):
         form = CaseCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        case = case_report(  # reads the category with its settings: one query
-            jurisdiction=jurisdiction,
-            category=data["category"],
-            lng=data["lng"],
-            lat=data["lat"],
-            crs=data["crs"],
-            description=data["description"],
-            source=data["source"],
+        case = report_create(
+            data,
             actor=user,
-            urgency=data["urgency"],
-            condition=data["condition"],
-            address=data["address"],
-            reporter_name=data["reporter_name"],
-            reporter_phone=data["reporter_phone"],
+            jurisdiction=jurisdiction,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
-            file_directly=data["file_directly"],
         )
         body = CaseSerializer(case, context={"roles": roles}).data
         return Response(body, status=status.HTTP_201_CREATED)

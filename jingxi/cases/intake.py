@@ -34,13 +34,12 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.authtoken.models import Token
 from rest_framework.renderers import JSONRenderer
 
-from jingxi.cases.api import CaseSerializer
+from jingxi.cases.api import CaseSerializer, report_create
 from jingxi.cases.choices import Source
 from jingxi.cases.models import LoopSettings
 from jingxi.cases.services import (
     CaseInputError,
     ReportContext,
-    case_report,
     has_limit_params,
     has_limit_sql,
 )
@@ -226,22 +225,11 @@ def report_direct(request: HttpRequest, *, allow: str) -> HttpResponse | None:
             urgency=data["urgency"],
             condition=data["condition"],
         )
-        case = case_report(
-            jurisdiction=context.jurisdiction,
-            category=data["category"],
-            lng=data["lng"],
-            lat=data["lat"],
-            crs=data["crs"],
-            description=data["description"],
-            source=data["source"],
+        case = report_create(
+            data,
             actor=user,
-            urgency=data["urgency"],
-            condition=data["condition"],
-            address=data["address"],
-            reporter_name=data["reporter_name"],
-            reporter_phone=data["reporter_phone"],
+            jurisdiction=context.jurisdiction,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
-            file_directly=data["file_directly"],
             context=context,
         )
     except (_NotCommon, CaseInputError):

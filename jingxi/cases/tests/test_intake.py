@@ -26,6 +26,7 @@ from jingxi.cases.api import CaseListCreate
 from jingxi.cases.choices import Source, Status
 from jingxi.cases.models import Case, CaseEvent, LoopSettings
 from jingxi.cases.services import loop_settings_get
+from jingxi.cases.tests.test_api import create_body
 from jingxi.org.models import User
 
 # Values that differ between two reports of the same body.
@@ -33,14 +34,8 @@ VARYING = {"id", "number", "reported_at", "stage_deadline", "filed_at"}
 
 
 def body_for(world: World, **change: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "category": world.exposed_garbage.pk,
-        "lng": 113.955,
-        "lat": 34.7102,
-        "description": "青年路暴露垃圾",
-        "source": Source.INSPECTOR,
-    }
-    body.update(change)
+    """test_api's create body with `change`; a value DROP removes the key."""
+    body = create_body(world, **change)
     return {k: v for k, v in body.items() if v is not DROP}
 
 
