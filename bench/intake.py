@@ -7,8 +7,9 @@ Per backend, in a child process of its own (Django binds its database at setup):
 SQLite in a temporary file, or the PostgreSQL database `jingxi_bench_intake` (created
 if missing; dropped and created again with `--fresh`). Each child migrates, loads the
 demo county (scale 1; skipped when there) and gives the demo inspector an API token.
-On PostgreSQL it runs ANALYZE after loading and before the HTTP runs, since autovacuum
-may be off (it is on the bench machine) and stale statistics distort the plans.
+On PostgreSQL it runs VACUUM ANALYZE after loading and before the HTTP runs, as
+autovacuum would in production: it may be off (it is on the bench machine), and stale
+statistics distort the plans.
 
 - service: N reports through `jingxi.cases.services.case_report` (validation, routing,
   address, idempotency-key duplicate check, numbering, case and event rows in one
