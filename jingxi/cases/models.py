@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jingxi.cases.choices import Action, PendingRequest, Record, Source, Stage, Status
+from jingxi.cases.workflow import OPEN
 from jingxi.catalog.choices import Urgency
 from jingxi.catalog.models import Category
 from jingxi.org.models import Jurisdiction, Unit, User
@@ -34,7 +35,11 @@ class CaseNumberCounter(models.Model):
 
 class Case(models.Model):
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="cases"
+        Jurisdiction,
+        verbose_name=_("辖区"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # every index of Meta.indexes below starts with it
     )
     number = models.CharField(_("案卷编号"), max_length=20)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
@@ -81,6 +86,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # case_unit_status starts with it
     )
     proposed_unit = models.ForeignKey(
         Unit,
@@ -164,6 +170,47 @@ class Case(models.Model):
                     status__in=[Status.DISPATCHED, Status.HANDLING], stage_deadline__isnull=False
                 ),
                 name="case_scan_ladder",
+            ),
+            # The work queues (cases/queues.py), each in its own order: the planner would
+            # otherwise walk case_recent from the oldest case and filter, which reads the
+            # whole table when the queue holds only the newest cases. Each partial index
+            # holds the cases of one queue only.
+            models.Index(
+                fields=["jurisdiction", "reported_at"],
+                condition=models.Q(status__in=[Status.REPORTED, Status.CHECKING]),
+                name="case_queue_inbox",
+            ),
+            models.Index(
+                fields=["jurisdiction", "stage_deadline", "reported_at"],
+                condition=models.Q(status=Status.FILED),
+                name="case_queue_dispatch",
+            ),
+            models.Index(
+                fields=["jurisdiction", "updated_at"],
+                condition=~models.Q(pending_request=PendingRequest.NONE),
+                name="case_queue_approvals",
+            ),
+            models.Index(
+                fields=["jurisdiction", "stage_deadline"],
+                condition=models.Q(status=Status.HANDLED),
+                name="case_queue_verify",
+            ),
+            models.Index(
+                fields=["jurisdiction", "stage_deadline"],
+                condition=models.Q(is_overdue=True, status__in=sorted(OPEN)),
+                name="case_queue_overdue",
+            ),
+            # The public figures of a period (public/portal_selectors.py): cases closed,
+            # or due, then. Open cases have neither yet, so a report writes no entry.
+            models.Index(
+                fields=["jurisdiction", "closed_at"],
+                condition=models.Q(closed_at__isnull=False),
+                name="case_closed_at",
+            ),
+            models.Index(
+                fields=["jurisdiction", "deadline"],
+                condition=models.Q(deadline__isnull=False),
+                name="case_deadline",
             ),
         ]
 
