@@ -304,11 +304,14 @@ def cast(world: World) -> Cast:
 @pytest.fixture(autouse=True)
 def _fresh_process_caches() -> None:
     """Per-process indexes are keyed by row ids and versions, which tests reuse."""
+    from django.core.cache import cache
+
     from jingxi.org.services import calendar_cache_clear
     from jingxi.places.routing import router_cache_clear
 
     calendar_cache_clear()
     router_cache_clear()
+    cache.clear()  # Django's: rate-limit counters and the public figures
 
 
 @pytest.fixture(autouse=True)

@@ -279,6 +279,9 @@ JINGXI_CONTACT_RETENTION_DAYS = env_int("JINGXI_CONTACT_RETENTION_DAYS", 180)
 # Counted in the cache, so per process unless JINGXI_REDIS_URL shares it.
 JINGXI_PUBLIC_REPORTS_PER_HOUR = env_int("JINGXI_PUBLIC_REPORTS_PER_HOUR", 10)
 JINGXI_PUBLIC_LOOKUPS_PER_MINUTE = env_int("JINGXI_PUBLIC_LOOKUPS_PER_MINUTE", 60)
+# Seconds the disclosure portal's figures are kept for the public (0: always live; the
+# office always sees them live).
+JINGXI_PUBLIC_FIGURES_SECONDS = env_int("JINGXI_PUBLIC_FIGURES_SECONDS", 300)
 # Reverse proxies in front of jingxi that append to X-Forwarded-For; 0 trusts only
 # the connection's address (REMOTE_ADDR).
 JINGXI_PROXY_COUNT = env_int("JINGXI_PROXY_COUNT", 0)

@@ -178,10 +178,23 @@ def _counts(*, period: Period, now: dt.datetime, suffix: str = "") -> dict[str, 
     }
 
 
-def _scope(jurisdiction: Jurisdiction, township: Township | None) -> QuerySet[Case]:
+def _scope(
+    jurisdiction: Jurisdiction, township: Township | None, period: Period | None = None
+) -> QuerySet[Case]:
+    """The jurisdiction's (or township's) cases; with `period`, only those any measure
+    may count in it (reported, closed or due then), so that a period's figures read
+    that period's cases, not every case ever (indexes case_recent, case_closed_at,
+    case_deadline)."""
     cases = Case.objects.filter(jurisdiction=jurisdiction)
     if township is not None:
         cases = cases.filter(township=township)
+    if period is not None:
+        start, end = period.start, period.end
+        cases = cases.filter(
+            Q(reported_at__gte=start, reported_at__lt=end)
+            | Q(closed_at__gte=start, closed_at__lt=end)
+            | Q(deadline__gte=start, deadline__lt=end)
+        )
     return cases.order_by()
 
 
@@ -206,7 +219,7 @@ def disclosure_figures(
     )
     rows = {
         r["township_id"]: r
-        for r in _scope(jurisdiction, township)
+        for r in _scope(jurisdiction, township, period)
         .values("township_id")
         .annotate(**_counts(period=period, now=now))
     }
@@ -240,7 +253,8 @@ def disclosure_series(
     aggregates: dict[str, Any] = {}
     for p in periods:
         aggregates.update(_counts(period=p, now=now, suffix=f"_{p.month}"))
-    found = _scope(jurisdiction, township).aggregate(**aggregates)
+    year_period = period_get(jurisdiction=jurisdiction, year=year)
+    found = _scope(jurisdiction, township, year_period).aggregate(**aggregates)
     series = []
     for p in periods:
         row = FigureRow(key=p.month, name=_("%(m)d月") % {"m": p.month})

@@ -427,6 +427,30 @@ def test_trace_link_only_for_staff(client: Client, cast: Cast, portal: Portal) -
     assert client.get(trace + "?measure=nope&year=2026").status_code == 404
 
 
+def test_public_figures_are_kept_a_while_and_the_office_sees_them_live(
+    client: Client, world: World, cast: Cast, portal: Portal, settings: Any
+) -> None:
+    settings.JINGXI_PUBLIC_FIGURES_SECONDS = 300
+    figures_url = reverse("public:figures") + "?year=2026&month=11"
+    home_url = reverse("public:portal")
+
+    def received(response: Any) -> int:
+        if "figures" in response.context:
+            return int(response.context["figures"].total.received)
+        return int(response.context["month_total"].received)
+
+    first = received(client.get(figures_url))
+    home_first = received(client.get(home_url))
+    walk(world, cast, at=MONDAY, point=(113.985, 34.7152), close_at=None)
+    assert received(client.get(figures_url)) == first  # the public's copy
+    assert received(client.get(home_url)) == home_first
+    office = Client()
+    office.force_login(cast.dispatcher)
+    assert received(office.get(figures_url)) == first + 1  # live, as the traces are
+    settings.JINGXI_PUBLIC_FIGURES_SECONDS = 0
+    assert received(client.get(figures_url)) == first + 1
+
+
 def test_trace_page_takes_few_queries(
     client: Client, cast: Cast, portal: Portal, django_assert_max_num_queries: Any
 ) -> None:
