@@ -72,8 +72,7 @@ def _request_context_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     u, j = selection(User, "u"), selection(Jurisdiction, "j")
     s, c = selection(LoopSettings, "s"), selection(Category, "c")
-    pair = "m.role || ':' || CAST(m.unit_id AS TEXT)"
-    joined = f"string_agg({pair}, ',')" if vendor == "postgresql" else f"group_concat({pair}, ',')"
+    joined = "string_agg(m.role, ',')" if vendor == "postgresql" else "group_concat(m.role, ',')"
     return (
         f"SELECT {u.sql}, {j.sql}, {s.sql}, {c.sql}, {has_limit_sql()}, "
         f"(SELECT {joined} FROM {quote(Membership._meta.db_table)} m "
@@ -108,11 +107,11 @@ def _request_context(
     settings: LoopSettings | None = s.instance(row, at)
     at += s.width
     category: Category | None = c.instance(row, at)
-    has_limit, pairs = row[-2], row[-1]
-    if not user.is_active or jurisdiction is None or settings is None or not pairs:
+    has_limit, held = row[-2], row[-1]
+    if not user.is_active or jurisdiction is None or settings is None or not held:
         raise _NotCommon  # 401, 403, or a jurisdiction's first report (makes its settings)
     user.jurisdiction = settings.jurisdiction = jurisdiction
-    roles = {pair.split(":", 1)[0] for pair in pairs.split(",")}
+    roles = set(held.split(","))
     return user, roles, ReportContext(settings, jurisdiction, category, bool(has_limit))
 
 
