@@ -263,6 +263,9 @@ def case_report(
 ) -> Case:
     """Create a case from a report (上报). Staff patrol reports may be filed at once.
 
+    The case comes back with its township, road and proposed unit (their names and
+    the unit's code; other fields load on access), for the answers that show them.
+
     `category` may be given by id: it is read with the settings in any case. `context`
     is that read, when the caller made it already in a statement of its own (the API's
     intake reads it with the token: `jingxi.cases.intake`); it must be for this
