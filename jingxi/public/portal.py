@@ -57,14 +57,14 @@ def _is_office(request: HttpRequest, jurisdiction: Jurisdiction) -> bool:
 
 
 def _figures_cached(
-    request: HttpRequest, jurisdiction: Jurisdiction, key: tuple[object, ...], compute: Any
+    jurisdiction: Jurisdiction, key: tuple[object, ...], compute: Any, *, live: bool
 ) -> Any:
     """`compute()`, kept in the cache for the public for JINGXI_PUBLIC_FIGURES_SECONDS:
     a period's figures aggregate every case of the period, a few hundred milliseconds at
     half a million cases a year, and citizens ask for them all day. The office sees
-    them live, as the traces behind each number (`portal_staff.trace`) are."""
+    them live (`live`), as the traces behind each number (`portal_staff.trace`) are."""
     seconds = settings.JINGXI_PUBLIC_FIGURES_SECONDS
-    if seconds <= 0 or _is_office(request, jurisdiction):
+    if seconds <= 0 or live:
         return compute()
     name = ":".join(str(part) for part in ("public-figures", jurisdiction.pk, get_language(), *key))
     found = cache.get(name)
@@ -118,7 +118,6 @@ def portal(request: HttpRequest) -> HttpResponse:
     jurisdiction = public_jurisdiction(request)
     today = timezone.localdate()
     year_figures, month_figures = _figures_cached(
-        request,
         jurisdiction,
         ("home", today.year, today.month),
         lambda: (
@@ -127,6 +126,7 @@ def portal(request: HttpRequest) -> HttpResponse:
                 jurisdiction=jurisdiction, year=today.year, month=today.month
             ),
         ),
+        live=_is_office(request, jurisdiction),
     )
     context = {
         "jurisdiction": jurisdiction,
@@ -152,9 +152,9 @@ def figures(request: HttpRequest) -> HttpResponse:
     jurisdiction = public_jurisdiction(request)
     year, month = _period_args(request)
     township = _township(request, jurisdiction)
+    office = _is_office(request, jurisdiction)  # live figures, and links to their cases
     try:
         result, series = _figures_cached(
-            request,
             jurisdiction,
             ("figures", year, month, township.pk if township else ""),
             lambda: (
@@ -165,6 +165,7 @@ def figures(request: HttpRequest) -> HttpResponse:
                     jurisdiction=jurisdiction, year=year, township=township
                 ),
             ),
+            live=office,
         )
     except selectors.PeriodError as exc:
         messages.error(request, str(exc))
@@ -187,7 +188,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         "townships": selectors.township_choices(jurisdiction=jurisdiction),
         "years": list(range(today.year, today.year - 6, -1)),
         "months": list(range(1, 13)),
-        "show_trace": _is_office(request, jurisdiction),
+        "show_trace": office,
         "portal_section": "figures",
     }
     return render(request, "public/figures.html", context)
