@@ -19,3 +19,17 @@ def public_site(settings: Any, tmp_path: Path) -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+class _PinnedClock:
+    """`time` for the flood counters: always the middle of one window, so a test's hits
+    never straddle two fixed windows (a boundary between them would reset the count)."""
+
+    @staticmethod
+    def time() -> float:
+        return 1_800_000_030.0  # 30 s into a minute and into an hour
+
+
+@pytest.fixture(autouse=True)
+def _flood_windows_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("jingxi.public.ratelimit.time", _PinnedClock)
