@@ -32,6 +32,8 @@ class Role(models.TextChoices):
     LEADER = "leader", _("县领导")
     OPERATOR = "operator", _("热线话务员")
     ADMIN = "admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDITOR = "auditor", _("安全审计员")
 
 
 class CalendarDayKind(models.TextChoices):
