@@ -47,7 +47,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("JINGXI_DEBUG", default=True)
+# The mode jingxi runs in: "development" (DEBUG and the development server, only when
+# asked for), "demo" (what `make run` serves: DEBUG off, the demo county and its logins,
+# a visible banner) or "production" (the hardened set-up: no demo logins, no superusers,
+# a second factor for administrators; `manage.py check --deploy` clean).
+JINGXI_ENV = env_str("JINGXI_ENV", "development")
+if JINGXI_ENV not in {"development", "demo", "production"}:
+    raise ValueError(f"JINGXI_ENV must be development, demo or production, not {JINGXI_ENV!r}")
+DEBUG = env_bool("JINGXI_DEBUG", default=JINGXI_ENV == "development")
 SECRET_KEY = env_str("JINGXI_SECRET_KEY", "insecure-dev-key-change-me-in-production-0123456789")
 ALLOWED_HOSTS = env_list("JINGXI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("JINGXI_CSRF_TRUSTED_ORIGINS", [])
