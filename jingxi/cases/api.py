@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from jingxi.cases import workflow
-from jingxi.cases.access import OFFICE_ROLES, case_duplicates_for, case_get_for, case_list_for
+from jingxi.cases.access import case_duplicates_for, case_get_for, case_list_for
 from jingxi.cases.choices import Action, Source, Status
 from jingxi.cases.evidence import EvidenceError, case_transition_with_photos
 from jingxi.cases.models import Case, CaseEvent
@@ -30,7 +30,6 @@ from jingxi.cases.services import (
     CaseInputError,
     DuplicateSubmission,
     ReportContext,
-    actor_roles,
     case_report,
     loop_settings_get,
 )
@@ -40,6 +39,7 @@ from jingxi.lib.drf import CachedFieldsMixin
 from jingxi.lib.privacy import mask_name, mask_phone
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.org.roles import NO_ROLES, Perm, RoleSet, roles_of
 
 CONTACT_ROLES = frozenset({Role.DISPATCHER, Role.OPERATOR, Role.ADMIN})
 
@@ -206,11 +206,11 @@ class CaseDetailSerializer(CaseSerializer):
 
     def get_actions(self, case: Case) -> list[str]:
         """Actions the table allows now and the user's roles permit (guards apply on POST)."""
-        roles: set[str] = self.context.get("roles") or set()
+        roles: RoleSet = self.context.get("roles") or NO_ROLES
         return [
             a.value
             for a in workflow.actions_from(Status(case.status))
-            if workflow.ACTION_ROLES[a] & roles
+            if workflow.action_permitted(action=a, roles=roles, unit_id=case.unit_id)
         ]
 
 
@@ -256,6 +256,7 @@ def report_create(
     jurisdiction: Jurisdiction,
     idempotency_key: str,
     context: ReportContext | None = None,
+    roles: RoleSet | None = None,
 ) -> Case:
     """`case_report` with a create request's checked values (`CaseCreateSerializer`'s,
     or the direct path's in `intake`); `context` as `case_report` takes it."""
@@ -276,6 +277,7 @@ def report_create(
         idempotency_key=idempotency_key,
         file_directly=data["file_directly"],
         context=context,
+        roles=roles,
     )
 
 
@@ -309,7 +311,7 @@ class CaseListCreate(generics.ListAPIView[Case]):
         context = super().get_serializer_context()
         user = _user(self.request)
         if user.jurisdiction is not None:
-            context["roles"] = set(actor_roles(actor=user, jurisdiction=user.jurisdiction))
+            context["roles"] = roles_of(self.request)
         return context
 
     @extend_schema(
@@ -324,8 +326,8 @@ class CaseListCreate(generics.ListAPIView[Case]):
     def post(self, request: Request) -> Response:
         user = _user(request)
         jurisdiction = user.jurisdiction
-        roles = set(actor_roles(actor=user, jurisdiction=jurisdiction)) if jurisdiction else set()
-        if jurisdiction is None or not roles:
+        roles = roles_of(request)
+        if jurisdiction is None or not roles.is_staff:
             raise exceptions.PermissionDenied(_("只有本辖区工作人员可以通过此接口上报"))
         form = CaseCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -335,6 +337,7 @@ class CaseListCreate(generics.ListAPIView[Case]):
             actor=user,
             jurisdiction=jurisdiction,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
+            roles=roles,
         )
         body = CaseSerializer(case, context={"roles": roles}).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -345,7 +348,7 @@ class CaseDetail(APIView):
     def get(self, request: Request, case_id: int) -> Response:
         user = _user(request)
         case = case_get_for(user=user, case_id=case_id)
-        roles = set(actor_roles(actor=user, jurisdiction=case.jurisdiction))
+        roles = roles_of(request)
         events = case.events.select_related("actor")
         case_data = CaseDetailSerializer(case, context={"roles": roles, "request": request}).data
         case_data["events"] = CaseEventSerializer(events, many=True).data
@@ -396,8 +399,8 @@ class CaseDuplicates(APIView):
             radius_m=settings.duplicate_radius_m,
             window_hours=settings.duplicate_window_hours,
         )
-        roles = set(actor_roles(actor=user, jurisdiction=case.jurisdiction))
-        if not roles & OFFICE_ROLES:
+        roles = roles_of(request)
+        if not roles.may(Perm.CASES_ALL):
             visible = set(
                 case_list_for(user=user)
                 .filter(pk__in=[c.pk for c in near])

@@ -58,6 +58,7 @@ from jingxi.org.models import Jurisdiction, Membership, Unit
 from jingxi.org.services import calendar_get
 from jingxi.places.choices import RoadChiefLevel
 from jingxi.places.models import RoadChief
+from jingxi.places.selectors import road_chief_list_current
 
 logger = logging.getLogger(__name__)
 
@@ -281,10 +282,8 @@ class CaseAudience:
             return
         self._chief_roads |= wanted
         chiefs = list(
-            RoadChief.objects.filter(
-                road_id__in=wanted, start_date__lte=today, user__is_active=True
-            )
-            .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+            road_chief_list_current(on=today)
+            .filter(road_id__in=wanted, user__is_active=True)
             .values_list("pk", "road_id", "level", "user_id")
             .order_by("pk")
         )

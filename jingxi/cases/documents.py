@@ -51,14 +51,13 @@ from jingxi.cases import workflow
 from jingxi.cases.choices import Record
 from jingxi.cases.models import Case, CaseEvent, Notice, SupervisionOrder
 from jingxi.cases.numbering import document_number_next
-from jingxi.cases.services import actor_roles
-from jingxi.org.choices import Role, UnitKind
+from jingxi.org.choices import UnitKind
 from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.org.roles import Perm, roles_for
 
 logger = logging.getLogger(__name__)
 
 MAX_CONTENT: Final = 2000
-UNIT_STAFF_ROLES: Final = (Role.UNIT_HANDLER, Role.UNIT_HEAD)
 SUPERVISION_REASONS: Final = ("overdue", "leader")
 
 
@@ -91,8 +90,8 @@ def _content_clean(content: str) -> str:
 
 
 def _is_unit_staff(*, actor: User, unit: Unit) -> bool:
-    roles = actor_roles(actor=actor, jurisdiction=unit.jurisdiction)
-    return any(unit.pk in roles.get(role, set()) for role in UNIT_STAFF_ROLES)
+    roles = roles_for(user=actor, jurisdiction_id=unit.jurisdiction_id)
+    return unit.pk in roles.unit_ids()
 
 
 def office_name(*, jurisdiction: Jurisdiction) -> str:
@@ -174,7 +173,7 @@ def notice_issue(
     number is used) on error.
     """
     now = now or timezone.now()
-    if Role.DISPATCHER not in actor_roles(actor=actor, jurisdiction=jurisdiction):
+    if not roles_for(user=actor, jurisdiction_id=jurisdiction.pk).may(Perm.DOCUMENT_ISSUE):
         raise PermissionDenied(_("只有派遣员可以签发整改通知单"))
     if unit.jurisdiction_id != jurisdiction.pk or not unit.is_active:
         raise DocumentError(_("责任单位不属于本辖区或已停用"))
@@ -280,9 +279,8 @@ def supervision_order_issue(
         if reason != "overdue":
             raise DocumentError(_("领导督办须由派遣员或县领导签发"))
     else:
-        roles = actor_roles(actor=actor, jurisdiction=case.jurisdiction)
-        allowed = {Role.DISPATCHER, Role.LEADER} if reason == "leader" else {Role.DISPATCHER}
-        if not allowed.intersection(roles):
+        roles = roles_for(user=actor, jurisdiction_id=case.jurisdiction_id)
+        if not roles.may(Perm.SUPERVISE if reason == "leader" else Perm.DOCUMENT_ISSUE):
             raise PermissionDenied(
                 _("领导督办须由派遣员或县领导签发")
                 if reason == "leader"

@@ -39,10 +39,10 @@ from jingxi.cases.choices import Action, Status
 from jingxi.cases.models import Attachment, AttachmentKind, Case, CaseEvent
 from jingxi.cases.queues import PHOTO_KIND
 from jingxi.cases.selectors import WARNING_TEXT
-from jingxi.cases.services import actor_roles, case_transition
+from jingxi.cases.services import case_transition
 from jingxi.lib.geo import haversine_m
-from jingxi.org.choices import Role
 from jingxi.org.models import Unit, User
+from jingxi.org.roles import Perm, roles_for
 
 register_heif_opener()
 
@@ -335,11 +335,9 @@ def attachment_can_add(*, case: Case, actor: User) -> bool:
     """Dispatchers and inspectors of the jurisdiction, the case unit's staff, the reporter."""
     if case.reporter_id is not None and case.reporter_id == actor.pk:
         return True
-    roles = actor_roles(actor=actor, jurisdiction=case.jurisdiction)
-    if Role.DISPATCHER in roles or Role.INSPECTOR in roles:
-        return True
-    return case.unit_id is not None and any(
-        case.unit_id in roles.get(role, set()) for role in (Role.UNIT_HANDLER, Role.UNIT_HEAD)
+    roles = roles_for(user=actor, jurisdiction_id=case.jurisdiction_id)
+    return roles.may(Perm.EVIDENCE_ADD) or (
+        case.unit_id is not None and case.unit_id in roles.unit_ids()
     )
 
 

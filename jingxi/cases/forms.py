@@ -10,21 +10,13 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from jingxi.cases.access import PATROL_SOURCES
 from jingxi.cases.choices import Action, Source
 from jingxi.catalog.choices import CategoryLevel, Urgency
 from jingxi.catalog.models import Category
 from jingxi.org.models import Jurisdiction
 
 MAX_PHOTOS = 6
-# Sources a dispatcher or an operator may enter for someone else's report.
-DESK_SOURCES = (
-    Source.HOTLINE,
-    Source.CITIZEN_WEB,
-    Source.WECHAT,
-    Source.MEDIA,
-    Source.LEADER,
-    Source.TRANSFER,
-)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -83,9 +75,12 @@ class CaseReportForm(forms.Form):
         self,
         *args: Any,
         jurisdiction: Jurisdiction,
-        patrol_source: str = "",
+        sources: Sequence[Source],
         **kwargs: Any,
     ) -> None:
+        """`sources`: those the user may claim (`access.report_sources_for`). A user
+        who claims one patrol source only reports as themselves: no source or caller
+        fields; a desk's sources come with the caller's name and phone."""
         super().__init__(*args, **kwargs)
         categories = list(
             Category.objects.filter(
@@ -96,17 +91,19 @@ class CaseReportForm(forms.Form):
         )
         self.categories = {c.pk: c for c in categories}
         cast(forms.ChoiceField, self.fields["category"]).choices = category_choices(categories)
-        self.patrol_source = patrol_source
-        if patrol_source:
+        patrol = [s for s in sources if s in PATROL_SOURCES]
+        self.patrol_source = str(sources[0]) if len(sources) == 1 and patrol else ""
+        if self.patrol_source:
             # A patrol report's source is who made it; the desk fields do not apply.
             for name in ("source", "reporter_name", "reporter_phone"):
                 del self.fields[name]
         else:
-            del self.fields["file_directly"]
             cast(forms.ChoiceField, self.fields["source"]).choices = [
-                (s.value, s.label) for s in DESK_SOURCES
+                (s.value, s.label) for s in sources
             ]
             self.fields["source"].required = True
+        if not patrol:
+            del self.fields["file_directly"]
         self.fields["lng"].error_messages["required"] = _("请在地图上点选问题位置，或搜索地址")
         self.fields["lat"].error_messages["required"] = _("请在地图上点选问题位置，或搜索地址")
 

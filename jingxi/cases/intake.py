@@ -29,6 +29,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from rest_framework.authtoken.models import Token
@@ -48,6 +49,7 @@ from jingxi.catalog.models import Category
 from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import selection
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
+from jingxi.org.roles import RoleSet, roleset_from_names
 
 _SOURCES = frozenset(Source.values)
 _URGENCIES = frozenset(Urgency.values)
@@ -90,7 +92,7 @@ def _request_context_sql(vendor: str) -> str:
 
 def _request_context(
     *, key: str, category_id: int, urgency: str, condition: str
-) -> tuple[User, set[str], ReportContext]:
+) -> tuple[User, RoleSet, ReportContext]:
     """The token's active staff user with roles, and the report's context; or _NotCommon."""
     sql = _request_context_sql(connection.vendor)
     row = fetch_one(
@@ -111,7 +113,7 @@ def _request_context(
     if not user.is_active or jurisdiction is None or settings is None or not held:
         raise _NotCommon  # 401, 403, or a jurisdiction's first report (makes its settings)
     user.jurisdiction = settings.jurisdiction = jurisdiction
-    roles = set(held.split(","))
+    roles = roleset_from_names(jurisdiction_id=jurisdiction.pk, roles=held)
     return user, roles, ReportContext(settings, jurisdiction, category, bool(has_limit))
 
 
@@ -230,8 +232,9 @@ def report_direct(request: HttpRequest, *, allow: str) -> HttpResponse | None:
             jurisdiction=context.jurisdiction,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             context=context,
+            roles=roles,
         )
-    except (_NotCommon, CaseInputError):
+    except (_NotCommon, CaseInputError, PermissionDenied):
         return None  # nothing was written: the DRF view answers, with its error
     body = CaseSerializer(context={"roles": roles}).to_representation(case)
     response = HttpResponse(_RENDERER.render(body), status=201, content_type="application/json")

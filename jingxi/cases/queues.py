@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -26,19 +26,10 @@ from jingxi.cases.models import Case
 from jingxi.lib.geo import haversine_m
 from jingxi.lib.workcalendar import WorkCalendar
 from jingxi.org.choices import Role
-from jingxi.org.models import Membership, User
-from jingxi.places.models import RoadChief
+from jingxi.org.models import User
+from jingxi.org.roles import UNIT_ROLES, Perm, RoleSet
+from jingxi.places.selectors import road_ids_chiefed_by
 
-UNIT_ROLES: Final = frozenset({Role.UNIT_HANDLER, Role.UNIT_HEAD})
-# Who may report a problem from the staff pages, and the source each role reports as.
-REPORTER_ROLES: Final = frozenset(
-    {Role.INSPECTOR, Role.ROAD_CHIEF, Role.ASSESSOR, Role.DISPATCHER, Role.OPERATOR}
-)
-PATROL_SOURCE: Final[Mapping[str, str]] = {
-    Role.INSPECTOR: "inspector",
-    Role.ROAD_CHIEF: "road_chief",
-    Role.ASSESSOR: "assessor",
-}
 UNIT_STATUSES: Final = (Status.DISPATCHED, Status.HANDLING, Status.SUSPENDED)
 
 
@@ -49,7 +40,7 @@ UNIT_STATUSES: Final = (Status.DISPATCHED, Status.HANDLING, Status.SUSPENDED)
 class Tab:
     key: str
     label: str | Promise
-    roles: frozenset[str]  # empty: every staff member
+    roles: frozenset[Role]  # empty: every staff member who may open the workbench
 
 
 TABS: Final[tuple[Tab, ...]] = (
@@ -76,9 +67,10 @@ UNIT_STATES: Final[tuple[tuple[str, str | Promise], ...]] = (
 )
 
 
-def tab_list_for(*, roles: Iterable[str]) -> list[Tab]:
-    held = set(roles)
-    return [tab for tab in TABS if not tab.roles or tab.roles & held]
+def tab_list_for(*, roles: RoleSet) -> list[Tab]:
+    if not roles.may(Perm.CASES):
+        return []
+    return [tab for tab in TABS if not tab.roles or roles.has_any(tab.roles)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,24 +88,15 @@ class QueueFilters:
         return bool(self.status or self.category_id or self.township_id or self.overdue or self.q)
 
 
-def _road_ids_of_chief(user: User) -> QuerySet[RoadChief, int]:
-    today = timezone.localdate()
-    return (
-        RoadChief.objects.filter(user=user, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .values_list("road_id", flat=True)
-    )
-
-
 def case_queue_for(
     *,
     user: User,
     tab: str,
-    roles: Mapping[str, set[int]],
+    roles: RoleSet,
     filters: QueueFilters,
 ) -> QuerySet[Case]:
     """The cases of one work queue, filtered and ordered; lazy (nothing runs yet)."""
-    qs = case_list_for(user=user)
+    qs = case_list_for(user=user, roles=roles)
     if tab == "inbox":
         qs = qs.filter(status__in=[Status.REPORTED, Status.CHECKING]).order_by("reported_at")
     elif tab == "dispatch":
@@ -123,8 +106,7 @@ def case_queue_for(
     elif tab == "overdue":
         qs = qs.filter(is_overdue=True, status__in=workflow.OPEN).order_by("stage_deadline")
     elif tab == "unit":
-        unit_ids = set().union(*(roles.get(r, set()) for r in UNIT_ROLES))
-        qs = qs.filter(unit_id__in=unit_ids, status__in=UNIT_STATUSES)
+        qs = qs.filter(unit_id__in=roles.unit_ids(), status__in=UNIT_STATUSES)
         if filters.state == "dispatched":
             qs = qs.filter(status=Status.DISPATCHED)
         elif filters.state == "handling":
@@ -145,9 +127,8 @@ def case_queue_for(
         else:
             qs = qs.order_by("stage_deadline", "pk")
     elif tab == "roads":
-        qs = qs.filter(road_id__in=_road_ids_of_chief(user), status__in=workflow.OPEN).order_by(
-            "road__name", F("deadline").asc(nulls_last=True), "reported_at"
-        )
+        qs = qs.filter(road_id__in=road_ids_chiefed_by(user=user), status__in=workflow.OPEN)
+        qs = qs.order_by("road__name", F("deadline").asc(nulls_last=True), "reported_at")
     else:
         qs = qs.order_by("-reported_at", "-pk")
     if filters.status:
@@ -172,18 +153,12 @@ class WorkCount:
     value: int
 
 
-def work_counts_for(*, user: User, roles: Iterable[str]) -> list[WorkCount]:
+def work_counts_for(*, user: User, roles: RoleSet) -> list[WorkCount]:
     """The sizes of the user's queues (not "all"), in one query."""
     tabs = [t for t in tab_list_for(roles=roles) if t.key != "all"]
     if not tabs:
         return []
-    if set(roles) & UNIT_ROLES:
-        # A subquery, not a list: the count stays one query.
-        unit_q = Q(
-            unit_id__in=Membership.objects.filter(user=user, role__in=UNIT_ROLES).values("unit_id")
-        )
-    else:
-        unit_q = Q(pk__in=[])
+    unit_q = Q(unit_id__in=roles.unit_ids())
     conditions: dict[str, Q] = {
         "inbox": Q(status__in=[Status.REPORTED, Status.CHECKING]),
         "dispatch": Q(status=Status.FILED),
@@ -191,13 +166,13 @@ def work_counts_for(*, user: User, roles: Iterable[str]) -> list[WorkCount]:
         "overdue": Q(is_overdue=True, status__in=workflow.OPEN),
         "unit": unit_q & Q(status__in=UNIT_STATUSES),
         "verify": Q(status=Status.HANDLED),
-        "roads": Q(road_id__in=_road_ids_of_chief(user), status__in=workflow.OPEN),
+        "roads": Q(road_id__in=road_ids_chiefed_by(user=user), status__in=workflow.OPEN),
     }
     # Every queue holds open cases or pending requests: counting only those rows (through
     # case_status and case_queue_approvals) keeps closed cases, most of a large table,
     # out of the count.
     qs = (
-        case_list_for(user=user)
+        case_list_for(user=user, roles=roles)
         .order_by()
         .filter(Q(status__in=workflow.OPEN) | ~Q(pending_request=PendingRequest.NONE))
     )
@@ -319,7 +294,7 @@ class ActionChoice:
 def action_choices_for(
     *,
     case: Case,
-    roles: Mapping[str, set[int]],
+    roles: RoleSet,
     merge_targets: Sequence[Case] = (),
     requested_hours: str = "",
 ) -> list[ActionChoice]:
@@ -329,12 +304,7 @@ def action_choices_for(
     """
     choices: list[ActionChoice] = []
     for action in workflow.actions_from(Status(case.status)):
-        held = workflow.ACTION_ROLES[action] & set(roles)
-        if not held:
-            continue
-        if action in workflow.UNIT_SCOPED_ACTIONS and not any(
-            case.unit_id in roles[r] for r in held
-        ):
+        if not workflow.action_permitted(action=action, roles=roles, unit_id=case.unit_id):
             continue
         if action in workflow.REQUEST_OF and case.pending_request:
             continue

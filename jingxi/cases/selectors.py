@@ -8,56 +8,19 @@ row they may not see exists.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jingxi.cases.access import case_list_for
 from jingxi.cases.models import Attachment, Case, Notice, SupervisionOrder
-from jingxi.org.choices import Role
-from jingxi.org.models import Jurisdiction, Membership, Unit, User
+from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.org.roles import Perm, RoleSet, roles_for
 from jingxi.places.models import Road, Township
-
-# Roles that act for one unit only; every other staff role sees the whole jurisdiction.
-UNIT_ROLES = frozenset({Role.UNIT_HANDLER, Role.UNIT_HEAD})
-
-
-@dataclass(frozen=True)
-class Access:
-    """What a user may see in their jurisdiction: everything, or their units' rows."""
-
-    jurisdiction: Jurisdiction | None
-    roles: frozenset[str]
-    unit_ids: frozenset[int]  # units where the user holds a unit role
-
-    @property
-    def is_staff(self) -> bool:
-        return self.jurisdiction is not None and bool(self.roles)
-
-    @property
-    def sees_all(self) -> bool:
-        return self.is_staff and bool(self.roles - UNIT_ROLES)
-
-    def has(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
-
-
-def access_for(*, user: User) -> Access:
-    """The user's roles and unit-role units within their own jurisdiction."""
-    if not user.is_authenticated or user.jurisdiction_id is None:
-        return Access(jurisdiction=None, roles=frozenset(), unit_ids=frozenset())
-    rows = Membership.objects.filter(
-        user=user, unit__jurisdiction_id=user.jurisdiction_id
-    ).values_list("role", "unit_id")
-    roles = frozenset(role for role, _unit in rows)
-    unit_ids = frozenset(unit for role, unit in rows if role in UNIT_ROLES)
-    return Access(jurisdiction=user.jurisdiction, roles=roles, unit_ids=unit_ids)
-
 
 # --- cases --------------------------------------------------------------------------
 # Who sees which case is decided in `access.py` (`case_get_for`, `case_list_for`).
@@ -126,39 +89,55 @@ def attachment_get_for(*, user: User, attachment_id: int) -> Attachment:
 # --- documents ----------------------------------------------------------------------
 
 
-def _document_visible(*, access: Access, jurisdiction_id: int, unit_id: int) -> bool:
-    if access.jurisdiction is None or access.jurisdiction.pk != jurisdiction_id:
-        return False
-    return access.sees_all or unit_id in access.unit_ids
+def _documents_visible_q(*, user: User, roles: RoleSet, subjects: str) -> Q | None:
+    """The documents `user` may see, as a filter on Notice or SupervisionOrder; None for
+    none. A document is seen by its issuer, by the staff of the unit it is addressed to,
+    and by whoever may see every one of its subjects (`subjects`: the relation to its
+    cases), as `access` decides for cases. A rule of its own would disagree with it."""
+    if not roles.is_staff:
+        return None
+    own = Q(jurisdiction_id=roles.jurisdiction_id)
+    if roles.may(Perm.CASES_ALL):
+        return own
+    listed = Case.objects.filter(**{_reverse(subjects): OuterRef("pk")})
+    visible_cases = case_list_for(user=user, roles=roles).values("pk")
+    every_subject_seen = Exists(listed) & ~Exists(listed.exclude(pk__in=visible_cases))
+    return own & (Q(issued_by_id=user.pk) | Q(unit_id__in=roles.unit_ids()) | every_subject_seen)
+
+
+def _reverse(subjects: str) -> str:
+    """The relation from Case back to the document, for each document's subjects."""
+    return {"cases": "notices", "case": "supervision_orders"}[subjects]
 
 
 def notice_get_for(*, user: User, notice_id: int) -> Notice:
-    """The notice if the user is office-side staff of its jurisdiction or staff of its unit."""
-    notice = (
-        Notice.objects.select_related("unit", "issued_by", "signed_by", "jurisdiction")
-        .filter(pk=notice_id)
-        .first()
-    )
-    access = access_for(user=user)
-    if notice is None or not _document_visible(
-        access=access, jurisdiction_id=notice.jurisdiction_id, unit_id=notice.unit_id
-    ):
+    """The notice, if the user may see it (`_documents_visible_q`); Http404 otherwise."""
+    scope = _documents_visible_q(user=user, roles=roles_for(user=user), subjects="cases")
+    notice = None
+    if scope is not None:
+        notice = (
+            Notice.objects.filter(scope, pk=notice_id)
+            .select_related("unit", "issued_by", "signed_by", "jurisdiction")
+            .first()
+        )
+    if notice is None:
         raise Http404(_("没有找到该整改通知单"))
     return notice
 
 
 def supervision_order_get_for(*, user: User, order_id: int) -> SupervisionOrder:
-    order = (
-        SupervisionOrder.objects.select_related(
-            "unit", "issued_by", "signed_by", "jurisdiction", "case", "case__category"
+    """The order, if the user may see it (`_documents_visible_q`); Http404 otherwise."""
+    scope = _documents_visible_q(user=user, roles=roles_for(user=user), subjects="case")
+    order = None
+    if scope is not None:
+        order = (
+            SupervisionOrder.objects.filter(scope, pk=order_id)
+            .select_related(
+                "unit", "issued_by", "signed_by", "jurisdiction", "case", "case__category"
+            )
+            .first()
         )
-        .filter(pk=order_id)
-        .first()
-    )
-    access = access_for(user=user)
-    if order is None or not _document_visible(
-        access=access, jurisdiction_id=order.jurisdiction_id, unit_id=order.unit_id
-    ):
+    if order is None:
         raise Http404(_("没有找到该督办单"))
     return order
 
@@ -198,25 +177,23 @@ def notice_list_for(
     signed: bool | None = None,
     year: int | None = None,
 ) -> QuerySet[Notice]:
-    """`notice_search` limited to what the user may see (a unit's staff: their units)."""
-    access = access_for(user=user)
-    if access.jurisdiction is None or not access.is_staff:
+    """`notice_search` limited to what the user may see (`_documents_visible_q`)."""
+    roles = roles_for(user=user)
+    scope = _documents_visible_q(user=user, roles=roles, subjects="cases")
+    if scope is None or user.jurisdiction is None:
         return Notice.objects.none()
     notices = notice_search(
-        jurisdiction=access.jurisdiction, q=q, unit=unit, signed=signed, year=year
+        jurisdiction=user.jurisdiction, q=q, unit=unit, signed=signed, year=year
     )
-    if not access.sees_all:
-        notices = notices.filter(unit_id__in=access.unit_ids)
-    return notices
+    return notices.filter(scope)
 
 
 def supervision_order_list_for(*, user: User) -> QuerySet[SupervisionOrder]:
-    access = access_for(user=user)
-    if access.jurisdiction is None or not access.is_staff:
+    """The supervision orders the user may see (`_documents_visible_q`), newest first."""
+    scope = _documents_visible_q(user=user, roles=roles_for(user=user), subjects="case")
+    if scope is None:
         return SupervisionOrder.objects.none()
-    orders = SupervisionOrder.objects.filter(jurisdiction=access.jurisdiction)
-    if not access.sees_all:
-        orders = orders.filter(unit_id__in=access.unit_ids)
+    orders = SupervisionOrder.objects.filter(scope)
     return orders.select_related("unit", "case").order_by("-year", "-serial")
 
 

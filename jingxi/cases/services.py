@@ -19,22 +19,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingxi.cases import workflow
+from jingxi.cases.access import report_claim_check
 from jingxi.cases.choices import Action, PendingRequest, Source, Stage, Status
 from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter, LoopSettings
 from jingxi.cases.selectors import case_places_attach, case_places_set, places_select_sql
 from jingxi.catalog.choices import CategoryLevel, TimeUnit, Urgency
 from jingxi.catalog.models import Category, TimeLimit
-from jingxi.lib.prepared import fetch_all, fetch_one
+from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import insert_fields, insert_params, row_insert, selection
 from jingxi.lib.workcalendar import WorkCalendar
 from jingxi.org.choices import Role
-from jingxi.org.models import Jurisdiction, Membership, Unit, User
+from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.org.roles import RoleSet, roles_for
 from jingxi.org.services import calendar_get
 from jingxi.places.geocode import point_describe
 from jingxi.places.routing import Crs, OutsideJurisdiction, point_route
 
 MAX_DESCRIPTION = 2000
-STAFF_SOURCES = frozenset({Source.INSPECTOR, Source.ROAD_CHIEF, Source.ASSESSOR})
 
 
 class CaseInputError(ValueError):
@@ -260,8 +261,14 @@ def case_report(
     file_directly: bool = False,
     now: dt.datetime | None = None,
     context: ReportContext | None = None,
+    roles: RoleSet | None = None,
 ) -> Case:
     """Create a case from a report (上报). Staff patrol reports may be filed at once.
+
+    A staff `actor` may claim only the sources their roles allow, and file directly only
+    their own patrol's reports (`access.report_claim_check`; PermissionDenied
+    otherwise); `roles` are the actor's, when the caller read them already. Without an
+    actor the caller is a public door and claims its own channel.
 
     The case comes back with its township, road and proposed unit (their names and
     the unit's code; other fields load on access), for the answers that show them.
@@ -285,8 +292,13 @@ def case_report(
         raise CaseInputError(_("幂等键不能超过64个字符"))
     if crs not in ("wgs84", "gcj02"):
         raise CaseInputError(_("坐标系只能是 wgs84 或 gcj02"))
-    if file_directly and (source not in STAFF_SOURCES or actor is None):
-        raise CaseInputError(_("只有工作人员巡查上报的问题可以直接立案"))
+    if actor is None:
+        if file_directly:
+            raise CaseInputError(_("只有工作人员巡查上报的问题可以直接立案"))
+    else:
+        if roles is None:
+            roles = roles_for(user=actor, jurisdiction_id=jurisdiction.pk)
+        report_claim_check(roles=roles, source=source, file_directly=file_directly)
     # One query reads the loop settings, the jurisdiction's current row (whose geo and
     # calendar versions then stand for this report: no query per cache), the category
     # and whether it has a time limit.
@@ -405,36 +417,18 @@ def case_report(
 # --- permission ---------------------------------------------------------------------
 
 
-def actor_roles(*, actor: User, jurisdiction: Jurisdiction) -> dict[str, set[int]]:
-    """role -> ids of the units where the actor holds it, within the jurisdiction."""
-    roles: dict[str, set[int]] = {}
-    quote = connection.ops.quote_name
-    sql = (  # asked on every API request: a fixed statement, not a queryset to compile
-        f"SELECT m.role, m.unit_id FROM {quote(Membership._meta.db_table)} m "
-        f"JOIN {quote(Unit._meta.db_table)} u ON u.id = m.unit_id "
-        "WHERE m.user_id = %s AND u.jurisdiction_id = %s"
-    )
-    for role, unit_id in fetch_all(sql, [actor.pk, jurisdiction.pk]):
-        roles.setdefault(role, set()).add(unit_id)
-    return roles
-
-
 def _check_actor(*, case: Case, action: Action, actor: User) -> None:
-    roles = actor_roles(actor=actor, jurisdiction=case.jurisdiction)
+    roles = roles_for(user=actor, jurisdiction_id=case.jurisdiction_id)
+    if workflow.action_permitted(action=action, roles=roles, unit_id=case.unit_id):
+        return
     allowed = workflow.ACTION_ROLES[action]
-    held = [role for role in allowed if role in roles]
-    if not held:
+    if not roles.has_any(allowed):
         names = "、".join(str(Role(r).label) for r in sorted(allowed))
         raise workflow.TransitionRefused(
             _("「%(action)s」需要以下角色之一：%(roles)s")
             % {"action": action.label, "roles": names}
         )
-    if action in workflow.UNIT_SCOPED_ACTIONS and not any(
-        case.unit_id in roles[role] for role in held
-    ):
-        raise workflow.TransitionRefused(
-            _("只有责任单位的人员可以执行「%(a)s」") % {"a": action.label}
-        )
+    raise workflow.TransitionRefused(_("只有责任单位的人员可以执行「%(a)s」") % {"a": action.label})
 
 
 # --- transition ---------------------------------------------------------------------

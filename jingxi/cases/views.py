@@ -23,20 +23,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingxi.cases import evidence, queues, workflow
-from jingxi.cases.access import case_duplicates_for, case_get_for
+from jingxi.cases.access import case_duplicates_for, case_get_for, report_sources_for
 from jingxi.cases.choices import Action, Status
 from jingxi.cases.forms import CaseActionForm, CaseReportForm
 from jingxi.cases.models import AttachmentKind, Case
 from jingxi.cases.services import (
     CaseInputError,
-    actor_roles,
     case_report,
     loop_settings_get,
 )
 from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
-from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.org.roles import Perm, roles_of
 from jingxi.org.services import calendar_get
 from jingxi.places.models import Township
 
@@ -54,9 +53,9 @@ def _jurisdiction(user: User) -> Jurisdiction:
     return user.jurisdiction
 
 
-def _case_or_404(user: User, case_id: int) -> Case:
+def _case_or_404(request: HttpRequest, case_id: int) -> Case:
     try:
-        return case_get_for(user=user, case_id=case_id)
+        return case_get_for(user=_user(request), case_id=case_id, roles=roles_of(request))
     except Case.DoesNotExist:
         raise Http404(_("没有找到该案卷")) from None
 
@@ -92,8 +91,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """Work queues by role (tabs), filters refreshed with htmx, one page at a time."""
     user = _user(request)
     jurisdiction = _jurisdiction(user)
-    roles = actor_roles(actor=user, jurisdiction=jurisdiction)
+    roles = roles_of(request)
     tabs = queues.tab_list_for(roles=roles)
+    if not tabs:
+        raise Http404(_("您的角色没有案卷工作台"))
     tab_keys = [t.key for t in tabs]
     tab = request.GET.get("tab", "")
     if tab not in tab_keys:
@@ -149,11 +150,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     ).order_by("kind", "code")
     context["townships"] = Township.objects.filter(jurisdiction=jurisdiction).order_by("code")
     context["tab_counts"] = {w.key: w.value for w in queues.work_counts_for(user=user, roles=roles)}
-    context["can_report"] = bool(queues.REPORTER_ROLES & set(roles))
-    context["notices_url"] = _url_or_empty("cases:notice-list")
-    context["can_issue_notice"] = Role.DISPATCHER in roles and bool(
-        _url_or_empty("cases:notice-issue")
-    )
+    context["can_report"] = bool(report_sources_for(roles=roles))
+    context["notices_url"] = _url_or_empty("cases:notice-list") if roles.may(Perm.DOCUMENTS) else ""
+    context["can_issue_notice"] = roles.may(Perm.DOCUMENT_ISSUE)
     return render(request, "cases/case_list.html", context)
 
 
@@ -166,17 +165,15 @@ def case_report_view(request: HttpRequest) -> HttpResponse:
     """Report a problem: the place on the map or by address, category, photos."""
     user = _user(request)
     jurisdiction = _jurisdiction(user)
-    roles = actor_roles(actor=user, jurisdiction=jurisdiction)
-    if not queues.REPORTER_ROLES & set(roles):
-        raise PermissionDenied(_("只有督导员、路长、考核员、派遣员和话务员可以在此上报问题"))
-    patrol_source = next(
-        (source for role, source in queues.PATROL_SOURCE.items() if role in roles), ""
-    )
+    roles = roles_of(request)
+    sources = report_sources_for(roles=roles)
+    if not sources:
+        raise Http404(_("您的角色不能上报问题"))
     form = CaseReportForm(
         request.POST or None,
         request.FILES or None,
         jurisdiction=jurisdiction,
-        patrol_source=patrol_source,
+        sources=sources,
     )
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -196,6 +193,7 @@ def case_report_view(request: HttpRequest) -> HttpResponse:
                     reporter_name=data.get("reporter_name", ""),
                     reporter_phone=data.get("reporter_phone", ""),
                     file_directly=bool(data.get("file_directly")),
+                    roles=roles,
                 )
                 if data["photos"]:
                     evidence.attachments_add(
@@ -215,7 +213,7 @@ def case_report_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "error": error,
         "jurisdiction": jurisdiction,
-        "patrol": bool(patrol_source),
+        "patrol": bool(form.patrol_source),
     }
     return render(request, "cases/case_report.html", context, status=status)
 
@@ -226,15 +224,16 @@ def case_report_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
-    case = _case_or_404(user, case_id)
-    roles = actor_roles(actor=user, jurisdiction=case.jurisdiction)
+    case = _case_or_404(request, case_id)
+    roles = roles_of(request)
     events = list(
         case.events.select_related("actor", "unit").prefetch_related("attachments").order_by("id")
     )
     attachments = list(case.attachments.order_by("id"))
     merge_targets: list[Case] = []
-    if Role.DISPATCHER in roles and case.status in (Status.REPORTED, Status.CHECKING, Status.FILED):
+    if workflow.action_permitted(
+        action=Action.MERGE, roles=roles, unit_id=case.unit_id
+    ) and case.status in (Status.REPORTED, Status.CHECKING, Status.FILED):
         settings = loop_settings_get(jurisdiction=case.jurisdiction)
         merge_targets = case_duplicates_for(
             case=case,
@@ -277,7 +276,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
     """One action on the case; errors are shown as messages and nothing changes."""
     user = _user(request)
-    case = _case_or_404(user, case_id)
+    case = _case_or_404(request, case_id)
     form = CaseActionForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, form.error_text())

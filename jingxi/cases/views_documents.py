@@ -35,8 +35,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jingxi.cases import documents, evidence, selectors
 from jingxi.cases.access import case_get_for
 from jingxi.cases.models import Attachment, AttachmentKind, Case, Notice
-from jingxi.org.choices import Role
 from jingxi.org.models import Unit, User
+from jingxi.org.roles import Perm, RoleSet, roles_of
 
 PAGE_SIZE = 30
 
@@ -46,11 +46,13 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _staff_access(request: HttpRequest) -> selectors.Access:
-    access = selectors.access_for(user=_user(request))
-    if not access.is_staff:
-        raise Http404(_("您的账号不是本辖区工作人员"))
-    return access
+def _archive_roles(request: HttpRequest) -> tuple[RoleSet, int]:
+    """The user's roles and jurisdiction, if they may open the document archive;
+    Http404 otherwise."""
+    roles = roles_of(request)
+    if not roles.may(Perm.DOCUMENTS) or roles.jurisdiction_id is None:
+        raise Http404(_("没有找到该页面"))
+    return roles, roles.jurisdiction_id
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -73,12 +75,11 @@ def _int_or_none(value: str | None) -> int | None:
 @login_required
 def notice_list(request: HttpRequest) -> HttpResponse:
     """The archive of notices, searchable by number, unit or case number (htmx filter)."""
-    access = _staff_access(request)
-    assert access.jurisdiction is not None
+    roles, jurisdiction_id = _archive_roles(request)
     q = request.GET.get("q", "").strip()[:64]
     unit_id = _int_or_none(request.GET.get("unit"))
     unit = (
-        Unit.objects.filter(pk=unit_id, jurisdiction=access.jurisdiction).first()
+        Unit.objects.filter(pk=unit_id, jurisdiction_id=jurisdiction_id).first()
         if unit_id is not None
         else None
     )
@@ -95,19 +96,19 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         "signed": request.GET.get("signed", ""),
         "year": year,
         "units": (
-            Unit.objects.filter(jurisdiction=access.jurisdiction, is_active=True)
-            if access.sees_all
-            else Unit.objects.filter(pk__in=access.unit_ids)
+            Unit.objects.filter(jurisdiction_id=jurisdiction_id, is_active=True)
+            if roles.may(Perm.CASES_ALL)
+            else Unit.objects.filter(pk__in=roles.unit_ids())
         ),
         "years": sorted(
             set(
-                Notice.objects.filter(jurisdiction=access.jurisdiction).values_list(
+                Notice.objects.filter(jurisdiction_id=jurisdiction_id).values_list(
                     "year", flat=True
                 )
             ),
             reverse=True,
         ),
-        "can_issue": access.has(Role.DISPATCHER),
+        "can_issue": roles.may(Perm.DOCUMENT_ISSUE),
     }
     if getattr(request, "htmx", False):
         return render(request, "cases/_notice_rows.html", context)
@@ -126,10 +127,10 @@ def _deadline_parse(value: str, tz: ZoneInfo) -> dt.datetime | None:
 @login_required
 def notice_issue(request: HttpRequest) -> HttpResponse:
     """Issue a notice: pick a unit, the cases it holds, the requirement and a deadline."""
-    access = _staff_access(request)
-    if not access.has(Role.DISPATCHER) or access.jurisdiction is None:
-        raise PermissionDenied(_("只有派遣员可以签发整改通知单"))
-    jurisdiction = access.jurisdiction
+    roles = roles_of(request)
+    jurisdiction = _user(request).jurisdiction
+    if not roles.may(Perm.DOCUMENT_ISSUE) or jurisdiction is None:
+        raise Http404(_("没有找到该页面"))
     data = request.POST if request.method == "POST" else request.GET
     units = Unit.objects.filter(jurisdiction=jurisdiction, is_active=True)
     unit_id = _int_or_none(data.get("unit"))
@@ -215,7 +216,7 @@ def notice_sign(request: HttpRequest, notice_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def supervision_list(request: HttpRequest) -> HttpResponse:
-    _staff_access(request)
+    _archive_roles(request)
     orders = selectors.supervision_order_list_for(user=_user(request))
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/supervisionorder_list.html", {"page": page})

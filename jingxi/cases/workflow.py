@@ -12,10 +12,13 @@ Some actions leave the status as it is and only record a request or a decision
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from jingxi.cases.choices import Action, Status
 from jingxi.org.choices import Role
+
+if TYPE_CHECKING:
+    from jingxi.org.roles import RoleSet
 
 S = Status
 A = Action
@@ -151,3 +154,15 @@ def next_status(status: Status, action: Action) -> Status:
 def actions_from(status: Status) -> list[Action]:
     """Every action the table allows from `status`, in declaration order."""
     return [action for (s, action) in TRANSITIONS if s == status]
+
+
+def action_permitted(*, action: Action, roles: RoleSet, unit_id: int | None) -> bool:
+    """Whether `roles` permit `action` on a case now with `unit_id`: one of the action's
+    roles, held in the case's unit for the unit-scoped actions. Guards (pending
+    requests, notes, targets) are the service's to check."""
+    held = [role for role in ACTION_ROLES[action] if role in roles]
+    if not held:
+        return False
+    if action in UNIT_SCOPED_ACTIONS:
+        return any(roles.holds_in(role, unit_id) for role in held)
+    return True

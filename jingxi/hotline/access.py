@@ -1,4 +1,4 @@
-"""Who may work the hotline: operators (热线话务员) and dispatchers (受理/派遣员).
+"""Who may work the hotline: `Perm.HOTLINE` (operators 热线话务员, dispatchers 受理/派遣员).
 
 Both services and views check through here, so no door forgets it.
 """
@@ -8,11 +8,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from jingxi.cases.services import actor_roles
-from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, User
-
-HOTLINE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER})
+from jingxi.org.roles import Perm, roles_for
 
 
 class NoJurisdiction(PermissionDenied):
@@ -24,7 +21,6 @@ def hotline_jurisdiction_for(*, user: User) -> Jurisdiction:
     jurisdiction = user.jurisdiction if user.is_authenticated else None
     if jurisdiction is None:
         raise NoJurisdiction(_("您的账号尚未关联辖区"))
-    roles = actor_roles(actor=user, jurisdiction=jurisdiction)
-    if not (HOTLINE_ROLES & set(roles) or user.is_superuser):
+    if not roles_for(user=user).may(Perm.HOTLINE):
         raise PermissionDenied(_("只有热线话务员和受理/派遣员可以使用热线受理"))
     return jurisdiction

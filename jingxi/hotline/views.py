@@ -1,7 +1,7 @@
 """The hotline pages: the operator's console and the callback queue.
 
 Thin: parse, call one service or selector, render. Only operators and dispatchers get
-in (`access.hotline_jurisdiction_for`: others 403, users of no jurisdiction 404). The
+in (`access.hotline_jurisdiction_for`: everyone else 404). The
 caller's phone is shown in full here because these users call back.
 """
 
@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from jingxi.cases.workflow import OPEN
 from jingxi.catalog.choices import CategoryLevel, Urgency
 from jingxi.catalog.models import Category
 from jingxi.catalog.selectors import category_suggest, category_tree
-from jingxi.hotline.access import NoJurisdiction, hotline_jurisdiction_for
+from jingxi.hotline.access import hotline_jurisdiction_for
 from jingxi.hotline.choices import Satisfaction
 from jingxi.hotline.forms import CallbackForm, CallForm, CallLogForm
 from jingxi.hotline.models import Call
@@ -44,12 +45,13 @@ from jingxi.org.models import Jurisdiction, User
 
 
 def _hotline_user(request: HttpRequest) -> tuple[User, Jurisdiction]:
-    """The user and their jurisdiction; 404 without one, 403 without a hotline role."""
+    """The user and their jurisdiction; 404 without one or without `Perm.HOTLINE` (a
+    page one may not open does not exist for one)."""
     user = cast(User, request.user)
     try:
         return user, hotline_jurisdiction_for(user=user)
-    except NoJurisdiction:
-        raise Http404(_("您的账号尚未关联辖区")) from None
+    except PermissionDenied:
+        raise Http404(_("没有找到该页面")) from None
 
 
 def _case_or_404(user: User, case_id: int) -> Case:

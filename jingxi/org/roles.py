@@ -20,7 +20,8 @@ production mode refuses them (see `jingxi.web.checks`).
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -69,10 +70,13 @@ class Perm(enum.StrEnum):
     HOTLINE = "hotline"  # the hotline console and the callback queue
     REOPEN_DECIDE = "reopen_decide"  # decide citizens' "not fixed" requests
     DOCUMENTS = "documents"  # the notice and supervision-order archive (rows: access)
-    DOCUMENT_ISSUE = "document_issue"  # issue notices and supervision orders
+    DOCUMENT_ISSUE = "document_issue"  # issue notices and overdue supervision orders
+    SUPERVISE = "supervise"  # issue a leader's supervision order (领导督办)
+    EVIDENCE_ADD = "evidence_add"  # add photos to any case they see (else: own unit's)
     DISCLOSURE_READ = "disclosure_read"  # the portal's office pages
     DISCLOSURE_WRITE = "disclosure_write"  # publish on the portal
     QUALITY = "quality"  # the data-quality report
+    MAP = "map"  # the staff map of the jurisdiction
     MASTER_DATA = "master_data"  # the admin site's master data
     SECURITY = "security"  # users, memberships, API tokens, Open311 keys
     AUDIT = "audit"  # read and export the audit trail
@@ -82,14 +86,19 @@ PERMISSIONS: Final[Mapping[Perm, frozenset[Role]]] = {
     Perm.CASES: STAFF_ROLES - {Role.SECURITY_ADMIN, Role.AUDITOR},
     Perm.CASES_ALL: CASE_READ_ALL_ROLES,
     Perm.CONTACTS: CONTACT_ROLES,
-    Perm.REPORT: PATROL_ROLES | DESK_ROLES,
+    Perm.REPORT: PATROL_ROLES | DESK_ROLES | {Role.LEADER},
     Perm.HOTLINE: DESK_ROLES,
     Perm.REOPEN_DECIDE: frozenset({Role.DISPATCHER}),
-    Perm.DOCUMENTS: frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN, *UNIT_ROLES}),
+    Perm.DOCUMENTS: frozenset(
+        {Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.ROAD_CHIEF, *UNIT_ROLES}
+    ),
     Perm.DOCUMENT_ISSUE: frozenset({Role.DISPATCHER}),
+    Perm.SUPERVISE: frozenset({Role.DISPATCHER, Role.LEADER}),
+    Perm.EVIDENCE_ADD: frozenset({Role.DISPATCHER, Role.INSPECTOR}),
     Perm.DISCLOSURE_READ: OFFICE_ROLES,
     Perm.DISCLOSURE_WRITE: frozenset({Role.DISPATCHER, Role.ADMIN}),
     Perm.QUALITY: OFFICE_ROLES,
+    Perm.MAP: STAFF_ROLES,
     Perm.MASTER_DATA: frozenset({Role.ADMIN}),
     Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Perm.AUDIT: frozenset({Role.AUDITOR}),
@@ -137,6 +146,15 @@ class RoleSet:
 
     def __contains__(self, role: object) -> bool:
         return role in self.units
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.units)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def __and__(self, other: AbstractSet[str]) -> frozenset[str]:
+        return self.held & other
 
 
 NO_ROLES: Final = RoleSet(jurisdiction_id=None)

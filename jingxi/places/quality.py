@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -33,16 +33,14 @@ from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
 from jingxi.lib.geo import FloatArray, MetricProjection, geometries_from_geojson
-from jingxi.org.choices import Role
-from jingxi.org.models import Jurisdiction, Membership
+from jingxi.org.models import Jurisdiction
+from jingxi.org.roles import Perm, roles_for
 from jingxi.places.routing import geo_cache_clear_register
 from jingxi.places.selectors import geo_snapshot_load, geo_version_get
 from jingxi.places.snapshot import GeoJSONText
 
 if TYPE_CHECKING:
     from jingxi.org.models import User
-
-QUALITY_ROLES: Final = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,12 +367,7 @@ def grid_quality_check_for(*, user: User, tolerance_m2: float = 1.0) -> GridQual
     """
     if user.jurisdiction_id is None:
         raise PermissionDenied(_("您不属于任何辖区"))
-    allowed = (
-        user.is_superuser
-        or user.is_staff
-        or Membership.objects.filter(user=user, role__in=QUALITY_ROLES).exists()
-    )
-    if not allowed:
+    if not roles_for(user=user).may(Perm.QUALITY):
         raise PermissionDenied(_("只有精细办受理/派遣员、县领导和系统管理员可以查看数据质量报告"))
     jurisdiction = Jurisdiction.objects.get(pk=user.jurisdiction_id)
     version = geo_version_get(jurisdiction_id=jurisdiction.pk)

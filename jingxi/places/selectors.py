@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db.models import TextField
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from jingxi.catalog.models import Category
-from jingxi.org.models import Jurisdiction, Unit
+from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.places.chiefs import road_chief_current_q
 from jingxi.places.models import (
     Community,
     Component,
@@ -242,3 +245,18 @@ def _geo_snapshot_load(*, jurisdiction: Jurisdiction, with_components: bool) -> 
         landmarks=landmarks,
         components=components,
     )
+
+
+# --- road chiefs ----------------------------------------------------------------------
+# Whether a term is current is decided in `chiefs.py`; these read with that rule.
+
+
+def road_chief_list_current(*, on: dt.date | None = None) -> QuerySet[RoadChief]:
+    """The road-chief terms current on `on` (today, in the server's zone, by default)."""
+    day = on or timezone.localdate()
+    return RoadChief.objects.filter(road_chief_current_q(on=day))
+
+
+def road_ids_chiefed_by(*, user: User, on: dt.date | None = None) -> QuerySet[RoadChief, int]:
+    """The ids of the roads where `user` is a current chief (a subquery; lazy)."""
+    return road_chief_list_current(on=on).filter(user=user).values_list("road_id", flat=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from jingxi.places.chiefs import road_chief_in_office
+
 GeoJSONText = str
 
 
@@ -86,7 +88,7 @@ class RoadChiefRow:
     segment_ids: tuple[int, ...]
 
     def is_current(self, day: dt.date) -> bool:
-        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+        return road_chief_in_office(start_date=self.start_date, end_date=self.end_date, on=day)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ from dataclasses import asdict
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -136,5 +137,8 @@ def point_describe_view(request: HttpRequest) -> HttpResponse:
 def grid_quality_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    report = grid_quality_check_for(user=user)
+    try:
+        report = grid_quality_check_for(user=user)
+    except PermissionDenied:
+        raise Http404(_("没有找到该页面")) from None
     return render(request, "places/grid_quality.html", {"report": report})

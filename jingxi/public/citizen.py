@@ -20,7 +20,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -520,7 +519,7 @@ def _dispatcher(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # login_required ran first
     if not reporting.is_dispatcher(user=user):
-        raise PermissionDenied(_("只有派遣员可以处理市民反馈"))
+        raise Http404(_("没有找到该页面"))
     return user
 
 

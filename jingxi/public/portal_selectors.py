@@ -39,6 +39,7 @@ from jingxi.cases.choices import Status
 from jingxi.cases.models import Case
 from jingxi.org.models import Jurisdiction
 from jingxi.places.models import Road, RoadChief, Segment, Township
+from jingxi.places.selectors import road_chief_list_current
 from jingxi.public.models import Rating
 from jingxi.public.models_portal import (
     Consultation,
@@ -375,8 +376,7 @@ def road_board_list(
     duty and the public supervision phone, never a personal number. Three queries."""
     today = today or timezone.localdate()
     current = (
-        RoadChief.objects.filter(start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        road_chief_list_current(on=today)
         .select_related("user")
         .only(
             "id",

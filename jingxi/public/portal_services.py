@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from jingxi.cases import workflow
 from jingxi.cases.choices import Source
 from jingxi.cases.models import Attachment, Case
-from jingxi.cases.services import CaseInputError, actor_roles, case_report
+from jingxi.cases.services import CaseInputError, case_report
 from jingxi.catalog.models import Category
-from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, User
+from jingxi.org.roles import NO_ROLES, Perm, RoleSet, roles_for
 from jingxi.public.models_portal import (
     Consultation,
     ConsultationComment,
@@ -42,9 +42,6 @@ from jingxi.public.models_portal import (
     TypicalCase,
     TypicalKind,
 )
-
-WRITE_ROLES: Final = frozenset({Role.DISPATCHER, Role.ADMIN})
-READ_ROLES: Final = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 
 MAX_TITLE: Final = 100
 MAX_TEXT: Final = 2000
@@ -73,18 +70,15 @@ def client_hash(*, address: str) -> str:
     return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
 
 
-def office_roles(*, user: User, jurisdiction: Jurisdiction) -> set[str]:
-    """The office roles the user holds in the jurisdiction (superusers count as admin)."""
-    if not user.is_authenticated or user.jurisdiction_id != jurisdiction.pk:
-        return set()
-    roles = set(actor_roles(actor=user, jurisdiction=jurisdiction)) & READ_ROLES
-    if user.is_superuser:
-        roles.add(Role.ADMIN)
-    return roles
+def office_roles(*, user: User, jurisdiction: Jurisdiction) -> RoleSet:
+    """The user's roles in the jurisdiction, if they may read the portal's office pages
+    (`Perm.DISCLOSURE_READ`); no roles otherwise."""
+    roles = roles_for(user=user, jurisdiction_id=jurisdiction.pk)
+    return roles if roles.may(Perm.DISCLOSURE_READ) else NO_ROLES
 
 
 def _check_writer(*, actor: User, jurisdiction: Jurisdiction) -> None:
-    if not office_roles(user=actor, jurisdiction=jurisdiction) & WRITE_ROLES:
+    if not roles_for(user=actor, jurisdiction_id=jurisdiction.pk).may(Perm.DISCLOSURE_WRITE):
         raise PermissionDenied(_("只有精细办的受理/派遣员或系统管理员可以执行该操作"))
 
 

@@ -16,7 +16,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jingxi.cases.models import Case
 from jingxi.org.models import Jurisdiction, User
+from jingxi.org.roles import Perm, RoleSet, roles_of
 from jingxi.places.geocode import address_geocode
 from jingxi.places.models import Township
 from jingxi.public import portal_selectors as selectors
@@ -62,29 +62,27 @@ View = Callable[..., HttpResponseBase]
 class Office:
     """The request's user, jurisdiction and office roles (set by `office_required`)."""
 
-    def __init__(self, user: User, jurisdiction: Jurisdiction, roles: set[str]) -> None:
+    def __init__(self, user: User, jurisdiction: Jurisdiction, roles: RoleSet) -> None:
         self.user = user
         self.jurisdiction = jurisdiction
         self.roles = roles
 
     @property
     def can_write(self) -> bool:
-        return bool(self.roles & services.WRITE_ROLES)
+        return self.roles.may(Perm.DISCLOSURE_WRITE)
 
 
 def office_required(view: View) -> View:
-    """Login, then an office role in the user's jurisdiction; 403 otherwise."""
+    """Login, then `Perm.DISCLOSURE_READ` in the user's jurisdiction; 404 otherwise."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = cast(User, request.user)
         jurisdiction = user.jurisdiction
-        roles = (
-            services.office_roles(user=user, jurisdiction=jurisdiction) if jurisdiction else set()
-        )
-        if jurisdiction is None or not roles:
-            raise PermissionDenied(_("只有精细办工作人员和县领导可以访问信息公开管理页面"))
+        roles = roles_of(request)
+        if jurisdiction is None or not roles.may(Perm.DISCLOSURE_READ):
+            raise Http404(_("没有找到该页面"))
         return view(request, Office(user, jurisdiction, roles), *args, **kwargs)
 
     return wrapped

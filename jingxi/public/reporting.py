@@ -30,10 +30,10 @@ from django.utils.translation import gettext_lazy
 from jingxi.cases.choices import Action, Source, Status
 from jingxi.cases.evidence import Photo, attachment_store
 from jingxi.cases.models import Attachment, AttachmentKind, Case, CaseEvent
-from jingxi.cases.services import actor_roles, case_report, case_transition, loop_settings_get
+from jingxi.cases.services import case_report, case_transition, loop_settings_get
 from jingxi.catalog.models import Category
-from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, User
+from jingxi.org.roles import Perm, roles_for
 from jingxi.public.models import Feedback, Rating, ReopenRequest, ReopenStatus
 
 # Cases a citizen can follow by number: those that came in through a public channel.
@@ -285,9 +285,8 @@ def reopen_request_create(
 
 
 def is_dispatcher(*, user: User) -> bool:
-    if not user.is_authenticated or user.jurisdiction is None:
-        return False
-    return Role.DISPATCHER in actor_roles(actor=user, jurisdiction=user.jurisdiction)
+    """Whether `user` decides citizens' "not fixed" requests (`Perm.REOPEN_DECIDE`)."""
+    return roles_for(user=user).may(Perm.REOPEN_DECIDE)
 
 
 def reopen_request_list_for(*, user: User) -> QuerySet[ReopenRequest]:

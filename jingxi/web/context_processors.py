@@ -5,8 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from jingxi.org.choices import Role
+from jingxi.org.roles import roles_of
 from jingxi.web.nav import nav_build
-from jingxi.web.selectors import user_roles
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -21,12 +22,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context
-    roles = user_roles(user=user)
+    roles = roles_of(request)
     match = request.resolver_match
-    context["nav_links"] = nav_build(
-        user=user,
-        roles={r.role for r in roles},
-        current_view=match.view_name if match else None,
-    )
-    context["user_role_labels"] = sorted({r.role_label for r in roles})
+    context["nav_links"] = nav_build(roles=roles, current_view=match.view_name if match else None)
+    context["user_role_labels"] = sorted(str(Role(r).label) for r in roles)
     return context

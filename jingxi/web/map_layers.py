@@ -20,7 +20,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from jingxi.org.models import Jurisdiction
-from jingxi.places.models import Community, Component, Grid, RoadChief, Segment, Township
+from jingxi.places.models import Community, Component, Grid, Segment, Township
+from jingxi.places.selectors import road_chief_list_current
 
 Feature = dict[str, Any]
 
@@ -161,7 +162,8 @@ def _segments(j: Jurisdiction) -> Iterable[Feature]:
     whole_road: dict[int, list[str]] = {}
     by_segment: dict[int, list[str]] = {}
     chiefs = (
-        RoadChief.objects.filter(road__jurisdiction=j, end_date__isnull=True)
+        road_chief_list_current()
+        .filter(road__jurisdiction=j)
         .select_related("user")
         .prefetch_related("segments")
         .order_by("level", "pk")

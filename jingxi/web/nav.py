@@ -1,37 +1,32 @@
-"""The navigation menu, built from the user's roles (Membership rows).
+"""The navigation menu, built from what the user's roles permit (`jingxi.org.roles`).
 
-Every app adds its pages here, in one list, so the menu stays in one place:
-an entry names its URL, its label, and who sees it. An entry whose URL does
+Every app adds its pages here, in one list, so the menu stays in one place: an entry
+names its URL, its label, and the permission its page checks (the same `Perm` the view
+asks for, so the menu never offers a page that answers 404). An entry whose URL does
 not exist yet (an app still being written) is left out rather than failing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from jingxi.org.choices import Role
-from jingxi.org.models import User
+from jingxi.org.roles import Perm, RoleSet
 
 
 @dataclass(frozen=True, kw_only=True)
 class NavEntry:
-    """A menu entry.
-
-    `roles` empty means every user of a jurisdiction; otherwise a user holding
-    one of the roles sees it. `staff_only` entries are for Django staff users
-    (the admin site) whatever their roles. Superusers see every entry.
-    """
+    """A menu entry, shown to a user whose roles grant one of `perms` (empty: every
+    logged-in user)."""
 
     key: str
     label: str | Promise
     url_name: str
-    roles: frozenset[str] = frozenset()
-    staff_only: bool = False
+    perms: tuple[Perm, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,63 +37,62 @@ class NavLink:
     active: bool
 
 
-OFFICE_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
-STAFF_ROLES = frozenset(Role.values)
-REPORTER_ROLES = frozenset(
-    {Role.INSPECTOR, Role.ROAD_CHIEF, Role.ASSESSOR, Role.DISPATCHER, Role.OPERATOR}
-)
-HOTLINE_ROLES = frozenset({Role.OPERATOR})
-NOTICE_ROLES = frozenset({Role.DISPATCHER, Role.UNIT_HANDLER, Role.UNIT_HEAD, Role.LEADER})
-
 NAV_ENTRIES: Sequence[NavEntry] = (
     NavEntry(key="home", label=_("工作台"), url_name="web:home"),
-    NavEntry(key="cases", label=_("案卷工作台"), url_name="cases:case-list", roles=STAFF_ROLES),
-    NavEntry(key="report", label=_("上报问题"), url_name="cases:case-report", roles=REPORTER_ROLES),
+    NavEntry(key="cases", label=_("案卷工作台"), url_name="cases:case-list", perms=(Perm.CASES,)),
+    NavEntry(key="report", label=_("上报问题"), url_name="cases:case-report", perms=(Perm.REPORT,)),
     NavEntry(
-        key="notices", label=_("整改通知单"), url_name="cases:notice-list", roles=NOTICE_ROLES
+        key="notices", label=_("整改通知单"), url_name="cases:notice-list", perms=(Perm.DOCUMENTS,)
     ),
-    NavEntry(key="hotline", label=_("热线受理"), url_name="hotline:console", roles=HOTLINE_ROLES),
     NavEntry(
-        key="callbacks", label=_("回访"), url_name="hotline:callback-list", roles=HOTLINE_ROLES
+        key="supervision",
+        label=_("督办单"),
+        url_name="cases:supervision-list",
+        perms=(Perm.DOCUMENTS,),
+    ),
+    NavEntry(key="hotline", label=_("热线受理"), url_name="hotline:console", perms=(Perm.HOTLINE,)),
+    NavEntry(
+        key="callbacks", label=_("回访"), url_name="hotline:callback-list", perms=(Perm.HOTLINE,)
     ),
     NavEntry(
         key="feedback",
         label=_("市民反馈"),
         url_name="public:reopen-list",
-        roles=frozenset({Role.DISPATCHER}),
+        perms=(Perm.REOPEN_DECIDE,),
     ),
     NavEntry(
-        key="disclosure", label=_("信息公开"), url_name="public:staff-home", roles=OFFICE_ROLES
+        key="disclosure",
+        label=_("信息公开"),
+        url_name="public:staff-home",
+        perms=(Perm.DISCLOSURE_READ,),
     ),
-    NavEntry(key="map", label=_("地图"), url_name="web:map"),
+    NavEntry(key="map", label=_("地图"), url_name="web:map", perms=(Perm.MAP,)),
     NavEntry(
-        key="quality", label=_("数据质量"), url_name="places:grid-quality", roles=OFFICE_ROLES
+        key="quality", label=_("数据质量"), url_name="places:grid-quality", perms=(Perm.QUALITY,)
     ),
-    NavEntry(key="admin", label=_("管理后台"), url_name="admin:index", staff_only=True),
+    NavEntry(
+        key="admin",
+        label=_("管理后台"),
+        url_name="admin:index",
+        perms=(Perm.MASTER_DATA, Perm.SECURITY),
+    ),
 )
 
 
-def _visible(entry: NavEntry, *, user: User, roles: Collection[str]) -> bool:
-    if user.is_superuser:
-        return True
-    if entry.staff_only:
-        return user.is_staff
-    if not entry.roles:
-        return user.jurisdiction_id is not None or bool(roles)
-    return bool(entry.roles.intersection(roles)) or (user.is_staff and Role.ADMIN in entry.roles)
+def _visible(entry: NavEntry, *, roles: RoleSet) -> bool:
+    return not entry.perms or any(roles.may(perm) for perm in entry.perms)
 
 
 def nav_build(
     *,
-    user: User,
-    roles: Collection[str],
+    roles: RoleSet,
     current_view: str | None = None,
     entries: Sequence[NavEntry] = NAV_ENTRIES,
 ) -> list[NavLink]:
-    """The links `user` may follow, in menu order, the current one marked active."""
+    """The links a user with `roles` may follow, in menu order, the current one marked."""
     links: list[NavLink] = []
     for entry in entries:
-        if not _visible(entry, user=user, roles=roles):
+        if not _visible(entry, roles=roles):
             continue
         try:
             url = reverse(entry.url_name)

@@ -16,41 +16,7 @@ from django.utils.translation import pgettext_lazy
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
 from jingxi.places.models import Community, Component, Grid, Road, RoadChief, Segment, Township
-
-
-@dataclass(frozen=True, kw_only=True)
-class RoleHeld:
-    role: str
-    role_label: str
-    unit_id: int
-    unit_name: str
-
-
-def user_roles(*, user: User) -> list[RoleHeld]:
-    """The roles `user` holds, in which units. One query."""
-    rows = (
-        Membership.objects.filter(user=user).select_related("unit").order_by("role", "unit__code")
-    )
-    return [
-        RoleHeld(
-            role=m.role,
-            role_label=str(m.get_role_display()),
-            unit_id=m.unit_id,
-            unit_name=m.unit.name,
-        )
-        for m in rows
-    ]
-
-
-def role_set(*, user: User) -> set[str]:
-    """The roles `user` holds in their own jurisdiction. One query."""
-    if user.jurisdiction_id is None:
-        return set()
-    return set(
-        Membership.objects.filter(user=user, unit__jurisdiction_id=user.jurisdiction_id)
-        .values_list("role", flat=True)
-        .distinct()
-    )
+from jingxi.places.selectors import road_chief_list_current
 
 
 def _count(qs: QuerySet[Any], *, distinct: str | None = None) -> Subquery:
@@ -100,7 +66,7 @@ def jurisdiction_counts(*, jurisdiction: Jurisdiction) -> list[CountTile]:
             distinct="user_id",
         ),
         "road_chiefs": _count(
-            RoadChief.objects.filter(road__jurisdiction_id=j, end_date__isnull=True),
+            road_chief_list_current().filter(road__jurisdiction_id=j),
             distinct="user_id",
         ),
     }
@@ -133,7 +99,8 @@ def road_list_for_chief(*, user: User) -> list[MyRoad]:
     own_segments = _count(RoadChief.segments.through.objects.filter(roadchief_id=OuterRef("pk")))
     road_segments = _count(Segment.objects.filter(road_id=OuterRef("road_id")))
     posts = (
-        RoadChief.objects.filter(user=user, end_date__isnull=True)
+        road_chief_list_current()
+        .filter(user=user)
         .select_related("road")
         .annotate(own_segments=Coalesce(own_segments, 0), road_segments=Coalesce(road_segments, 0))
         .order_by("road__name", "level")

@@ -18,6 +18,7 @@ from jingxi.notify.models import Notification
 from jingxi.notify.selectors import notification_list_for, notification_unread_count
 from jingxi.notify.services import notification_mark_all_read, notification_mark_read
 from jingxi.org.models import User
+from jingxi.org.roles import Perm, roles_of
 from jingxi.web import map_layers, selectors
 
 
@@ -35,15 +36,15 @@ def home(request: HttpRequest) -> HttpResponse:
         "counts": selectors.jurisdiction_counts(jurisdiction=jurisdiction) if jurisdiction else [],
         "my_roads": selectors.road_list_for_chief(user=user),
         "my_units": selectors.unit_list_for_staff(user=user),
-        "work": work_counts_for(user=user, roles=selectors.role_set(user=user))
-        if jurisdiction
-        else [],
+        "work": work_counts_for(user=user, roles=roles_of(request)) if jurisdiction else [],
     }
     return render(request, "web/home.html", context)
 
 
 @login_required
 def map_show(request: HttpRequest) -> HttpResponse:
+    if not roles_of(request).may(Perm.MAP):
+        raise Http404(_("没有找到该页面"))
     return render(request, "web/map.html", {"jurisdiction": _user(request).jurisdiction})
 
 
@@ -58,8 +59,8 @@ def _error(message: str, status: int) -> JsonResponse:
 def map_layer(request: HttpRequest, layer: str) -> JsonResponse:
     """GeoJSON of one map layer of the user's jurisdiction: `?bbox=west,south,east,north`."""
     jurisdiction = _user(request).jurisdiction
-    if jurisdiction is None:
-        return _error(_("您的账号尚未关联辖区"), 403)
+    if jurisdiction is None or not roles_of(request).may(Perm.MAP):
+        return _error(_("没有找到该图层"), 404)
     if layer not in map_layers.LAYERS:
         return _error(_("没有这个图层：%(layer)s") % {"layer": layer}, 404)
     try:

@@ -441,7 +441,7 @@ def test_issue_form_lists_units_cases_and_issues(world: World, cast: Cast, clien
 
 def test_issue_form_is_for_dispatchers(world: World, cast: Cast, client: Client) -> None:
     client.force_login(cast.handler_a)
-    assert client.get(reverse("cases:notice-issue")).status_code == 403
+    assert client.get(reverse("cases:notice-issue")).status_code == 404
 
 
 def test_supervision_pages(world: World, cast: Cast, client: Client) -> None:

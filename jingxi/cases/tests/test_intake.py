@@ -92,7 +92,10 @@ def settings_row(world: World) -> LoopSettings:
         ("inspector", {}),
         ("inspector", {"file_directly": True, "urgency": "urgent", "crs": "wgs84"}),
         ("inspector", {"reporter_name": " 王小明 ", "reporter_phone": "13812341234"}),
-        ("dispatcher", {"reporter_name": "王小明", "reporter_phone": "13812341234"}),
+        (
+            "dispatcher",
+            {"source": Source.HOTLINE, "reporter_name": "王小明", "reporter_phone": "13812341234"},
+        ),
         ("road_chief", {"source": Source.ROAD_CHIEF, "address": "青年路 12 号", "lat": 34.71}),
         ("inspector", {"description": "  前后有空格  ", "unknown_key": [1, 2]}),
     ],

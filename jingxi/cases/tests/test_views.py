@@ -301,7 +301,7 @@ def test_operator_enters_a_hotline_call_with_the_callers_contact(world: World, c
 
 
 def test_unit_handler_may_not_report_here(cast: Cast) -> None:
-    assert client_for(cast.handler_a).get(reverse("cases:case-report")).status_code == 403
+    assert client_for(cast.handler_a).get(reverse("cases:case-report")).status_code == 404
 
 
 # --- case page ----------------------------------------------------------------------

@@ -180,7 +180,8 @@ def test_road_chief_phone_falls_back_to_supervision_phone(world: World) -> None:
 
 
 def test_chief_list_follows_the_day(world: World) -> None:
-    _chief(world, "县级路长", RoadChiefLevel.COUNTY, end_date=dt.date(2026, 6, 1))
+    # The end date is the first day out of office (jingxi.places.chiefs).
+    _chief(world, "县级路长", RoadChiefLevel.COUNTY, end_date=dt.date(2026, 6, 2))
     day = [TODAY]
     r = Router(geo_snapshot_load(jurisdiction=world.jurisdiction), today=lambda: day[0])
     assert len(r.route(*NORTH_OF_QINGNIAN_30M).road_chiefs) == 1

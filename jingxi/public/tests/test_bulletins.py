@@ -335,12 +335,12 @@ def test_anonymous_is_sent_to_login(client: Client, shelf: dict[str, Bulletin]) 
 
 
 @pytest.mark.parametrize("who", ["handler_a", "unit_head_a", "inspector", "operator", "outsider"])
-def test_others_get_403(client: Client, cast: Cast, shelf: dict[str, Bulletin], who: str) -> None:
+def test_others_get_404(client: Client, cast: Cast, shelf: dict[str, Bulletin], who: str) -> None:
     client.force_login(getattr(cast, who))
     for url in staff_get_urls(shelf["draft"]):
-        assert client.get(url).status_code == 403, url
+        assert client.get(url).status_code == 404, url
     act = reverse("public:staff-bulletin-act", args=[shelf["draft"].pk])
-    assert client.post(act, {"action": "publish"}).status_code == 403
+    assert client.post(act, {"action": "publish"}).status_code == 404
     assert Bulletin.objects.get(pk=shelf["draft"].pk).status == BulletinStatus.DRAFT
 
 

@@ -390,14 +390,14 @@ def test_office_staff_open_every_staff_page(client: Client, cast: Cast, portal: 
 
 
 @pytest.mark.parametrize("who", ["handler_a", "unit_head_a", "inspector", "road_chief", "outsider"])
-def test_others_get_403_on_staff_pages(
+def test_others_get_404_on_staff_pages(
     client: Client, cast: Cast, portal: Portal, who: str
 ) -> None:
     client.force_login(getattr(cast, who))
     for url in staff_urls(portal):
-        assert client.get(url).status_code == 403, url
+        assert client.get(url).status_code == 404, url
     publish = reverse("public:staff-suggestion-publish", args=[portal.suggestion.pk])
-    assert client.post(publish, {"publish": "0"}).status_code == 403
+    assert client.post(publish, {"publish": "0"}).status_code == 404
     assert Suggestion.objects.get(pk=portal.suggestion.pk).is_published
 
 

@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 
 from conftest import Cast, World
+from jingxi.org.choices import Role
+from jingxi.org.models import Membership, Unit
 from jingxi.places.choices import ComponentState
 from jingxi.places.models import Component, Township
 from jingxi.places.services import geo_version_bump
@@ -97,7 +99,7 @@ def test_components_are_filtered_by_bbox_in_sql(
 ) -> None:
     _component(world, 1, 113.955, 34.705, state=ComponentState.DAMAGED)
     _component(world, 2, 113.985, 34.715)
-    with django_assert_max_num_queries(4):  # session, user, jurisdiction, components
+    with django_assert_max_num_queries(5):  # session, user, roles, jurisdiction, components
         body = _get(dispatcher_client, "components", WEST).json()
     (feature,) = body["features"]
     assert feature["geometry"] == {"type": "Point", "coordinates": [113.955, 34.705]}
@@ -143,15 +145,20 @@ def test_logged_out_is_redirected_to_login(client: Client, world: World) -> None
 
 
 def test_user_only_sees_their_jurisdictions_data(client: Client, cast: Cast) -> None:
+    other = cast.outsider.jurisdiction
+    assert other is not None
+    unit = Unit.objects.create(jurisdiction=other, code="X", name="外区精细办", kind="office")
+    Membership.objects.create(user=cast.outsider, unit=unit, role=Role.DISPATCHER)
     client.force_login(cast.outsider)
     for layer in ("townships", "communities", "grids", "segments", "components"):
         body = _get(client, layer).json()
         assert body["features"] == [], layer
 
 
-def test_user_without_jurisdiction_is_refused(client: Client, cast: Cast) -> None:
+def test_user_without_a_staff_role_is_refused(client: Client, cast: Cast) -> None:
     client.force_login(cast.citizen)
-    assert _get(client, "townships").status_code == 403
+    assert _get(client, "townships").status_code == 404
+    assert client.get("/map/").status_code == 404
 
 
 def test_layer_index_follows_the_geo_version(dispatcher_client: Client, world: World) -> None:
