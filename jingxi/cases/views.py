@@ -35,6 +35,7 @@ from jingxi.cases.services import (
 )
 from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
+from jingxi.lib.numbers import int_or_none
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Unit, User
 from jingxi.org.services import calendar_get
@@ -59,13 +60,6 @@ def _case_or_404(user: User, case_id: int) -> Case:
         return case_get_for(user=user, case_id=case_id)
     except Case.DoesNotExist:
         raise Http404(_("没有找到该案卷")) from None
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def _float(value: str | None) -> float | None:
@@ -102,8 +96,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     filters = queues.QueueFilters(
         status=status if status in Status.values else "",
-        category_id=_int(request.GET.get("category")),
-        township_id=_int(request.GET.get("township")),
+        category_id=int_or_none(request.GET.get("category")),
+        township_id=int_or_none(request.GET.get("township")),
         overdue=request.GET.get("overdue") == "1",
         q=request.GET.get("q", "").strip()[:32],
         state=request.GET.get("state", ""),

@@ -13,7 +13,10 @@ strings, JSON and form bodies, path segments) here, before they reach a query:
 - `int_parse(value, name=..., low=..., high=...)`: a whole number within the range, or
   `NumberError` whose message names the parameter and the range (doors answer 400).
 - `int_or_none(text, low=..., high=...)`: the lenient reading that page filters use: a
-  blank, broken or out-of-range value is no filter.
+  blank, broken or out-of-range value is no filter (`YEAR_MIN`..`YEAR_MAX` for years).
+- `ids_parse(values)`: the ids among a repeated form field's values.
+- `id_form_field()`, `column_form_field(column)`: Django form fields with those ranges
+  (DRF serializers use `lib.drf.id_field`).
 - `IdConverter`, registered as `<id:...>` by `LibConfig.ready`: path ids of 1 to
   `ID_MAX`; anything else does not match the URL, so it answers 404. No URL uses
   Django's unbounded `<int:...>` (a test walks the URL configuration).
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from django import forms
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
@@ -31,6 +35,10 @@ BIGINT_MIN: Final = -(2**63)
 BIGINT_MAX: Final = 2**63 - 1
 ID_MIN: Final = 1
 ID_MAX: Final = BIGINT_MAX
+# A calendar year in a filter: the year after it, and its first moment in any time zone,
+# are still datetimes (Python's years are 1..9999).
+YEAR_MIN: Final = 1900
+YEAR_MAX: Final = 9998
 # Decimal digits of the longest text of a number in range: longer texts are refused
 # before int() has to read them (int() of a long digit string is quadratic).
 _MAX_DIGITS: Final = len(str(BIGINT_MIN))
@@ -83,6 +91,17 @@ def int_or_none(text: str | None, *, low: int = ID_MIN, high: int = ID_MAX) -> i
     """A page filter's value: None when blank, not a whole number, or out of range."""
     number = _whole(text)
     return number if number is not None and low <= number <= high else None
+
+
+def id_form_field(**kwargs: Any) -> forms.IntegerField:
+    """A form field for a record's id: 1..ID_MAX, else the form's own error."""
+    return forms.IntegerField(min_value=ID_MIN, max_value=ID_MAX, **kwargs)
+
+
+def column_form_field(column: models.Field[Any, Any], **kwargs: Any) -> forms.IntegerField:
+    """A form field for a value stored in the integer `column`: within its range."""
+    low, high = column_range(column)
+    return forms.IntegerField(min_value=low, max_value=high, **kwargs)
 
 
 def ids_parse(values: list[str], *, low: int = ID_MIN, high: int = ID_MAX) -> list[int]:
