@@ -97,6 +97,7 @@ MIDDLEWARE = [
     # /open311/v2/), whatever HTML error pages the rest of the site gets.
     "jingxi.cases.api_errors.ApiErrorMiddleware",
     "jingxi.open311.middleware.Open311ErrorMiddleware",
+    "jingxi.lib.limits.NulRefusalMiddleware",  # a NUL in the URL: 400, not a 500 on PostgreSQL
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
