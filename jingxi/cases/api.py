@@ -445,7 +445,10 @@ class CaseActionView(APIView):
 
 
 class CaseDuplicates(APIView):
-    @extend_schema(responses=CaseSerializer(many=True))
+    @extend_schema(
+        responses=CaseSerializer(many=True),
+        description="同类、附近、时间相近的疑似重复案卷：至多 10 件（不分页）",
+    )
     def get(self, request: Request, case_id: int) -> Response:
         user = _user(request)
         case = case_get_for(user=user, case_id=case_id)
