@@ -182,7 +182,7 @@ def test_a_notice_search_is_at_most_64_characters(world: World, cast: Cast) -> N
     dispatcher = client_for(cast.dispatcher)
     assert dispatcher.get(url, {"q": "x" * 64}).status_code == 200
     assert "q" in assert_error(dispatcher.get(url, {"q": "x" * 65}), 400)["fields"]
-    assert "q" in assert_error(dispatcher.get(url, {"q": "a\x00b"}), 400)["fields"]
+    assert_error(dispatcher.get(url, {"q": "a\x00b"}), 400)  # a NUL in a URL: lib.limits
 
 
 def test_a_filter_value_that_is_not_a_boolean_is_a_400(world: World, cast: Cast) -> None:
