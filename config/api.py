@@ -13,30 +13,30 @@ urlpatterns = [
         with_direct_reports(cases_api.CaseListCreate.as_view()),  # reports: jingxi.cases.intake
         name="api-case-list",
     ),
-    path("v1/cases/<int:case_id>/", cases_api.CaseDetail.as_view(), name="api-case-detail"),
+    path("v1/cases/<id:case_id>/", cases_api.CaseDetail.as_view(), name="api-case-detail"),
     path(
-        "v1/cases/<int:case_id>/actions/<str:action>/",
+        "v1/cases/<id:case_id>/actions/<str:action>/",
         cases_api.CaseActionView.as_view(),
         name="api-case-action",
     ),
     path(
-        "v1/cases/<int:case_id>/duplicates/",
+        "v1/cases/<id:case_id>/duplicates/",
         cases_api.CaseDuplicates.as_view(),
         name="api-case-duplicates",
     ),
     path(
-        "v1/cases/<int:case_id>/attachments/",
+        "v1/cases/<id:case_id>/attachments/",
         documents_api.CaseAttachments.as_view(),
         name="api-case-attachments",
     ),
     path("v1/notices/", documents_api.NoticeListIssue.as_view(), name="api-notice-list"),
     path(
-        "v1/notices/<int:notice_id>/",
+        "v1/notices/<id:notice_id>/",
         documents_api.NoticeDetail.as_view(),
         name="api-notice-detail",
     ),
     path(
-        "v1/notices/<int:notice_id>/sign/",
+        "v1/notices/<id:notice_id>/sign/",
         documents_api.NoticeSign.as_view(),
         name="api-notice-sign",
     ),
@@ -46,12 +46,12 @@ urlpatterns = [
         name="api-supervision-list",
     ),
     path(
-        "v1/supervision-orders/<int:order_id>/",
+        "v1/supervision-orders/<id:order_id>/",
         documents_api.SupervisionDetail.as_view(),
         name="api-supervision-detail",
     ),
     path(
-        "v1/supervision-orders/<int:order_id>/sign/",
+        "v1/supervision-orders/<id:order_id>/sign/",
         documents_api.SupervisionSign.as_view(),
         name="api-supervision-sign",
     ),

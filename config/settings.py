@@ -93,6 +93,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jingxi.web.middleware.LanguageMiddleware",
+    # Errors in their door's format (JSON under /api/, Open311 documents under
+    # /open311/v2/), whatever HTML error pages the rest of the site gets.
+    "jingxi.cases.api_errors.ApiErrorMiddleware",
+    "jingxi.open311.middleware.Open311ErrorMiddleware",
+    "jingxi.lib.limits.NulRefusalMiddleware",  # a NUL in the URL: 400, not a 500 on PostgreSQL
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -218,21 +223,46 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # limit/offset, checked: 50 by default, at most 200 (jingxi.lib.drf.PAGE_SIZE, MAX_PAGE_SIZE).
+    "DEFAULT_PAGINATION_CLASS": "jingxi.lib.drf.CappedPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "jingxi.cases.api.exception_handler",
+    "EXCEPTION_HANDLER": "jingxi.cases.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "jingxi API",
-    "DESCRIPTION": "城市精细化管理平台 REST API (v1)",
+    "DESCRIPTION": (
+        "城市精细化管理平台 REST API (v1)。\n\n"
+        "认证：`Authorization: Token <key>`，或网页登录的会话（写操作需 CSRF）。\n\n"
+        "列表分页：`limit` 每页 1–200 条，默认 50；`offset` 从 0 起；超出范围为 400。\n\n"
+        "错误：所有错误都是 JSON，形状为 `Error`（`error` 说明、`code` 类别，"
+        "400 时 `fields` 按字段列出）；每个接口列出它可能的错误状态。"
+        "接口不支持的请求方法为 405（`Allow` 头列出支持的方法），"
+        "没有的接口为 404，都是同一形状。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One component per choice set, named for it.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "jingxi.cases.choices.Status",
+        "CategoryKindEnum": "jingxi.catalog.choices.CategoryKind",
+        "AttachmentKindEnum": "jingxi.cases.models.AttachmentKind",
+    },
+    # Path ids are `<id:...>` (jingxi.lib.numbers.IdConverter): 1 to 2**63 - 1.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
+    },
+    # Enums as components (drf-spectacular's default hook), then every operation's error
+    # answers in the one Error shape (jingxi.cases.api_errors).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "jingxi.cases.api_errors.schema_error_responses",
+    ],
 }
 
 # --- Notifications ------------------------------------------------------------

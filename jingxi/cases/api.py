@@ -11,59 +11,39 @@ import datetime as dt
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from jingxi.cases import workflow
 from jingxi.cases.access import case_duplicates_for, case_get_for, case_list_for
 from jingxi.cases.choices import Action, Source, Status
-from jingxi.cases.evidence import EvidenceError, case_transition_with_photos
+from jingxi.cases.evidence import case_transition_with_photos
 from jingxi.cases.models import Case, CaseEvent
 from jingxi.cases.services import (
+    MAX_IDEMPOTENCY_KEY,
     CaseInputError,
-    DuplicateSubmission,
     ReportContext,
     case_report,
+    idempotency_key_for,
     loop_settings_get,
 )
 from jingxi.catalog.choices import Urgency
 from jingxi.catalog.models import Category
-from jingxi.lib.drf import CachedFieldsMixin
+from jingxi.lib.drf import CachedFieldsMixin, id_field
 from jingxi.lib.privacy import mask_name, mask_phone
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Unit, User
 from jingxi.org.roles import NO_ROLES, Perm, RoleSet, roles_of
 
 CONTACT_ROLES = frozenset({Role.DISPATCHER, Role.OPERATOR, Role.ADMIN})
-
-
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus our domain errors as 4xx with an `error` message."""
-    if isinstance(exc, DuplicateSubmission):
-        return Response(
-            {"error": str(exc), "case_id": exc.case.pk, "number": exc.case.number},
-            status=status.HTTP_409_CONFLICT,
-        )
-    if isinstance(exc, CaseInputError | EvidenceError):
-        return Response({"error": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, workflow.TransitionRefused):
-        return Response({"error": str(exc)}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, Case.DoesNotExist):
-        return Response({"error": _("案卷不存在")}, status=status.HTTP_404_NOT_FOUND)
-    response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
-        response.data = {"error": str(response.data["detail"])}
-    elif response is not None and isinstance(response.data, dict):
-        parts = [f"{k}: {' '.join(str(m) for m in v)}" for k, v in response.data.items()]
-        response.data = {"error": "；".join(parts), "fields": response.data}
-    return response
 
 
 def _user(request: Request) -> User:
@@ -215,7 +195,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CaseCreateSerializer(serializers.Serializer[dict[str, Any]]):
-    category = serializers.IntegerField(help_text="小类的 id")
+    category = id_field(help_text="小类的 id")
     lng = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
     crs = serializers.ChoiceField(choices=["wgs84", "gcj02"], default="wgs84")
@@ -236,8 +216,8 @@ class CaseCreateSerializer(serializers.Serializer[dict[str, Any]]):
 
 class CaseActionSerializer(serializers.Serializer[dict[str, Any]]):
     note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
-    unit = serializers.IntegerField(required=False, help_text="派遣时的责任单位 id")
-    merge_into = serializers.IntegerField(required=False, help_text="合并到的案卷 id")
+    unit = id_field(required=False, help_text="派遣（dispatch）时的责任单位 id")
+    merge_into = id_field(required=False, help_text="合并（merge）到的案卷 id")
     extension_hours = serializers.DecimalField(
         max_digits=6, decimal_places=1, required=False, min_value=0
     )
@@ -259,7 +239,8 @@ def report_create(
     roles: RoleSet | None = None,
 ) -> Case:
     """`case_report` with a create request's checked values (`CaseCreateSerializer`'s,
-    or the direct path's in `intake`); `context` as `case_report` takes it."""
+    or the direct path's in `intake`); `context` as `case_report` takes it. The
+    Idempotency-Key is the actor's own: another user's key is another key."""
     return case_report(
         jurisdiction=jurisdiction,
         category=data["category"],
@@ -274,7 +255,7 @@ def report_create(
         address=data["address"],
         reporter_name=data["reporter_name"],
         reporter_phone=data["reporter_phone"],
-        idempotency_key=idempotency_key,
+        idempotency_key=idempotency_key_for(scope=f"user:{actor.pk}", key=idempotency_key),
         file_directly=data["file_directly"],
         context=context,
         roles=roles,
@@ -282,6 +263,27 @@ def report_create(
 
 
 # --- views --------------------------------------------------------------------------
+
+
+class _StrictBooleanField(forms.Field):
+    """true or false (also 1 or 0); anything else is a 400, not a filter dropped."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError(_("只能是 true 或 false"), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = _StrictBooleanField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, widget=forms.TextInput, **kwargs)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -292,6 +294,7 @@ class CaseFilter(django_filters.FilterSet):
     number = django_filters.CharFilter(lookup_expr="startswith")
     reported_after = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="gte")
     reported_before = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="lt")
+    is_overdue = StrictBooleanFilter()
 
     class Meta:
         model = Case
@@ -305,6 +308,8 @@ class CaseListCreate(generics.ListAPIView[Case]):
     filterset_class = CaseFilter
 
     def get_queryset(self) -> QuerySet[Case]:
+        if getattr(self, "swagger_fake_view", False):  # the schema's generator
+            return Case.objects.none()
         return case_list_for(user=_user(self.request)).order_by("-reported_at", "-id")
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -316,10 +321,21 @@ class CaseListCreate(generics.ListAPIView[Case]):
 
     @extend_schema(
         request=CaseCreateSerializer,
-        responses={201: CaseSerializer},
+        responses={
+            201: CaseSerializer,
+            409: OpenApiResponse(
+                description="重复提交：本调用者用过这个 Idempotency-Key（附第一次创建的案卷）"
+            ),
+        },
         parameters=[
             OpenApiParameter(
-                "Idempotency-Key", str, OpenApiParameter.HEADER, description="重复提交保护"
+                "Idempotency-Key",
+                {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY},
+                OpenApiParameter.HEADER,
+                description=(
+                    "重复提交保护：同一调用者重复同一个键，得到 409 和第一次的案卷，"
+                    "不会再建；键只属于调用者本人，别人的同名键互不相干"
+                ),
             )
         ],
     )
@@ -355,8 +371,51 @@ class CaseDetail(APIView):
         return Response(case_data)
 
 
+def _action_description() -> str:
+    """The action parameter's description: each action's meaning, from the table."""
+    lines = [
+        "闭环的一步（`jingxi/cases/workflow.py` 的表）。每个动作：从哪些状态到哪个状态、"
+        "哪些角色可以执行；案卷详情的 `actions` 列出此刻可执行的动作。"
+        "状态或角色不允许时为 409。"
+    ]
+    for action in Action:
+        moves = [
+            f"{Status(s).label} → {Status(to).label}"
+            for (s, a), to in workflow.TRANSITIONS.items()
+            if a == action
+        ]
+        roles = "、".join(str(Role(r).label) for r in sorted(workflow.ACTION_ROLES[action]))
+        needs = []
+        if action in workflow.NOTE_REQUIRED:
+            needs.append("须填 note（理由）")
+        if action == Action.DISPATCH:
+            needs.append("unit 可选，默认建议单位")
+        if action == Action.MERGE:
+            needs.append("须填 merge_into")
+        if action in (Action.REQUEST_EXTENSION, Action.APPROVE_EXTENSION):
+            needs.append("extension_hours（工作小时）")
+        extra = f"；{'，'.join(needs)}" if needs else ""
+        lines.append(f"- `{action.value}` {action.label}：{'；'.join(moves)}（{roles}）{extra}")
+    return "\n".join(lines)
+
+
 class CaseActionView(APIView):
-    @extend_schema(request=CaseActionSerializer, responses=CaseDetailSerializer)
+    @extend_schema(
+        request=CaseActionSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            409: OpenApiResponse(description="案卷当前状态或调用者的角色不允许这个动作"),
+        },
+        parameters=[
+            OpenApiParameter(
+                "action",
+                str,
+                OpenApiParameter.PATH,
+                enum=Action.values,
+                description=lazy(_action_description, str)(),
+            )
+        ],
+    )
     def post(self, request: Request, case_id: int, action: str) -> Response:
         user = _user(request)
         case = case_get_for(user=user, case_id=case_id)
@@ -389,7 +448,10 @@ class CaseActionView(APIView):
 
 
 class CaseDuplicates(APIView):
-    @extend_schema(responses=CaseSerializer(many=True))
+    @extend_schema(
+        responses=CaseSerializer(many=True),
+        description="同类、附近、时间相近的疑似重复案卷：至多 10 件（不分页）",
+    )
     def get(self, request: Request, case_id: int) -> Response:
         user = _user(request)
         case = case_get_for(user=user, case_id=case_id)

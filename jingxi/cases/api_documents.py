@@ -1,17 +1,21 @@
 """REST API for evidence photos, rectification notices and supervision orders.
 
 Serializers ↔ services: permission-checked fetches from `selectors`/`access`, writes
-through `evidence` and `documents`. A record one may not see answers 404.
+through `evidence` and `documents`. A record one may not see answers 404; the services'
+refusals (`EvidenceError`, `DocumentError`) are 400 through `api_errors`. Lists are
+paged as every API list is (`lib.drf.CappedPagination`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +30,7 @@ from jingxi.cases.documents import (
     supervision_order_issue,
     supervision_order_sign,
 )
-from jingxi.cases.evidence import EvidenceError, attachment_add
+from jingxi.cases.evidence import attachment_add
 from jingxi.cases.models import Attachment, AttachmentKind, Notice, SupervisionOrder
 from jingxi.cases.selectors import (
     attachment_warning_text,
@@ -35,11 +39,9 @@ from jingxi.cases.selectors import (
     supervision_order_get_for,
     supervision_order_list_for,
 )
+from jingxi.cases.services import CaseInputError
+from jingxi.lib.drf import MAX_PAGE_SIZE, id_field
 from jingxi.org.models import Unit
-
-
-def _bad(message: str) -> Response:
-    return Response({"error": message}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
@@ -67,19 +69,24 @@ class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
 class AttachmentUploadSerializer(serializers.Serializer[dict[str, Any]]):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
-    event = serializers.IntegerField(
+    event = id_field(
         required=False,
         help_text="本案卷一条记录的 id，照片归入该环节（结案人可在一小时内补传结案照片）",
     )
 
 
-class CaseAttachments(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+class CaseAttachments(generics.ListAPIView[Attachment]):
+    """GET: the case's photos and files, a page at a time. POST: add one (multipart)."""
 
-    @extend_schema(responses=AttachmentSerializer(many=True))
-    def get(self, request: Request, case_id: int) -> Response:
-        case = case_get_for(user=_user(request), case_id=case_id)
-        return Response(AttachmentSerializer(case.attachments.all(), many=True).data)
+    serializer_class = AttachmentSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    filter_backends: list[type[Any]] = []
+
+    def get_queryset(self) -> QuerySet[Attachment]:
+        if getattr(self, "swagger_fake_view", False):  # the schema's generator
+            return Attachment.objects.none()
+        case = case_get_for(user=_user(self.request), case_id=self.kwargs["case_id"])
+        return case.attachments.order_by("pk")
 
     @extend_schema(request=AttachmentUploadSerializer, responses={201: AttachmentSerializer})
     def post(self, request: Request, case_id: int) -> Response:
@@ -92,18 +99,15 @@ class CaseAttachments(APIView):
         if "event" in form.validated_data:
             event = case.events.filter(pk=form.validated_data["event"]).first()
             if event is None:
-                return _bad(_("该环节不属于这个案卷"))
-        try:
-            attachment = attachment_add(
-                case=case,
-                file=upload,
-                name=upload.name or "",
-                kind=form.validated_data["kind"],
-                actor=user,
-                event=event,
-            )
-        except EvidenceError as exc:
-            return _bad(str(exc))
+                raise CaseInputError(_("该环节不属于这个案卷"))
+        attachment = attachment_add(
+            case=case,
+            file=upload,
+            name=upload.name or "",
+            kind=form.validated_data["kind"],
+            actor=user,
+            event=event,
+        )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 
@@ -127,20 +131,38 @@ class NoticeSerializer(serializers.ModelSerializer[Notice]):
 
 
 class NoticeIssueSerializer(serializers.Serializer[dict[str, Any]]):
-    unit = serializers.IntegerField()
-    cases = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    unit = id_field()
+    cases = serializers.ListField(child=id_field(), min_length=1, max_length=MAX_PAGE_SIZE)
     content = serializers.CharField(max_length=4000)
     deadline = serializers.DateTimeField()
 
 
-class NoticeListIssue(APIView):
-    parser_classes = [JSONParser, FormParser]
+_SEARCH = forms.CharField(max_length=64, required=False)
 
-    @extend_schema(responses=NoticeSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        notices = notice_list_for(user=_user(request), q=request.query_params.get("q", ""))
-        page = notices.prefetch_related("cases")[:200]
-        return Response(NoticeSerializer(page, many=True).data)
+
+class NoticeListIssue(generics.ListAPIView[Notice]):
+    """GET: the notices you may see, a page at a time. POST: issue one (dispatchers)."""
+
+    serializer_class = NoticeSerializer
+    parser_classes = [JSONParser, FormParser]
+    filter_backends: list[type[Any]] = []
+
+    def get_queryset(self) -> QuerySet[Notice]:
+        if getattr(self, "swagger_fake_view", False):  # the schema's generator
+            return Notice.objects.none()
+        try:  # at most 64 characters, no NUL (which PostgreSQL's text cannot hold)
+            q = _SEARCH.clean(self.request.query_params.get("q", ""))
+        except forms.ValidationError as exc:
+            raise exceptions.ValidationError({"q": exc.messages}) from None
+        return notice_list_for(user=_user(self.request), q=q).prefetch_related("cases")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", {"type": "string", "maxLength": 64}, description="编号或内容")
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=NoticeIssueSerializer, responses={201: NoticeSerializer})
     def post(self, request: Request) -> Response:
@@ -151,21 +173,18 @@ class NoticeListIssue(APIView):
         jurisdiction = user.jurisdiction
         unit = Unit.objects.filter(pk=data["unit"], jurisdiction=jurisdiction).first()
         if jurisdiction is None or unit is None:
-            return _bad(_("未知的责任单位：%(id)s") % {"id": data["unit"]})
+            raise DocumentError(_("未知的责任单位：%(id)s") % {"id": data["unit"]})
         cases = list(case_list_for(user=user).filter(pk__in=data["cases"]))
         if len(cases) != len(set(data["cases"])):
-            return _bad(_("有案卷不存在或无权查看"))
-        try:
-            notice = notice_issue(
-                jurisdiction=jurisdiction,
-                unit=unit,
-                cases=cases,
-                content=data["content"],
-                deadline=data["deadline"],
-                actor=user,
-            )
-        except DocumentError as exc:
-            return _bad(str(exc))
+            raise DocumentError(_("有案卷不存在或无权查看"))
+        notice = notice_issue(
+            jurisdiction=jurisdiction,
+            unit=unit,
+            cases=cases,
+            content=data["content"],
+            deadline=data["deadline"],
+            actor=user,
+        )
         return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
 
 
@@ -182,10 +201,7 @@ class NoticeSign(APIView):
     def post(self, request: Request, notice_id: int) -> Response:
         user = _user(request)
         notice_get_for(user=user, notice_id=notice_id)
-        try:
-            notice = notice_sign(notice_id=notice_id, actor=user)
-        except DocumentError as exc:
-            return _bad(str(exc))
+        notice = notice_sign(notice_id=notice_id, actor=user)
         return Response(NoticeSerializer(notice).data)
 
 
@@ -206,20 +222,30 @@ class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
 
 
 class SupervisionIssueSerializer(serializers.Serializer[dict[str, Any]]):
-    case = serializers.IntegerField()
+    case = id_field()
     content = serializers.CharField(max_length=4000, required=False, default="")
     deadline = serializers.DateTimeField()
 
 
-class SupervisionListIssue(APIView):
+class SupervisionListIssue(generics.ListAPIView[SupervisionOrder]):
+    """GET: the supervision orders you may see, a page at a time. POST: issue one."""
+
+    serializer_class = SupervisionOrderSerializer
     parser_classes = [JSONParser, FormParser]
+    filter_backends: list[type[Any]] = []
 
-    @extend_schema(responses=SupervisionOrderSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        orders = supervision_order_list_for(user=_user(request))[:200]
-        return Response(SupervisionOrderSerializer(orders, many=True).data)
+    def get_queryset(self) -> QuerySet[SupervisionOrder]:
+        if getattr(self, "swagger_fake_view", False):  # the schema's generator
+            return SupervisionOrder.objects.none()
+        return supervision_order_list_for(user=_user(self.request))
 
-    @extend_schema(request=SupervisionIssueSerializer, responses={201: SupervisionOrderSerializer})
+    @extend_schema(
+        request=SupervisionIssueSerializer,
+        responses={
+            201: SupervisionOrderSerializer,
+            404: OpenApiResponse(description="没有调用者可见的该案卷"),
+        },
+    )
     def post(self, request: Request) -> Response:
         """A leader-flagged supervision order (overdue ones come from the deadline scan)."""
         user = _user(request)
@@ -227,16 +253,13 @@ class SupervisionListIssue(APIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         case = case_get_for(user=user, case_id=data["case"])
-        try:
-            order = supervision_order_issue(
-                case=case,
-                reason="leader",
-                content=data["content"],
-                deadline=data["deadline"],
-                actor=user,
-            )
-        except DocumentError as exc:
-            return _bad(str(exc))
+        order = supervision_order_issue(
+            case=case,
+            reason="leader",
+            content=data["content"],
+            deadline=data["deadline"],
+            actor=user,
+        )
         return Response(SupervisionOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
@@ -252,8 +275,5 @@ class SupervisionSign(APIView):
     def post(self, request: Request, order_id: int) -> Response:
         user = _user(request)
         supervision_order_get_for(user=user, order_id=order_id)
-        try:
-            order = supervision_order_sign(order_id=order_id, actor=user)
-        except DocumentError as exc:
-            return _bad(str(exc))
+        order = supervision_order_sign(order_id=order_id, actor=user)
         return Response(SupervisionOrderSerializer(order).data)

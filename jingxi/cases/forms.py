@@ -14,6 +14,7 @@ from jingxi.cases.access import PATROL_SOURCES
 from jingxi.cases.choices import Action, Source
 from jingxi.catalog.choices import CategoryLevel, Urgency
 from jingxi.catalog.models import Category
+from jingxi.lib.numbers import id_form_field
 from jingxi.org.models import Jurisdiction
 
 MAX_PHOTOS = 6
@@ -122,8 +123,8 @@ class CaseReportForm(forms.Form):
 class CaseActionForm(forms.Form):
     action = forms.ChoiceField(label=_("动作"), choices=Action.choices)
     note = forms.CharField(label=_("意见"), max_length=2000, required=False)
-    unit = forms.IntegerField(label=_("责任单位"), required=False)
-    merge_into = forms.IntegerField(label=_("合并至"), required=False)
+    unit = id_form_field(label=_("责任单位"), required=False)
+    merge_into = id_form_field(label=_("合并至"), required=False)
     extension_hours = forms.DecimalField(
         label=_("延期工作时数"),
         max_digits=6,

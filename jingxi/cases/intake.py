@@ -46,6 +46,7 @@ from jingxi.cases.services import (
 )
 from jingxi.catalog.choices import Urgency
 from jingxi.catalog.models import Category
+from jingxi.lib.numbers import ID_MAX, ID_MIN
 from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import selection
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
@@ -167,6 +168,8 @@ def _body(request: HttpRequest) -> dict[str, Any]:
         raise _NotCommon
     category = body.get("category")
     if isinstance(category, bool) or not isinstance(category, int):
+        raise _NotCommon
+    if not ID_MIN <= category <= ID_MAX:  # the serializer's id range (lib.drf.id_field)
         raise _NotCommon
     file_directly = body.get("file_directly", False)
     if not isinstance(file_directly, bool):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +26,7 @@ from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter, LoopSettings
 from jingxi.cases.selectors import case_places_attach, case_places_set, places_select_sql
 from jingxi.catalog.choices import CategoryLevel, TimeUnit, Urgency
 from jingxi.catalog.models import Category, TimeLimit
+from jingxi.lib.numbers import ID_MAX, ID_MIN
 from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import insert_fields, insert_params, row_insert, selection
 from jingxi.lib.workcalendar import WorkCalendar
@@ -241,6 +243,28 @@ def _case_insert_sql(n_events: int) -> tuple[str, list[int], int]:
 
 # --- report -------------------------------------------------------------------------
 
+MAX_IDEMPOTENCY_KEY = 64
+
+
+def idempotency_key_for(*, scope: str, key: str) -> str:
+    """The stored form of an Idempotency-Key a caller chose: a digest of the caller's
+    `scope` (e.g. "user:12") and the key, so only that caller can repeat it.
+
+    `Case.idempotency_key` is unique per jurisdiction, and a repeated key answers with
+    the first case: a key shared by all callers would let one learn another's case by
+    guessing their key. Keys the server makes itself (the web form's, WeChat's) are
+    stored as they are; they start with their door's name, and a digest never does
+    (it is `k` and 63 hex digits: 252 bits, the column's 64 characters). Empty stays
+    empty (no key); over 64 characters is a CaseInputError, as before.
+    """
+    key = key.strip()
+    if not key:
+        return ""
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        raise CaseInputError(_("幂等键不能超过64个字符"))
+    digest = hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
+    return f"k{digest[:63]}"
+
 
 def case_report(
     *,
@@ -288,7 +312,7 @@ def case_report(
         raise CaseInputError(_("未知的来源：%(s)s") % {"s": source})
     if urgency not in Urgency.values:
         raise CaseInputError(_("未知的紧急程度：%(u)s") % {"u": urgency})
-    if len(idempotency_key) > 64:
+    if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
         raise CaseInputError(_("幂等键不能超过64个字符"))
     if crs not in ("wgs84", "gcj02"):
         raise CaseInputError(_("坐标系只能是 wgs84 或 gcj02"))
@@ -303,6 +327,8 @@ def case_report(
     # calendar versions then stand for this report: no query per cache), the category
     # and whether it has a time limit.
     category_id = category if isinstance(category, int) else category.pk
+    if not ID_MIN <= category_id <= ID_MAX:  # an id no row can have, nor a query compare
+        raise CaseInputError(_("类别不可用：请选择本辖区启用的小类"))
     read = functools.partial(
         _report_context,
         jurisdiction_id=jurisdiction.pk,

@@ -34,6 +34,7 @@ from jingxi.cases.services import (
 )
 from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
+from jingxi.lib.numbers import int_or_none
 from jingxi.org.models import Jurisdiction, Unit, User
 from jingxi.org.roles import Perm, roles_of
 from jingxi.org.services import calendar_get
@@ -58,13 +59,6 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
         return case_get_for(user=_user(request), case_id=case_id, roles=roles_of(request))
     except Case.DoesNotExist:
         raise Http404(_("没有找到该案卷")) from None
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def _float(value: str | None) -> float | None:
@@ -103,8 +97,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     filters = queues.QueueFilters(
         status=status if status in Status.values else "",
-        category_id=_int(request.GET.get("category")),
-        township_id=_int(request.GET.get("township")),
+        category_id=int_or_none(request.GET.get("category")),
+        township_id=int_or_none(request.GET.get("township")),
         overdue=request.GET.get("overdue") == "1",
         q=request.GET.get("q", "").strip()[:32],
         state=request.GET.get("state", ""),

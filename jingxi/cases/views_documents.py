@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jingxi.cases import documents, evidence, selectors
 from jingxi.cases.access import case_get_for
 from jingxi.cases.models import Attachment, AttachmentKind, Case, Notice
+from jingxi.lib.numbers import YEAR_MAX, YEAR_MIN, ids_parse, int_or_none
 from jingxi.org.models import Unit, User
 from jingxi.org.roles import Perm, RoleSet, roles_of
 
@@ -64,27 +65,20 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
 # --- notices ------------------------------------------------------------------------
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @require_GET
 @login_required
 def notice_list(request: HttpRequest) -> HttpResponse:
     """The archive of notices, searchable by number, unit or case number (htmx filter)."""
     roles, jurisdiction_id = _archive_roles(request)
     q = request.GET.get("q", "").strip()[:64]
-    unit_id = _int_or_none(request.GET.get("unit"))
+    unit_id = int_or_none(request.GET.get("unit"))
     unit = (
         Unit.objects.filter(pk=unit_id, jurisdiction_id=jurisdiction_id).first()
         if unit_id is not None
         else None
     )
     signed = {"yes": True, "no": False}.get(request.GET.get("signed", ""))
-    year = _int_or_none(request.GET.get("year"))
+    year = int_or_none(request.GET.get("year"), low=YEAR_MIN, high=YEAR_MAX)
     notices = selectors.notice_list_for(
         user=_user(request), q=q, unit=unit, signed=signed, year=year
     )
@@ -133,10 +127,10 @@ def notice_issue(request: HttpRequest) -> HttpResponse:
         raise Http404(_("没有找到该页面"))
     data = request.POST if request.method == "POST" else request.GET
     units = Unit.objects.filter(jurisdiction=jurisdiction, is_active=True)
-    unit_id = _int_or_none(data.get("unit"))
+    unit_id = int_or_none(data.get("unit"))
     unit = units.filter(pk=unit_id).first() if unit_id is not None else None
     cases = list(selectors.case_list_at_unit(unit=unit)) if unit else []
-    chosen = {int(v) for v in data.getlist("cases") if v.isdigit()}
+    chosen = set(ids_parse(data.getlist("cases")))
     context: dict[str, Any] = {
         "units": units,
         "unit": unit,
@@ -344,7 +338,7 @@ def _attachment_upload(
         return _upload_answer(request, status=400, error=_("请选择要上传的照片（字段 file）"))
     kind = request.POST.get("kind", AttachmentKind.OTHER)
     event = None
-    event_id = _int_or_none(request.POST.get("event"))
+    event_id = int_or_none(request.POST.get("event"))
     if event_id is not None:
         event = case.events.filter(pk=event_id).first()
         if event is None:

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from jingxi.catalog.choices import CategoryLevel, Urgency
 from jingxi.catalog.models import Category
 from jingxi.hotline.choices import CallOutcome, Satisfaction
+from jingxi.hotline.models import Call
+from jingxi.lib.numbers import column_form_field, id_form_field
 from jingxi.org.models import Jurisdiction
 
 
@@ -28,7 +30,9 @@ class CallForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("紧急程度"), choices=Urgency.choices, required=False, initial=Urgency.NORMAL
     )
-    duration_seconds = forms.IntegerField(label=_("通话时长（秒）"), required=False, min_value=0)
+    duration_seconds = column_form_field(
+        Call._meta.get_field("duration_seconds"), label=_("通话时长（秒）"), required=False
+    )
 
     def __init__(self, *args: Any, jurisdiction: Jurisdiction, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,8 +61,8 @@ class CallLogForm(forms.Form):
 
 
 class CallbackForm(forms.Form):
-    case = forms.IntegerField()
-    call = forms.IntegerField(required=False)
+    case = id_form_field()
+    call = id_form_field(required=False)
     reached = forms.TypedChoiceField(
         label=_("是否接通"),
         choices=[("1", _("已接通")), ("0", _("未接通"))],

@@ -41,6 +41,7 @@ from jingxi.hotline.services import (
     call_take,
     callback_record,
 )
+from jingxi.lib.numbers import int_or_none
 from jingxi.org.models import Jurisdiction, User
 
 
@@ -75,10 +76,10 @@ def _console(
     status: int = 200,
 ) -> HttpResponse:
     result: Call | None = None
-    raw = request.GET.get("call", "")
-    if raw.isdigit():
+    call_id = int_or_none(request.GET.get("call"))
+    if call_id is not None:
         result = (
-            Call.objects.filter(pk=int(raw), operator=user)
+            Call.objects.filter(pk=call_id, operator=user)
             .select_related("case", "case__category")
             .first()
         )
@@ -235,11 +236,11 @@ def _float(raw: str) -> float | None:
 def case_nearby_view(request: HttpRequest) -> HttpResponse:
     """Open cases of the chosen category near the confirmed point (an htmx fragment)."""
     user, jurisdiction = _hotline_user(request)
-    raw_category = request.GET.get("category", "")
+    category_id = int_or_none(request.GET.get("category"))
     category = None
-    if raw_category.isdigit():
+    if category_id is not None:
         category = Category.objects.filter(
-            pk=int(raw_category),
+            pk=category_id,
             jurisdiction=jurisdiction,
             level=CategoryLevel.MINOR,
             is_active=True,

@@ -70,10 +70,16 @@ def w3c_parse(text: str, *, tz: ZoneInfo) -> dt.datetime:
         raise ValueError(text)
     year, month, day = int(match["y"]), int(match["m"] or 1), int(match["d"] or 1)
     if match["time"] is None:
-        return dt.datetime(year, month, day, tzinfo=tz)
-    stamp = f"{year:04d}-{month:02d}-{day:02d}T{match['time']}"
-    offset = "+00:00" if match["tz"] == "Z" else match["tz"]
-    return dt.datetime.fromisoformat(stamp + offset)
+        moment = dt.datetime(year, month, day, tzinfo=tz)
+    else:
+        stamp = f"{year:04d}-{month:02d}-{day:02d}T{match['time']}"
+        offset = "+00:00" if match["tz"] == "Z" else match["tz"]
+        moment = dt.datetime.fromisoformat(stamp + offset)
+    try:
+        moment.astimezone(dt.UTC)  # stored in UTC: a moment past year 1..9999 there is none
+    except OverflowError:
+        raise ValueError(text) from None
+    return moment
 
 
 def w3c_format(value: dt.datetime | None, tz: ZoneInfo) -> str | None:
@@ -157,6 +163,11 @@ def error_response(fmt: Format, error: Open311Error) -> HttpResponse:
     for name, value in error.headers.items():
         response[name] = value
     return response
+
+
+def format_of_path(path: str) -> Format:
+    """The format a URL asks for: JSON for `.json`, XML (the spec's default) otherwise."""
+    return "json" if path.endswith(".json") else "xml"
 
 
 def comma_list(values: Iterable[str]) -> list[str]:

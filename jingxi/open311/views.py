@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from jingxi.cases.services import MAX_DESCRIPTION, CaseInputError
 from jingxi.catalog.choices import Urgency
 from jingxi.catalog.models import Category
+from jingxi.lib.numbers import BIGINT_MAX, int_or_none
 from jingxi.open311.choices import Datatype
 from jingxi.open311.models import ApiClient, Open311Request
 from jingxi.open311.protocol import (
@@ -33,6 +34,7 @@ from jingxi.open311.protocol import (
     Open311Error,
     comma_list,
     error_response,
+    format_of_path,
     render,
     w3c_format,
     w3c_parse,
@@ -112,10 +114,10 @@ def open311_endpoint(
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @csrf_exempt
         @functools.wraps(view)
-        def wrapped(
-            request: HttpRequest, *args: Any, fmt: str = "xml", **kwargs: Any
-        ) -> HttpResponse:
-            form = cast(Format, fmt if fmt in ("xml", "json") else "xml")
+        def wrapped(request: HttpRequest, *args: Any, fmt: str = "", **kwargs: Any) -> HttpResponse:
+            # The URL's format; for an unknown URL, as its extension says (as the
+            # middleware answers errors outside the views).
+            form = cast(Format, fmt if fmt in ("xml", "json") else format_of_path(request.path))
             try:
                 if request.method not in methods:
                     raise Open311Error(400, f"Method {request.method} is not supported here")
@@ -281,14 +283,16 @@ def _render_requests(
 
 
 def _paging(request: HttpRequest) -> tuple[int, int]:
-    """(offset, limit) from the widely used page/page_size extension."""
-    try:
-        page = int(_param(request, "page") or 1)
-        size = int(_param(request, "page_size") or MAX_RESULTS)
-    except ValueError:
-        raise Open311Error(400, "page and page_size must be whole numbers") from None
-    if page < 1 or not 1 <= size <= MAX_RESULTS:
-        raise Open311Error(400, f"page must be >= 1 and page_size between 1 and {MAX_RESULTS}")
+    """(offset, limit) from the widely used page/page_size extension: page_size 1..1,000
+    (the spec's most per answer), page from 1 while its offset fits the database."""
+    size_text, page_text = _param(request, "page_size"), _param(request, "page")
+    size = int_or_none(size_text or str(MAX_RESULTS), low=1, high=MAX_RESULTS)
+    if size is None:
+        raise Open311Error(400, f"page_size must be a whole number from 1 to {MAX_RESULTS}")
+    last = BIGINT_MAX // size  # (page - 1) * size is the offset, a BIGINT
+    page = int_or_none(page_text or "1", low=1, high=last)
+    if page is None:
+        raise Open311Error(400, f"page must be a whole number from 1 to {last}")
     return (page - 1) * size, size
 
 
@@ -313,10 +317,19 @@ def _window(request: HttpRequest, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetim
             raise Open311Error(400, "start_date and end_date may not span more than 90 days")
         return start, end
     if start is not None:
-        return start, start + WINDOW
+        return start, _shifted(start, WINDOW)
     if end is not None:
-        return end - WINDOW, end
+        return _shifted(end, -WINDOW), end
     return timezone.now() - WINDOW, None
+
+
+def _shifted(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """`moment + delta`, held within the years 1..9999 (in UTC) a datetime can have."""
+    try:
+        return (moment + delta).astimezone(dt.UTC)
+    except OverflowError:
+        edge = dt.datetime.max if delta > dt.timedelta(0) else dt.datetime.min
+        return edge.replace(tzinfo=dt.UTC)
 
 
 def _request_query(request: HttpRequest, jurisdiction: Jurisdiction) -> RequestQuery:

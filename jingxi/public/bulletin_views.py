@@ -21,13 +21,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jingxi.lib.numbers import YEAR_MAX, YEAR_MIN, int_or_none
 from jingxi.public import bulletin_selectors as selectors
 from jingxi.public import bulletin_services as services
 from jingxi.public.models_portal import Bulletin, BulletinKind, BulletinStatus
 from jingxi.public.portal_forms import BulletinForm, WithdrawForm
 from jingxi.public.portal_services import PortalInputError
 from jingxi.public.portal_staff import PAGE_SIZE as STAFF_PAGE_SIZE
-from jingxi.public.portal_staff import Office, get_or_404, int_or_none, office_required
+from jingxi.public.portal_staff import Office, get_or_404, office_required
 from jingxi.public.site import public_jurisdiction
 
 PAGE_SIZE = 20
@@ -57,7 +58,7 @@ def _pdf_response(bulletin: Bulletin, *, cache_control: str) -> FileResponse:
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     """Published bulletins: `?year=2026&kind=monthly&page=2`, each optional."""
     jurisdiction = public_jurisdiction(request)
-    year = int_or_none(request.GET.get("year"))
+    year = int_or_none(request.GET.get("year"), low=YEAR_MIN, high=YEAR_MAX)
     kind = request.GET.get("kind", "")
     kind = kind if kind in BulletinKind.values else ""
     rows = selectors.bulletin_list_public(jurisdiction=jurisdiction, year=year, kind=kind)

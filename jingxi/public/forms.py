@@ -13,6 +13,7 @@ from jingxi.cases.forms import MultiplePhotoField
 from jingxi.cases.services import MAX_DESCRIPTION
 from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
+from jingxi.lib.numbers import id_form_field
 from jingxi.org.models import Jurisdiction
 from jingxi.public.models import Rating
 from jingxi.public.reporting import MAX_COMMENT
@@ -53,7 +54,7 @@ class CitizenReportForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("如：青年路与建设路交叉口东北角")}),
     )
-    category = forms.IntegerField(widget=forms.HiddenInput)
+    category = id_form_field(widget=forms.HiddenInput)
     description = forms.CharField(
         label=_("问题描述"),
         widget=forms.Textarea(

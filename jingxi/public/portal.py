@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jingxi.lib.numbers import BIGINT_MAX, BIGINT_MIN, int_or_none
 from jingxi.lib.privacy import mask_name
 from jingxi.org.models import Jurisdiction
 from jingxi.places.models import Township
@@ -36,13 +37,6 @@ from jingxi.public.site import public_jurisdiction
 
 PAGE_SIZE = 20
 CHART_HEIGHT = 120
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def _ip_hash(request: HttpRequest) -> str:
@@ -77,13 +71,14 @@ def _figures_cached(
 def _period_args(request: HttpRequest) -> tuple[int, int | None]:
     """(year, month) from the query; this year when absent; month None for the year."""
     today = timezone.localdate()
-    year = _int(request.GET.get("year")) or today.year
-    month = _int(request.GET.get("month"))
+    # Any whole number: `period_get` says what is wrong with a year or month.
+    year = int_or_none(request.GET.get("year"), low=BIGINT_MIN, high=BIGINT_MAX) or today.year
+    month = int_or_none(request.GET.get("month"), low=BIGINT_MIN, high=BIGINT_MAX)
     return year, month
 
 
 def _township(request: HttpRequest, jurisdiction: Jurisdiction) -> Township | None:
-    township_id = _int(request.GET.get("township"))
+    township_id = int_or_none(request.GET.get("township"))
     if township_id is None:
         return None
     township = (

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingxi.cases.models import Case
+from jingxi.lib.numbers import BIGINT_MAX, BIGINT_MIN, int_or_none
 from jingxi.org.models import Jurisdiction, User
 from jingxi.org.roles import Perm, RoleSet, roles_of
 from jingxi.places.geocode import address_geocode
@@ -86,13 +87,6 @@ def office_required(view: View) -> View:
         return view(request, Office(user, jurisdiction, roles), *args, **kwargs)
 
     return wrapped
-
-
-def int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def get_or_404(rows: Any, pk: int, message: str) -> Any:
@@ -548,8 +542,10 @@ def trace(request: HttpRequest, office: Office) -> HttpResponse:
     """The cases behind one figure of the portal: `?measure=&year=&month=&township=&grid=`."""
     j = office.jurisdiction
     measure = request.GET.get("measure", "")
-    year = int_or_none(request.GET.get("year")) or timezone.localdate().year
-    month = int_or_none(request.GET.get("month"))
+    # Any whole number: `period_get` says what is wrong with a year or month.
+    year = int_or_none(request.GET.get("year"), low=BIGINT_MIN, high=BIGINT_MAX)
+    year = year or timezone.localdate().year
+    month = int_or_none(request.GET.get("month"), low=BIGINT_MIN, high=BIGINT_MAX)
     township = None
     township_id = int_or_none(request.GET.get("township"))
     if township_id is not None:

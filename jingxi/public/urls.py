@@ -14,14 +14,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("track/", citizen.track_search, name="track-search"),
     path("track/<str:number>/", citizen.track, name="track"),
     path(
-        "track/<str:number>/photos/<int:attachment_id>.jpg",
+        "track/<str:number>/photos/<id:attachment_id>.jpg",
         citizen.track_photo,
         name="track-photo",
     ),
     path("track/<str:number>/feedback/", citizen.feedback_give, name="feedback"),
     path("track/<str:number>/not-fixed/", citizen.not_fixed, name="not-fixed"),
     path("reopen-requests/", citizen.reopen_list, name="reopen-list"),
-    path("reopen-requests/<int:request_id>/decide/", citizen.reopen_decide, name="reopen-decide"),
+    path("reopen-requests/<id:request_id>/decide/", citizen.reopen_decide, name="reopen-decide"),
 ]
 
 # The disclosure portal (jingxi/public/portal.py) and the office's pages of it
@@ -34,12 +34,12 @@ urlpatterns += [
     path("map/", portal.grid_map, name="grid-map"),
     path("map/grids.geojson", portal.grid_map_data, name="grid-map-data"),
     path("typical/", portal.typical_list, name="typical-list"),
-    path("typical/<int:typical_id>/", portal.typical_detail, name="typical-detail"),
-    path("typical/<int:typical_id>/<slug:which>.jpg", portal.typical_photo, name="typical-photo"),
+    path("typical/<id:typical_id>/", portal.typical_detail, name="typical-detail"),
+    path("typical/<id:typical_id>/<slug:which>.jpg", portal.typical_photo, name="typical-photo"),
     path("road-chiefs/", portal.road_boards, name="road-boards"),
     path("consultations/", portal.consultation_list, name="consultation-list"),
     path(
-        "consultations/<int:consultation_id>/",
+        "consultations/<id:consultation_id>/",
         portal.consultation_detail,
         name="consultation-detail",
     ),
@@ -49,12 +49,12 @@ urlpatterns += [
     path("staff/suggestions/", portal_staff.suggestion_queue, name="staff-suggestion-list"),
     path("staff/suggestions/new/", portal_staff.suggestion_new, name="staff-suggestion-new"),
     path(
-        "staff/suggestions/<int:suggestion_id>/",
+        "staff/suggestions/<id:suggestion_id>/",
         portal_staff.suggestion_detail,
         name="staff-suggestion-detail",
     ),
     path(
-        "staff/suggestions/<int:suggestion_id>/publish/",
+        "staff/suggestions/<id:suggestion_id>/publish/",
         portal_staff.suggestion_publish,
         name="staff-suggestion-publish",
     ),
@@ -63,25 +63,25 @@ urlpatterns += [
     path("staff/consultations/", portal_staff.consultation_list, name="staff-consultation-list"),
     path("staff/consultations/new/", portal_staff.consultation_new, name="staff-consultation-new"),
     path(
-        "staff/consultations/<int:consultation_id>/",
+        "staff/consultations/<id:consultation_id>/",
         portal_staff.consultation_detail,
         name="staff-consultation-detail",
     ),
     path(
-        "staff/consultations/<int:consultation_id>/act/",
+        "staff/consultations/<id:consultation_id>/act/",
         portal_staff.consultation_act,
         name="staff-consultation-act",
     ),
     path(
-        "staff/comments/<int:comment_id>/moderate/",
+        "staff/comments/<id:comment_id>/moderate/",
         portal_staff.comment_moderate,
         name="staff-comment-moderate",
     ),
     path("staff/hearings/new/", portal_staff.hearing_new, name="staff-hearing-new"),
     path("staff/typical/", portal_staff.typical_list, name="staff-typical-list"),
-    path("staff/typical/new/<int:case_id>/", portal_staff.typical_new, name="staff-typical-new"),
+    path("staff/typical/new/<id:case_id>/", portal_staff.typical_new, name="staff-typical-new"),
     path(
-        "staff/typical/<int:typical_id>/publish/",
+        "staff/typical/<id:typical_id>/publish/",
         portal_staff.typical_toggle,
         name="staff-typical-toggle",
     ),
@@ -93,27 +93,27 @@ from jingxi.public import bulletin_views  # noqa: E402
 
 urlpatterns += [
     path("bulletins/", bulletin_views.bulletin_list, name="bulletin-list"),
-    path("bulletins/<int:bulletin_id>/", bulletin_views.bulletin_detail, name="bulletin-detail"),
-    path("bulletins/<int:bulletin_id>/pdf/", bulletin_views.bulletin_pdf, name="bulletin-pdf"),
+    path("bulletins/<id:bulletin_id>/", bulletin_views.bulletin_detail, name="bulletin-detail"),
+    path("bulletins/<id:bulletin_id>/pdf/", bulletin_views.bulletin_pdf, name="bulletin-pdf"),
     path("staff/bulletins/", bulletin_views.staff_bulletin_list, name="staff-bulletin-list"),
     path("staff/bulletins/new/", bulletin_views.staff_bulletin_new, name="staff-bulletin-new"),
     path(
-        "staff/bulletins/<int:bulletin_id>/",
+        "staff/bulletins/<id:bulletin_id>/",
         bulletin_views.staff_bulletin_detail,
         name="staff-bulletin-detail",
     ),
     path(
-        "staff/bulletins/<int:bulletin_id>/edit/",
+        "staff/bulletins/<id:bulletin_id>/edit/",
         bulletin_views.staff_bulletin_edit,
         name="staff-bulletin-edit",
     ),
     path(
-        "staff/bulletins/<int:bulletin_id>/act/",
+        "staff/bulletins/<id:bulletin_id>/act/",
         bulletin_views.staff_bulletin_act,
         name="staff-bulletin-act",
     ),
     path(
-        "staff/bulletins/<int:bulletin_id>/pdf/",
+        "staff/bulletins/<id:bulletin_id>/pdf/",
         bulletin_views.staff_bulletin_pdf,
         name="staff-bulletin-pdf",
     ),

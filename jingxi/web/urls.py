@@ -11,7 +11,7 @@ urlpatterns = [
     path("notifications/badge/", views.notification_badge, name="notification-badge"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
     path(
-        "notifications/<int:notification_id>/read/",
+        "notifications/<id:notification_id>/read/",
         views.notification_read,
         name="notification-read",
     ),

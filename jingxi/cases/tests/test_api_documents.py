@@ -48,7 +48,7 @@ def test_photo_upload_and_list(world: World, cast: Cast) -> None:
     response = client_for(cast.inspector).post(url, {"file": upload, "kind": "before"})
     assert response.status_code == 201, response.content
     assert response.json()["content_type"] == "image/jpeg"
-    listed = client_for(cast.handler_a).get(url).json()
+    listed = client_for(cast.handler_a).get(url).json()["results"]
     assert [a["kind"] for a in listed] == ["before"]
     assert client_for(cast.handler_b).get(url).status_code == 404
 
@@ -104,7 +104,8 @@ def test_leader_supervision_order(world: World, cast: Cast) -> None:
     assert response.status_code == 201, response.content
     assert response.json()["reason"] == "leader"
     assert Case.objects.get(pk=case.pk).is_supervised
-    listed = client_for(cast.handler_a).get(reverse("api-supervision-list")).json()
+    listed = client_for(cast.handler_a).get(reverse("api-supervision-list")).json()["results"]
     assert [o["case_number"] for o in listed] == [case.number]
-    assert client_for(cast.handler_b).get(reverse("api-supervision-list")).json() == []
+    theirs = client_for(cast.handler_b).get(reverse("api-supervision-list")).json()
+    assert theirs["count"] == 0 and theirs["results"] == []
     assert SupervisionOrder.objects.count() == 1

@@ -413,8 +413,14 @@ def test_filters_select_by_code_status_and_dates(world: World, fmt: str) -> None
         ({"status": "pending"}, "status must be open or closed"),
         ({"service_code": "event-9999"}, "Unknown service_code"),
         ({"page": "0"}, "page must be"),
-        ({"page_size": "1001"}, "page_size between 1 and 1000"),
-        ({"page_size": "ten"}, "whole numbers"),
+        ({"page_size": "1001"}, "page_size must be a whole number from 1 to 1000"),
+        ({"page_size": "ten"}, "whole number"),
+        ({"page": str(2**63)}, "page must be a whole number from 1 to"),
+        ({"page": str(10**30), "page_size": "1"}, "page must be"),
+        ({"page": str(-(2**63) - 1)}, "page must be"),
+        ({"page_size": str(2**63)}, "page_size must be"),
+        ({"start_date": "9999-12-31T23:00:00-10:00"}, "start_date must be"),
+        ({"end_date": "0001-01-01"}, "end_date must be"),
     ],
 )
 def test_bad_filters_are_400(world: World, fmt: str, params: dict[str, str], fragment: str) -> None:
