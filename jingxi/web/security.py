@@ -1,10 +1,14 @@
-"""The Content Security Policy on every response, and the few pages that need more.
+"""The Content Security Policy on every response.
 
-A middleware of our own rather than django-csp: jingxi needs one fixed policy (no
-nonces, because no template has an inline script or style left) plus a per-view
-extension for the one page that needs more (the Swagger UI at /api/docs/), which is
-about sixty lines. Django 6.0 brings its own CSP middleware; when jingxi moves past the
+A middleware of our own rather than django-csp: jingxi needs one fixed policy and no
+nonces, because no template has an inline script or style left, and every page works
+under it, the Swagger UI at /api/docs/ included (drf-spectacular's split view loads its
+start-up script as a file; `web/api_docs.html` links its styles). That is a few lines,
+not a dependency. Django 6.0 brings its own CSP middleware; when jingxi moves past the
 5.2 LTS, `settings.CSP_POLICY` maps onto its `SECURE_CSP` directly.
+
+A page that one day needs more must get it for itself (a header set by its view is
+left alone here), never through the site-wide policy.
 
 The policy lives in `settings.CSP_POLICY`; the map's tile server, when one is set, is
 added to `img-src` here so that the setting and the policy cannot disagree.
@@ -13,19 +17,16 @@ added to `img-src` here so that the setting and the policy cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import wraps
-from typing import Final, ParamSpec
+from typing import Final
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 
 HEADER: Final = "Content-Security-Policy"
-_EXTRA_ATTRIBUTE: Final = "_jingxi_csp_extra"
 
 Directives = Mapping[str, Sequence[str]]
-P = ParamSpec("P")
 
 
 def tile_origin(url_template: str) -> str | None:
@@ -39,13 +40,9 @@ def tile_origin(url_template: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def policy_build(*, base: Directives, extra: Directives | None = None) -> str:
-    """The header's value: `base` with `extra`'s sources added, directive by directive."""
-    merged: dict[str, list[str]] = {name: list(sources) for name, sources in base.items()}
-    for name, sources in (extra or {}).items():
-        merged.setdefault(name, [])
-        merged[name] += [s for s in sources if s not in merged[name]]
-    return "; ".join(" ".join([name, *sources]) for name, sources in merged.items())
+def policy_build(policy: Directives) -> str:
+    """The header's value."""
+    return "; ".join(" ".join([name, *sources]) for name, sources in policy.items())
 
 
 def site_policy() -> dict[str, list[str]]:
@@ -62,7 +59,7 @@ _header_cache: dict[str, str] = {}
 
 def _site_header() -> str:
     if "value" not in _header_cache:
-        _header_cache["value"] = policy_build(base=site_policy())
+        _header_cache["value"] = policy_build(site_policy())
     return _header_cache["value"]
 
 
@@ -74,26 +71,6 @@ def _forget(**kwargs: object) -> None:
 setting_changed.connect(_forget)
 
 
-def csp_extend(
-    **directives: Sequence[str],
-) -> Callable[[Callable[P, HttpResponseBase]], Callable[P, HttpResponseBase]]:
-    """Allow a view's responses more than the site's policy, directive by directive
-    (underscores in names stand for dashes: `style_src=["'unsafe-inline'"]`). Use it on
-    the view that needs it, never site-wide."""
-    extra = {name.replace("_", "-"): list(sources) for name, sources in directives.items()}
-
-    def decorate(view: Callable[P, HttpResponseBase]) -> Callable[P, HttpResponseBase]:
-        @wraps(view)
-        def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
-            response = view(*args, **kwargs)
-            setattr(response, _EXTRA_ATTRIBUTE, extra)
-            return response
-
-        return wrapped
-
-    return decorate
-
-
 class ContentSecurityPolicyMiddleware:
     """Sets the Content-Security-Policy header on every response that has none."""
 
@@ -103,8 +80,5 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if HEADER not in response.headers:
-            extra: Directives | None = getattr(response, _EXTRA_ATTRIBUTE, None)
-            response.headers[HEADER] = (
-                policy_build(base=site_policy(), extra=extra) if extra else _site_header()
-            )
+            response.headers[HEADER] = _site_header()
         return response
