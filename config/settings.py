@@ -277,6 +277,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, so the schema has no generated names (Kind69aEnum) and
+    # `check --deploy`, which builds the schema, has nothing to say.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "jingxi.cases.choices.Status",
+        "CategoryKindEnum": "jingxi.catalog.choices.CategoryKind",
+        "AttachmentKindEnum": "jingxi.cases.models.AttachmentKind",
+    },
 }
 
 # --- Notifications ------------------------------------------------------------
@@ -358,8 +365,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content Security Policy (jingxi.web.security): our own scripts and styles only, no
-# inline script or style anywhere; the map's tile server (JINGXI_MAP_TILE_URL) is added
-# to img-src. Pages that need more say so with `csp_extend` on their view.
+# inline script or style anywhere (templates keep them in static files); the map's tile
+# server (JINGXI_MAP_TILE_URL) is added to img-src.
 CSP_POLICY: dict[str, list[str]] = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],

@@ -41,9 +41,7 @@ class FakeProcess:
 
 
 @pytest.fixture
-def fakes(
-    monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path
-) -> dict[str, Any]:
+def fakes(monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path) -> dict[str, Any]:
     seen: dict[str, Any] = {"processes": [], "commands": []}
 
     def popen(argv: list[str]) -> FakeProcess:
