@@ -14,6 +14,7 @@ import pytest
 from conftest import Cast, World
 from jingxi.cases.choices import Source
 from jingxi.cases.services import case_report
+from jingxi.org.tests.factories import UserFactory
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page
@@ -102,5 +103,21 @@ def test_main_pages_load_without_a_content_security_policy_violation(
     docs = staff.visit(f"{base}/api/docs/", ready=".swagger-ui .opblock")
     assert docs.locator(".swagger-ui .opblock").count() > 0
     assert len(staff.seen) == 6
-    citizen.context.close()
-    staff.context.close()
+
+    # The admin site (Django's own templates and scripts) under the same policy.
+    UserFactory(username="root", is_superuser=True, is_staff=True, jurisdiction=world.jurisdiction)
+    admin = Watched(browser)
+    admin.visit(f"{base}/admin/login/", ready="#login-form")
+    admin.page.fill("input[name=username]", "root")
+    admin.page.fill("input[name=password]", cast.password)
+    admin.page.click("#login-form [type=submit]")
+    admin.page.wait_for_url(f"{base}/admin/")
+    admin.check(f"{base}/admin/")
+    admin.visit(f"{base}/admin/org/unit/", ready="#result_list")
+    admin.visit(f"{base}/admin/org/unit/{world.office.pk}/change/", ready="#unit_form")
+    admin.visit(
+        f"{base}/admin/places/township/{world.township_a.pk}/change/",
+        ready=".jingxi-geo-preview.leaflet-container",
+    )
+    for watched in (citizen, staff, admin):
+        watched.context.close()
