@@ -52,6 +52,8 @@ def _public_way_back() -> WayBack:
 
 
 def _is_staff(request: HttpRequest) -> bool:
+    if not hasattr(request, "user"):  # refused before authentication ran (a bad Host)
+        return False
     try:
         return roles_of(request).is_staff
     except Exception:  # an error page must render even when the roles cannot be read
