@@ -6,7 +6,7 @@ PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup setup-dev assets fonts browser lint typecheck checks pytest bench demo clean
+.PHONY: run dev test setup setup-dev assets static fonts browser lint typecheck checks pytest bench demo clean
 
 # Installs Debian packages when missing and when this user may (root with apt-get);
 # otherwise says what is missing and goes on.
@@ -18,11 +18,21 @@ define apt_ensure
 	  else echo "$(2) missing and cannot be installed here: $(3)"; fi; }
 endef
 
-## run: set everything up and run the platform with the demo county on http://$(HOST):$(PORT)
-run: setup assets fonts
+## run: set everything up and serve the demo county on http://$(HOST):$(PORT) (gunicorn, DEBUG off)
+# The demo mode unless the caller chose another (`make run JINGXI_ENV=production`
+# serves production without loading the demo county).
+run: export JINGXI_ENV := $(or $(JINGXI_ENV),demo)
+run: setup assets fonts static
+	$(PY) manage.py migrate --noinput
+	@if [ "$$JINGXI_ENV" != production ]; then $(PY) manage.py demo_load; fi
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+## dev: the same with DEBUG and Django's development server, reloading on code changes
+dev: export JINGXI_ENV := development
+dev: setup assets fonts
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_load
-	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+	$(PY) manage.py serve --dev --host $(HOST) --port $(PORT)
 
 ## test: set up and run lint, typing, Django checks and the whole suite (SQLite, then PostgreSQL if set)
 test: setup-dev assets fonts browser lint typecheck checks pytest
@@ -45,6 +55,12 @@ assets: static/vendor/.fetched
 static/vendor/.fetched: scripts/fetch_assets.py $(VENV)/.run-installed
 	$(PY) scripts/fetch_assets.py
 	touch $@
+
+## static: collect the static files into staticfiles/ for whitenoise (again only when one changed)
+static: staticfiles/staticfiles.json
+STATIC_SOURCES := $(shell find jingxi -path '*/static/*' -type f 2>/dev/null)
+staticfiles/staticfiles.json: $(STATIC_SOURCES) static/vendor/.fetched $(VENV)/.run-installed
+	JINGXI_ENV=demo $(PY) manage.py collectstatic --noinput --clear --verbosity 0
 
 ## fonts: a CJK TrueType font that PDFs (notices, supervision orders) embed
 fonts:

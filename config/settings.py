@@ -7,11 +7,15 @@ starts: SQLite under `var/`, in-process jobs on SQLite, no tile server.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from huey import RedisHuey, SqliteHuey
 
@@ -54,8 +58,44 @@ def env_list(name: str, default: list[str]) -> list[str]:
 JINGXI_ENV = env_str("JINGXI_ENV", "development")
 if JINGXI_ENV not in {"development", "demo", "production"}:
     raise ValueError(f"JINGXI_ENV must be development, demo or production, not {JINGXI_ENV!r}")
+PRODUCTION = JINGXI_ENV == "production"
 DEBUG = env_bool("JINGXI_DEBUG", default=JINGXI_ENV == "development")
-SECRET_KEY = env_str("JINGXI_SECRET_KEY", "insecure-dev-key-change-me-in-production-0123456789")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("JINGXI_DEBUG cannot be on in production (JINGXI_ENV=production)")
+
+# The development key is public (it is in this file); production refuses to start with
+# it or without a key, and the demo makes one of its own, once, under var/.
+DEVELOPMENT_SECRET_KEY = "insecure-dev-key-change-me-in-production-0123456789"
+
+
+def secret_key_for(mode: str, *, given: str, var_dir: Path) -> str:
+    """The SECRET_KEY of `mode`: `given` (JINGXI_SECRET_KEY) when set and not the public
+    development key; else the development key in development, a key generated once and
+    kept in var/secret-key in the demo, and a refusal to start in production."""
+    if given and given != DEVELOPMENT_SECRET_KEY:
+        return given
+    if mode == "production":
+        raise ImproperlyConfigured(
+            "Set JINGXI_SECRET_KEY to a long random value (50 characters or more): "
+            "production refuses to start without one, or with the development key."
+        )
+    if mode == "development":
+        return DEVELOPMENT_SECRET_KEY
+    path = var_dir / "secret-key"
+    if not path.exists():
+        # Written aside, then linked into place: processes starting together agree on
+        # the first key linked, and none reads a half-written file.
+        var_dir.mkdir(exist_ok=True)
+        fd, aside = tempfile.mkstemp(dir=var_dir, prefix=".secret-key-")
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(50))
+        with contextlib.suppress(FileExistsError):
+            os.link(aside, path)
+        Path(aside).unlink()
+    return path.read_text().strip()
+
+
+SECRET_KEY = secret_key_for(JINGXI_ENV, given=env_str("JINGXI_SECRET_KEY", ""), var_dir=VAR_DIR)
 ALLOWED_HOSTS = env_list("JINGXI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("JINGXI_CSRF_TRUSTED_ORIGINS", [])
 
@@ -90,6 +130,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jingxi.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jingxi.web.middleware.LanguageMiddleware",
@@ -158,6 +199,9 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
+# The model backend, with the refusals of production mode (demo accounts still on the
+# demo password, superusers): jingxi.web.modes.
+AUTHENTICATION_BACKENDS = ["jingxi.web.modes.ModeBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -323,6 +367,10 @@ JINGXI_PUBLIC_FIGURES_SECONDS = env_int("JINGXI_PUBLIC_FIGURES_SECONDS", 300)
 # the connection's address (REMOTE_ADDR).
 JINGXI_PROXY_COUNT = env_int("JINGXI_PROXY_COUNT", 0)
 
+# --- Serving (manage.py serve, which `make run` starts) --------------------------
+# gunicorn's sync workers; 0 sizes them to the machine (2 x cores + 1, at most 8).
+WEB_WORKERS = env_int("JINGXI_WEB_WORKERS", 0)
+
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -332,6 +380,49 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("JINGXI_SECURE_COOKIES", default=True)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# --- Security headers and cookies ---------------------------------------------
+# Every response says: no framing (X-Frame-Options DENY and CSP frame-ancestors 'none'),
+# no MIME sniffing, no referrer beyond this site, and the Content Security Policy below.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content Security Policy (jingxi.web.security): our own scripts and styles only, no
+# inline script or style anywhere (templates keep them in static files); the map's tile
+# server (JINGXI_MAP_TILE_URL) is added to img-src.
+CSP_POLICY: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],  # photo previews before upload are blob: URLs
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# HTTPS. In production every plain-HTTP request is redirected to HTTPS and browsers are
+# told to come back only over HTTPS (HSTS) for JINGXI_HSTS_SECONDS; the demo and
+# development serve plain HTTP on 127.0.0.1. Behind a reverse proxy that ends TLS, name
+# the header it sets (X-Forwarded-Proto, with the value https), or the redirect loops:
+# only a proxy that always sets or strips that header may be named.
+SECURE_SSL_REDIRECT = env_bool("JINGXI_SSL_REDIRECT", default=PRODUCTION)
+PROXY_SSL_HEADER = env_str("JINGXI_PROXY_SSL_HEADER", "")
+if PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+SECURE_HSTS_SECONDS = env_int("JINGXI_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("JINGXI_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("JINGXI_HSTS_PRELOAD", default=False)
+# Asking browsers to preload the domain as HTTPS-only is the domain owner's choice (and
+# hard to undo), not a weakness of this deployment: without it, its warning is silenced.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Cookies: never readable by scripts, sent on top-level navigation from other sites
+# only (SameSite=Lax keeps links in notifications working), and over HTTPS only in
+# production (the demo runs on plain http://127.0.0.1).
+SECURE_COOKIES = env_bool("JINGXI_SECURE_COOKIES", default=PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = LANGUAGE_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Our own 403 page when a form's CSRF token is missing or stale.
+CSRF_FAILURE_VIEW = "jingxi.web.errors.csrf_failure"

@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from jingxi.web.modes import AdminLoginForm, LoginForm
+
+# Both login doors say why production refuses a login (jingxi/web/modes.py).
+admin.site.login_form = AdminLoginForm
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="web/login.html"),
+        auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=LoginForm),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -23,3 +28,9 @@ urlpatterns = [
 
 # Uploaded media (evidence photos) are never served as public static files: views that
 # check access stream them from storage.
+
+# Our own error pages, in the user's language with a way back (jingxi/web/errors.py).
+handler400 = "jingxi.web.errors.bad_request"
+handler403 = "jingxi.web.errors.permission_denied"
+handler404 = "jingxi.web.errors.page_not_found"
+handler500 = "jingxi.web.errors.server_error"

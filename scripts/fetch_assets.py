@@ -7,6 +7,7 @@ is loaded from a CDN at run time: whitenoise serves these files.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import xstatic.pkg.leaflet as leaflet
 import xstatic.pkg.leaflet_markercluster as markercluster
 
 ROOT = Path(__file__).resolve().parent.parent
+SOURCE_MAP = re.compile(r"^(?://|/\*)# sourceMappingURL=([^\s*]+)(?:\s*\*/)?$")
 VENDOR = ROOT / "static" / "vendor"
 
 # npm packages: name@version -> files to copy out of the package tarball.
@@ -32,6 +34,25 @@ def copy_xstatic() -> None:
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(Path(module.BASE_DIR), target)
+
+
+def drop_missing_source_maps() -> None:
+    """Remove `sourceMappingURL` comments that name a map the package does not ship
+    (leaflet.markercluster's minified file): collectstatic's manifest storage refuses a
+    reference to a missing file, and a browser would only fetch it in its developer tools."""
+    for path in sorted(VENDOR.rglob("*")):
+        if path.suffix not in {".js", ".css"} or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        kept = [line for line in lines if not _missing_map(line, path.parent)]
+        if len(kept) != len(lines):
+            path.write_text("".join(kept), encoding="utf-8")
+
+
+def _missing_map(line: str, folder: Path) -> bool:
+    match = SOURCE_MAP.match(line.strip())
+    return match is not None and not (folder / match.group(1)).exists()
 
 
 def fetch_npm() -> None:
@@ -61,6 +82,7 @@ def main() -> None:
     VENDOR.mkdir(parents=True, exist_ok=True)
     copy_xstatic()
     fetch_npm()
+    drop_missing_source_maps()
     print(f"assets ready in {VENDOR.relative_to(ROOT)}")
 
 

@@ -1142,6 +1142,11 @@ class _Builder:
             contacts[unit] = user(username, unit, Role.ROAD_CHIEF, "社区级路长")
             self.community_chief[c.code] = username
 
+        # The other two administrators of 三员分立, last so that everyone above keeps the
+        # name and phone the seed gave them before these roles existed.
+        user("security", "JXB", Role.SECURITY_ADMIN, "安全管理员")
+        user("auditor", "JXB", Role.AUDITOR, "安全审计员")
+
         self.users = tuple(
             UserPlan(u, full, phone, su, tuple(ms)) for u, (full, phone, su, ms) in users.items()
         )

@@ -21,6 +21,8 @@ _LOGINS: tuple[tuple[Role, str, str | None], ...] = (
     (Role.ASSESSOR, "assessor", "DSF"),
     (Role.LEADER, "leader", "JXB"),
     (Role.OPERATOR, "operator", "JXB"),
+    (Role.SECURITY_ADMIN, "security", "JXB"),
+    (Role.AUDITOR, "auditor", "JXB"),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -34,5 +35,8 @@ class JurisdictionTokenAuthentication(TokenAuthentication):
         user: User = u.instance(row)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if user.is_superuser and settings.JINGXI_ENV == "production":
+            # Production has no superusers (jingxi.web.modes, jingxi.web.checks).
+            raise exceptions.AuthenticationFailed(_("生产环境不允许超级用户登录。"))
         user.jurisdiction = j.instance(row, u.width)
         return (user, Token(key=key, user=user))

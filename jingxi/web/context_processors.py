@@ -15,7 +15,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
-        "show_demo_hint": settings.DEBUG,
+        # The demo's logins on the login page, and its banner: never in production.
+        "show_demo_hint": settings.JINGXI_ENV != "production",
+        "demo_banner": settings.JINGXI_ENV == "demo",
         "nav_links": [],
         "user_role_labels": [],
     }

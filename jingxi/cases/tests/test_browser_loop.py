@@ -96,7 +96,7 @@ def test_one_case_walks_the_whole_loop_with_four_users(
     inspector = _session(browser, base, cast.inspector, cast.password)
     inspector.click("[data-nav=report]")
     inspector.wait_for_url(f"{base}/cases/new/")
-    inspector.wait_for_function("document.getElementById('pick-map')._jxMap !== undefined")
+    inspector.wait_for_function("() => document.getElementById('pick-map')._jxMap !== undefined")
     inspector.evaluate(
         "([lat, lng]) => document.getElementById('pick-map')._jxMap.setView([lat, lng], 16)",
         [LAT, LNG],
@@ -110,7 +110,7 @@ def test_one_case_walks_the_whole_loop_with_four_users(
     )
     inspector.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     inspector.wait_for_selector("#pick-map[data-picked='1']")
-    inspector.wait_for_function("document.querySelector('input[name=address]').value !== ''")
+    inspector.wait_for_function("() => document.querySelector('input[name=address]').value !== ''")
     inspector.select_option("select[name=category]", str(world.exposed_garbage.pk))
     inspector.fill("textarea[name=description]", "青年路南侧人行道上有一堆生活垃圾，约半立方米。")
     inspector.set_input_files("input[name=photos]", before)
@@ -194,7 +194,7 @@ def test_one_case_walks_the_whole_loop_with_four_users(
     assert "垃圾未清理干净" in timeline
     assert inspector.locator("[data-photo=after] img").count() == 2
     inspector.wait_for_function(
-        "Array.from(document.querySelectorAll('#case-photos img')).every(i => i.complete)"
+        "() => Array.from(document.querySelectorAll('#case-photos img')).every(i => i.complete)"
     )
     inspector.screenshot(path=SHOT.format(name="closed"), full_page=True)
     assert Case.objects.get(pk=case.pk).status == Status.CLOSED

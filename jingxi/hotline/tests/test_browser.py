@@ -35,7 +35,7 @@ def _pick_address(page: Page, text: str, candidate: str) -> None:
     button = page.locator("#address-candidates button", has_text=candidate).first
     button.wait_for()
     button.click()
-    page.wait_for_function("document.getElementById('lng').value !== ''")
+    page.wait_for_function("() => document.getElementById('lng').value !== ''")
 
 
 def test_operator_attaches_a_repeated_call_then_takes_a_new_one(

@@ -83,7 +83,7 @@ def test_citizen_reports_on_a_phone_follows_it_to_closure_and_rates_it(
 
     # 1. The citizen opens the report page, finds the place by a landmark's name.
     phone.goto(f"{base}/public/report/")
-    phone.wait_for_function("document.getElementById('pick-map')._jxMap !== undefined")
+    phone.wait_for_function("() => document.getElementById('pick-map')._jxMap !== undefined")
     phone.screenshot(path=SHOT.format(name="report-empty"), full_page=True)
     phone.fill("#place-q", "县第一实验小学")
     phone.click("#place-search")
@@ -94,7 +94,7 @@ def test_citizen_reports_on_a_phone_follows_it_to_closure_and_rates_it(
 
     # ...then taps the map a little east of it instead (the marker moves there).
     phone.locator("#pick-map").scroll_into_view_if_needed()
-    phone.wait_for_function("!document.getElementById('pick-map')._jxMap._animatingZoom")
+    phone.wait_for_function("() => !document.getElementById('pick-map')._jxMap._animatingZoom")
     phone.evaluate("document.getElementById('pick-map')._jxMap.setView([34.7102, 113.955], 16)")
     box = phone.locator("#pick-map").bounding_box()
     assert box is not None
@@ -103,7 +103,8 @@ def test_citizen_reports_on_a_phone_follows_it_to_closure_and_rates_it(
     )
     phone.touchscreen.tap(box["x"] + point["x"], box["y"] + point["y"])
     phone.wait_for_function(
-        "Math.abs(parseFloat(document.querySelector('input[name=lng]').value) - 113.955) < 0.0005"
+        "() => Math.abs(parseFloat(document.querySelector('input[name=lng]').value)"
+        " - 113.955) < 0.0005"
     )
 
     # 2. Describes it; the page suggests a category from the words, the citizen takes it.

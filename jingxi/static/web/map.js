@@ -147,11 +147,12 @@
   function componentMarker(feature) {
     var p = feature.properties;
     var c = feature.geometry.coordinates;
-    var icon = L.divIcon({
-      className: "",
-      html: '<span style="display:block;width:12px;height:12px;border-radius:50%;border:2px solid #fff;box-shadow:0 0 2px rgba(0,0,0,.5);background:' + (STATE_COLOR[p.state] || "#455a64") + '"></span>',
-      iconSize: [12, 12],
-    });
+    // The dot is styled by a class and coloured through the DOM: the Content Security
+    // Policy refuses style attributes in HTML.
+    var dot = document.createElement("span");
+    dot.className = "jx-component-dot";
+    dot.style.background = STATE_COLOR[p.state] || "#455a64";
+    var icon = L.divIcon({ className: "", html: dot, iconSize: [12, 12] });
     return L.marker([c[1], c[0]], { icon: icon, title: p.name }).bindPopup(popupHtml(p.name, [
       [T.object_id, p.object_id],
       [T.category, p.category],
@@ -178,11 +179,11 @@
     var div = L.DomUtil.create("div", "maplegend");
     div.innerHTML =
       "<h4>" + esc(T.legend) + "</h4>" +
-      '<div><i style="border:2px solid #0b5d5b;background:rgba(11,93,91,.08)"></i>' + esc(T.townships) + "</div>" +
-      '<div><i style="border:1.5px dashed #4a7fb5"></i>' + esc(T.communities) + "</div>" +
-      '<div><i style="border:1px solid #7b8a86"></i>' + esc(T.grids) + "</div>" +
-      '<div><i style="height:4px;background:#d9622b"></i>' + esc(T.segments) + "</div>" +
-      '<div><i style="width:10px;height:10px;border-radius:50%;background:#2e7d32"></i>' + esc(T.components) + "</div>" +
+      '<div><i class="maplegend__township"></i>' + esc(T.townships) + "</div>" +
+      '<div><i class="maplegend__community"></i>' + esc(T.communities) + "</div>" +
+      '<div><i class="maplegend__grid"></i>' + esc(T.grids) + "</div>" +
+      '<div><i class="maplegend__segment"></i>' + esc(T.segments) + "</div>" +
+      '<div><i class="maplegend__component"></i>' + esc(T.components) + "</div>" +
       '<div class="hint"></div>';
     hintEl = div.querySelector(".hint");
     L.DomEvent.disableClickPropagation(div);

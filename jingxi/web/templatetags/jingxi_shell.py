@@ -11,5 +11,5 @@ register = template.Library()
 
 @register.simple_tag
 def demo_logins() -> list[DemoLogin]:
-    """The demo county's logins (use only when settings.DEBUG)."""
+    """The demo county's logins (shown in the demo and in development, never in production)."""
     return demo_login_list()

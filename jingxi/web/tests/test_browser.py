@@ -61,7 +61,7 @@ def test_dispatcher_logs_in_and_sees_the_county_map(
     page.wait_for_selector("#jx-map[data-loaded-townships='2']")
     page.wait_for_selector("#jx-map[data-loaded-segments='4']")
     # Township polygons and road lines are drawn as SVG paths: 2 + 4 at least.
-    page.wait_for_function("document.querySelectorAll('#jx-map svg path').length >= 6")
+    page.wait_for_function("() => document.querySelectorAll('#jx-map svg path').length >= 6")
     # The county fits the view at zoom >= 14, so the grids load too.
     page.wait_for_selector("#jx-map[data-loaded-grids='8']")
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()

@@ -113,10 +113,13 @@ def test_logged_out_visitor_is_sent_to_the_login_page(client: Client, db: None) 
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_login_page_lists_demo_logins_in_debug(client: Client, cast: Cast, settings: Any) -> None:
-    settings.DEBUG = True
-    html = client.get("/accounts/login/").content.decode()
-    assert 'data-demo-user="dispatcher"' in html
-    settings.DEBUG = False
+def test_login_page_lists_demo_logins_except_in_production(
+    client: Client, cast: Cast, settings: Any
+) -> None:
+    for mode in ("development", "demo"):
+        settings.JINGXI_ENV = mode
+        html = client.get("/accounts/login/").content.decode()
+        assert 'data-demo-user="dispatcher"' in html, mode
+    settings.JINGXI_ENV = "production"
     html = client.get("/accounts/login/").content.decode()
     assert "data-demo-user" not in html

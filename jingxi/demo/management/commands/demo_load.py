@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="先清空演示辖区的全部数据")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.JINGXI_ENV == "production":
+            # Its accounts share a published password, and its admin is a superuser.
+            raise CommandError(_("生产环境不能载入演示县（JINGXI_ENV=production）"))
         scale: float = options["scale"]
         if not scale > 0:
             raise CommandError(_("--scale 须为正数"))

@@ -48,12 +48,16 @@
       }).addTo(map);
       if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
       if (legend) {
-        legend.innerHTML =
-          esc(data.period) + " · " + esc(cfg.labelCount) + " " + esc(data.total) + " · " +
-          COLORS.map(function (c, i) {
-            var label = i === 0 ? "0" : i === COLORS.length - 1 ? "≤" + max : "";
-            return '<i style="background:' + c + '"></i>' + label;
-          }).join(" ");
+        // Swatches coloured through the DOM: the Content Security Policy refuses style
+        // attributes in HTML.
+        legend.textContent = data.period + " · " + cfg.labelCount + " " + data.total + " · ";
+        COLORS.forEach(function (c, i) {
+          var swatch = document.createElement("i");
+          swatch.style.background = c;
+          legend.appendChild(swatch);
+          var label = i === 0 ? "0" : i === COLORS.length - 1 ? "≤" + max : "";
+          legend.appendChild(document.createTextNode(label + " "));
+        });
       }
     })
     .catch(function () {
