@@ -290,7 +290,7 @@ JINGXI_PUBLIC_LOOKUPS_PER_MINUTE = env_int("JINGXI_PUBLIC_LOOKUPS_PER_MINUTE", 6
 # office always sees them live).
 JINGXI_PUBLIC_FIGURES_SECONDS = env_int("JINGXI_PUBLIC_FIGURES_SECONDS", 300)
 # Reverse proxies in front of jingxi that append to X-Forwarded-For; 0 trusts only
-# the connection's address (REMOTE_ADDR).
+# the connection's address (REMOTE_ADDR). Read by jingxi.lib.client, and only there.
 JINGXI_PROXY_COUNT = env_int("JINGXI_PROXY_COUNT", 0)
 
 # --- Logging ----------------------------------------------------------------
