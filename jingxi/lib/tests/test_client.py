@@ -11,7 +11,7 @@ from jingxi.lib.client import client_address
 
 
 def _request(remote: str = "10.0.0.1", forwarded: str | None = None) -> Any:
-    extra = {"REMOTE_ADDR": remote}
+    extra: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
     return RequestFactory().get("/", **extra)
