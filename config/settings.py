@@ -114,8 +114,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jingxi.lib",
     "jingxi.org",
+    "jingxi.accounts",
     "jingxi.catalog",
     "jingxi.places",
     "jingxi.cases",
@@ -142,9 +146,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Session timeouts, the second factor in production, expired passwords.
+    "jingxi.accounts.middleware.IdentityMiddleware",
+    # Turns a locked-out login into the login page with its message (last: sees all).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -199,13 +208,55 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
-# The model backend, with the refusals of production mode (demo accounts still on the
-# demo password, superusers): jingxi.web.modes.
-AUTHENTICATION_BACKENDS = ["jingxi.web.modes.ModeBackend"]
+
+# --- Identity (jingxi/accounts): passwords, lockout, sessions, second factor -----
+# Passwords: at least this many characters, from 3 of the 4 classes (A-Z, a-z, 0-9,
+# others); none of the user's last JINGXI_PASSWORD_HISTORY (0: no check); expiring after
+# JINGXI_PASSWORD_MAX_AGE_DAYS (0: never; the default in demo mode, whose visitors share
+# the published demo logins).
+JINGXI_PASSWORD_MIN_LENGTH = env_int("JINGXI_PASSWORD_MIN_LENGTH", 8)
+JINGXI_PASSWORD_HISTORY = env_int("JINGXI_PASSWORD_HISTORY", 5)
+JINGXI_PASSWORD_MAX_AGE_DAYS = env_int(
+    "JINGXI_PASSWORD_MAX_AGE_DAYS", 0 if JINGXI_ENV == "demo" else 90
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "jingxi.accounts.validators.ComplexityValidator"},
+    # Also writes the history whenever a password is set: keep it in the list.
+    {"NAME": "jingxi.accounts.validators.HistoryValidator"},
 ]
+# Lockout (django-axes): a login is refused for JINGXI_LOCKOUT_MINUTES after that many
+# failures for one user name, or from one client address (jingxi.lib.client), within
+# those minutes (0 turns a limit off).
+JINGXI_LOCKOUT_MINUTES = env_int("JINGXI_LOCKOUT_MINUTES", 30)
+JINGXI_LOCKOUT_FAILURES_PER_ACCOUNT = env_int("JINGXI_LOCKOUT_FAILURES_PER_ACCOUNT", 5)
+JINGXI_LOCKOUT_FAILURES_PER_ADDRESS = env_int("JINGXI_LOCKOUT_FAILURES_PER_ADDRESS", 20)
+AUTHENTICATION_BACKENDS = [
+    "jingxi.accounts.lockout.LockoutBackend",  # refuses locked logins first
+    # The model backend, with the refusals of production mode (demo accounts still on
+    # the demo password, superusers): jingxi.web.modes.
+    "jingxi.web.modes.ModeBackend",
+]
+AXES_HANDLER = "jingxi.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "jingxi.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "jingxi.accounts.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "jingxi.lib.client.client_address"
+AXES_LOCKOUT_CALLABLE = "jingxi.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True  # the user name's failures only (LockoutHandler)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock ends on time
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are the audit trail's to record
+AXES_VERBOSE = False
+# Sessions: logged out after JINGXI_SESSION_IDLE_MINUTES without use, and
+# JINGXI_SESSION_MAX_HOURS after login whatever happens (jingxi.accounts.sessions).
+JINGXI_SESSION_IDLE_MINUTES = env_int("JINGXI_SESSION_IDLE_MINUTES", 30)
+JINGXI_SESSION_MAX_HOURS = env_int("JINGXI_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = JINGXI_SESSION_MAX_HOURS * 3600
+# Second factor (django-otp, TOTP): any user may enrol; in production the roles of
+# jingxi.org.roles.SECOND_FACTOR_ROLES must. The issuer authenticator apps show.
+OTP_TOTP_ISSUER = "精细化管理平台"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's key
 
 # --- Language and time ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -263,7 +314,8 @@ else:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes a missing or bad token a 401.
-        "jingxi.org.authentication.JurisdictionTokenAuthentication",
+        # (refused with a 403 for an expired password or, in production, a second-factor role)
+        "jingxi.accounts.authentication.IdentityTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -364,7 +416,7 @@ JINGXI_PUBLIC_LOOKUPS_PER_MINUTE = env_int("JINGXI_PUBLIC_LOOKUPS_PER_MINUTE", 6
 # office always sees them live).
 JINGXI_PUBLIC_FIGURES_SECONDS = env_int("JINGXI_PUBLIC_FIGURES_SECONDS", 300)
 # Reverse proxies in front of jingxi that append to X-Forwarded-For; 0 trusts only
-# the connection's address (REMOTE_ADDR).
+# the connection's address (REMOTE_ADDR). Read by jingxi.lib.client, and only there.
 JINGXI_PROXY_COUNT = env_int("JINGXI_PROXY_COUNT", 0)
 
 # --- Serving (manage.py serve, which `make run` starts) --------------------------
@@ -377,7 +429,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("JINGXI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failures and lockouts; not every step of each
+    },
 }
 
 # --- Security headers and cookies ---------------------------------------------

@@ -2,20 +2,22 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from jingxi.web.modes import AdminLoginForm, LoginForm
-
-# Both login doors say why production refuses a login (jingxi/web/modes.py).
-admin.site.login_form = AdminLoginForm
+from jingxi.accounts import views as accounts_views
+from jingxi.web.modes import LoginForm
 
 urlpatterns = [
+    # The admin's own login would skip the second factor: it sends to the one login page.
+    path("admin/login/", accounts_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=LoginForm),
+        # Production's refusals show as messages (jingxi/web/modes.py).
+        accounts_views.JingxiLoginView.as_view(authentication_form=LoginForm),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("jingxi.accounts.urls")),
     path("api/", include("config.api")),
     path("places/", include("jingxi.places.urls")),
     path("cases/", include("jingxi.cases.urls")),

@@ -14,12 +14,14 @@ here without DRF:
 Both statements are prepared on PostgreSQL (`jingxi.lib.prepared`).
 
 "The common shape" is: `Authorization: Token <key>` naming an active staff user with a
-role in their jurisdiction, a JSON body whose values all have the types and ranges that
-`api.CaseCreateSerializer` accepts, an answer in JSON, and a report the service takes.
-Anything else (session login, a form body, a missing field, an unknown category, a
-repeated idempotency key, a bad token) goes to the DRF view, which gives the answer and
-error it always gave: this path either creates the case or changes nothing and steps
-aside. `test_intake` holds its answers equal to the DRF view's.
+role in their jurisdiction whose token `jingxi.accounts.authentication.token_refusal`
+does not refuse (an expired password; a second-factor role in production), a JSON body
+whose values all have the types and ranges that `api.CaseCreateSerializer` accepts, an
+answer in JSON, and a report the service takes. Anything else (session login, a form
+body, a missing field, an unknown category, a repeated idempotency key, a bad or refused
+token) goes to the DRF view, which gives the answer and error it always gave: this path
+either creates the case or changes nothing and steps aside. `test_intake` holds its
+answers equal to the DRF view's.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.authtoken.models import Token
 from rest_framework.renderers import JSONRenderer
 
+from jingxi.accounts.authentication import token_refusal
 from jingxi.cases.api import CaseSerializer, report_create
 from jingxi.cases.choices import Source
 from jingxi.cases.models import LoopSettings
@@ -115,6 +118,8 @@ def _request_context(
         raise _NotCommon  # 401, 403, or a jurisdiction's first report (makes its settings)
     user.jurisdiction = settings.jurisdiction = jurisdiction
     roles = roleset_from_names(jurisdiction_id=jurisdiction.pk, roles=held)
+    if token_refusal(user=user, roles=roles) is not None:
+        raise _NotCommon  # 403 from DRF's token authentication
     return user, roles, ReportContext(settings, jurisdiction, category, bool(has_limit))
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from jingxi.cases.services import MAX_DESCRIPTION, CaseInputError
 from jingxi.catalog.choices import Urgency
 from jingxi.catalog.models import Category
+from jingxi.lib.client import client_address
 from jingxi.lib.numbers import BIGINT_MAX, int_or_none
 from jingxi.open311.choices import Datatype
 from jingxi.open311.models import ApiClient, Open311Request
@@ -94,7 +95,7 @@ def _reads_per_minute() -> int:
 
 
 def _remote_addr(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    return client_address(request) or "unknown"
 
 
 def _param(request: HttpRequest, name: str) -> str:
@@ -560,7 +561,7 @@ def _request_input(
         account_id=_limited(request, "account_id", 128),
         media_url=media_url,
         attributes=attributes,
-        remote_addr=_remote_addr(request) if _remote_addr(request) != "unknown" else None,
+        remote_addr=client_address(request),
     )
     return data, service
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingxi.lib.tabular import ImportRejected, RowError
 from jingxi.lib.workcalendar import WorkingPeriodsError, parse_working_periods
+from jingxi.org import signals
 from jingxi.org.imports import (
     CALENDAR_COLUMNS,
     STAFF_COLUMNS,
@@ -445,6 +447,20 @@ class JingxiUserAdmin(ImportExportAdmin[User], UserAdmin[User]):
         if "memberships__role" in request.GET:
             queryset = queryset.distinct()
         return queryset
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Django's password reset page; a reset is a security event (`password_changed`)."""
+        response = super().user_change_password(request, id, form_url)
+        done = response.status_code == 302 and response["Location"] != request.get_full_path()
+        if request.method == "POST" and done:
+            user = self.get_object(request, unquote(id))
+            if user is not None:
+                signals.password_changed.send(
+                    sender=User, user=user, request=request, by=request.user
+                )
+        return response
 
 
 @admin.register(Membership)

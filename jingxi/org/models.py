@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingxi.org.choices import CalendarDayKind, RankingGroup, Role, UnitKind
@@ -139,6 +140,12 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+    # When the password was last set; its age is what expires it (JINGXI_PASSWORD_MAX_AGE_DAYS).
+    # Empty: not set through `set_password` since the account was made (Django's
+    # create_user and bulk rows hash it directly): the password is as old as the account.
+    password_changed_at = models.DateTimeField(
+        _("密码修改时间"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -146,6 +153,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Django's, and the time of the change, saved with the password (every door that
+        sets a password calls this: the change page, the admin, imports, commands)."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
 
 class Membership(models.Model):

@@ -12,28 +12,17 @@ import hashlib
 import logging
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+
+from jingxi.lib.client import client_address
 
 logger = logging.getLogger("jingxi.public")
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or the address that the last of
-    `JINGXI_PROXY_COUNT` trusted proxies saw (X-Forwarded-For read from the right)."""
-    proxies: int = getattr(settings, "JINGXI_PROXY_COUNT", 0)
-    remote = str(request.META.get("REMOTE_ADDR", "")) or "unknown"
-    if proxies <= 0:
-        return remote
-    forwarded = [
-        part.strip()
-        for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")
-        if part.strip()
-    ]
-    if len(forwarded) < proxies:
-        return forwarded[0] if forwarded else remote
-    return forwarded[-proxies]
+    """The client's address as `jingxi.lib.client` reads it ("unknown" when none)."""
+    return client_address(request) or "unknown"
 
 
 def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jingxi.accounts.sessions import background
 from jingxi.cases.queues import work_counts_for
 from jingxi.notify.models import Notification
 from jingxi.notify.selectors import notification_list_for, notification_unread_count
@@ -89,6 +90,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/notification_list.html", context)
 
 
+@background  # the bell polls every minute: not use that keeps a session alive
 @require_GET
 @login_required
 def notification_badge(request: HttpRequest) -> HttpResponse:

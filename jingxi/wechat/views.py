@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from jingxi.lib.client import client_address
 from jingxi.wechat.protocol import (
     MAX_BODY_BYTES,
     AesKeyInvalid,
@@ -48,7 +49,7 @@ def _refuse(status: int, reason: str, request: HttpRequest) -> HttpResponse:
         "wechat: %s %s from %s refused (%d): %s",
         request.method,
         request.path,
-        request.META.get("REMOTE_ADDR", "?"),
+        client_address(request) or "?",
         status,
         reason,
     )

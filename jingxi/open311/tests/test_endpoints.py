@@ -616,6 +616,26 @@ def test_one_address_flooding_through_a_shared_key_gets_429(world: World) -> Non
     assert other.status_code == 200
 
 
+def test_behind_a_proxy_each_forwarded_address_has_its_own_limit(
+    world: World, settings: Any
+) -> None:
+    settings.JINGXI_PROXY_COUNT = 1
+    client, key = api_client_create(
+        jurisdiction=world.jurisdiction, name="App", ip_rate_limit_per_minute=1
+    )
+    app = App(client, key)
+    first = post("requests.json", report(world, app), HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert first.status_code == 200
+    again = post("requests.json", report(world, app), HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert again.status_code == 429
+    other = post("requests.json", report(world, app), HTTP_X_FORWARDED_FOR="203.0.113.8")
+    assert other.status_code == 200
+    assert set(Open311Request.objects.values_list("remote_addr", flat=True)) == {
+        "203.0.113.7",
+        "203.0.113.8",
+    }
+
+
 def test_guessing_keys_from_one_address_gets_429(world: World, app: App) -> None:
     statuses = [
         post("requests.json", report(world, app, api_key=f"jx_guess{i:020d}")).status_code
