@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "jingxi.lib",
     "jingxi.org",
+    "jingxi.audit",
     "jingxi.catalog",
     "jingxi.places",
     "jingxi.cases",
@@ -289,6 +290,9 @@ JINGXI_PUBLIC_LOOKUPS_PER_MINUTE = env_int("JINGXI_PUBLIC_LOOKUPS_PER_MINUTE", 6
 # Seconds the disclosure portal's figures are kept for the public (0: always live; the
 # office always sees them live).
 JINGXI_PUBLIC_FIGURES_SECONDS = env_int("JINGXI_PUBLIC_FIGURES_SECONDS", 300)
+# Days the audit trail keeps security events before the daily purge (never fewer than
+# 180 in production).
+JINGXI_AUDIT_RETENTION_DAYS = env_int("JINGXI_AUDIT_RETENTION_DAYS", 180)
 # Reverse proxies in front of jingxi that append to X-Forwarded-For; 0 trusts only
 # the connection's address (REMOTE_ADDR).
 JINGXI_PROXY_COUNT = env_int("JINGXI_PROXY_COUNT", 0)
