@@ -60,7 +60,8 @@ ALLOWED_HOSTS = env_list("JINGXI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "tes
 CSRF_TRUSTED_ORIGINS = env_list("JINGXI_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, its site entered by role (三员分立, jingxi/audit/admin_site.py)
+    "jingxi.audit.admin_apps.JingxiAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -154,6 +155,9 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
+# Django's password authentication; model permissions (the admin site's) come from the
+# user's roles only (jingxi/audit/admin_site.py), never from groups or per-user grants.
+AUTHENTICATION_BACKENDS = ["jingxi.audit.admin_site.RolePermissionBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
