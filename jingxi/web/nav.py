@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingxi.org.choices import Role
 from jingxi.org.models import User
+from jingxi.org.roles import PERMISSIONS, Perm
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +50,9 @@ REPORTER_ROLES = frozenset(
 )
 HOTLINE_ROLES = frozenset({Role.OPERATOR})
 NOTICE_ROLES = frozenset({Role.DISPATCHER, Role.UNIT_HANDLER, Role.UNIT_HEAD, Role.LEADER})
+# 三员分立: the admin site by role (jingxi/audit/admin_site.py), the audit trail for the auditor.
+ADMIN_SITE_ROLES = PERMISSIONS[Perm.MASTER_DATA] | PERMISSIONS[Perm.SECURITY]
+AUDIT_ROLES = PERMISSIONS[Perm.AUDIT]
 
 NAV_ENTRIES: Sequence[NavEntry] = (
     NavEntry(key="home", label=_("工作台"), url_name="web:home"),
@@ -74,7 +78,8 @@ NAV_ENTRIES: Sequence[NavEntry] = (
     NavEntry(
         key="quality", label=_("数据质量"), url_name="places:grid-quality", roles=OFFICE_ROLES
     ),
-    NavEntry(key="admin", label=_("管理后台"), url_name="admin:index", staff_only=True),
+    NavEntry(key="audit", label=_("审计记录"), url_name="audit:entry-list", roles=AUDIT_ROLES),
+    NavEntry(key="admin", label=_("管理后台"), url_name="admin:index", roles=ADMIN_SITE_ROLES),
 )
 
 
