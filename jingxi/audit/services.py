@@ -31,6 +31,9 @@ from jingxi.audit.models import AuditEntry
 
 #: pg_advisory_xact_lock key of the trail ("jingxi.audit" folded to 63 bits).
 LOCK_KEY: Final = 0x6A696E6778696175
+#: Queries one `audit_record` runs inside a caller's transaction, at most: the lock
+#: (PostgreSQL), the last entry, the insert. Query-count tests of pages that record add it.
+RECORD_QUERIES: Final = 3
 DEFAULT_RETENTION_DAYS: Final = 180
 #: Production never keeps the trail for less (GB/T 22239-2019 level 3: six months).
 PRODUCTION_MIN_RETENTION_DAYS: Final = 180
@@ -114,7 +117,9 @@ def audit_record(
         "subject_label": subject_label.replace("\x00", "")[:200],
         "details": json_safe(dict(details or {})),
     }
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: if the entry cannot be written, the
+    # caller's work is rolled back with it (nothing happens unrecorded).
+    with transaction.atomic(savepoint=False):
         _lock()
         last = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
         content["id"], content["prev_hash"] = (last[0] + 1, last[1]) if last else (1, GENESIS)
