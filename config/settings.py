@@ -100,7 +100,8 @@ ALLOWED_HOSTS = env_list("JINGXI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "tes
 CSRF_TRUSTED_ORIGINS = env_list("JINGXI_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, its site entered by role (三员分立, jingxi/audit/admin_site.py)
+    "jingxi.audit.admin_apps.JingxiAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -119,6 +120,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "jingxi.lib",
     "jingxi.org",
+    "jingxi.audit",
     "jingxi.accounts",
     "jingxi.catalog",
     "jingxi.places",
@@ -234,8 +236,10 @@ JINGXI_LOCKOUT_FAILURES_PER_ACCOUNT = env_int("JINGXI_LOCKOUT_FAILURES_PER_ACCOU
 JINGXI_LOCKOUT_FAILURES_PER_ADDRESS = env_int("JINGXI_LOCKOUT_FAILURES_PER_ADDRESS", 20)
 AUTHENTICATION_BACKENDS = [
     "jingxi.accounts.lockout.LockoutBackend",  # refuses locked logins first
-    # The model backend, with the refusals of production mode (demo accounts still on
-    # the demo password, superusers): jingxi.web.modes.
+    # Django's password check with the refusals of production mode (demo accounts still
+    # on the demo password, superusers: jingxi.web.modes); model permissions (the admin
+    # site's) from the user's roles only (jingxi/audit/admin_site.py), never from groups
+    # or per-user grants.
     "jingxi.web.modes.ModeBackend",
 ]
 AXES_HANDLER = "jingxi.accounts.lockout.LockoutHandler"
@@ -415,6 +419,9 @@ JINGXI_PUBLIC_LOOKUPS_PER_MINUTE = env_int("JINGXI_PUBLIC_LOOKUPS_PER_MINUTE", 6
 # Seconds the disclosure portal's figures are kept for the public (0: always live; the
 # office always sees them live).
 JINGXI_PUBLIC_FIGURES_SECONDS = env_int("JINGXI_PUBLIC_FIGURES_SECONDS", 300)
+# Days the audit trail keeps security events before the daily purge (never fewer than
+# 180 in production).
+JINGXI_AUDIT_RETENTION_DAYS = env_int("JINGXI_AUDIT_RETENTION_DAYS", 180)
 # Reverse proxies in front of jingxi that append to X-Forwarded-For; 0 trusts only
 # the connection's address (REMOTE_ADDR). Read by jingxi.lib.client, and only there.
 JINGXI_PROXY_COUNT = env_int("JINGXI_PROXY_COUNT", 0)

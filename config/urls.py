@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("jingxi.accounts.urls")),
     path("api/", include("config.api")),
+    path("audit/", include("jingxi.audit.urls")),
     path("places/", include("jingxi.places.urls")),
     path("cases/", include("jingxi.cases.urls")),
     path("hotline/", include("jingxi.hotline.urls")),

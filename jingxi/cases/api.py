@@ -8,6 +8,7 @@ Every read goes through `access.case_list_for`/`case_get_for` (a case one may no
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import django_filters
@@ -22,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jingxi.audit.requests import personal_data_shown
 from jingxi.cases import workflow
 from jingxi.cases.access import case_duplicates_for, case_get_for, case_list_for
 from jingxi.cases.choices import Action, Source, Status
@@ -301,6 +303,20 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["status", "source", "category", "unit", "township", "road", "is_overdue"]
 
 
+def _contacts_shown(
+    request: Request, *, cases: Iterable[Case], roles: RoleSet, surface: str
+) -> None:
+    """Audit the citizens' contacts a response shows unmasked (to the roles that call back)."""
+    if roles.may(Perm.CONTACTS):
+        personal_data_shown(
+            request,
+            surface=surface,
+            subject_type="cases.case",
+            subject_ids=[c.pk for c in cases if c.reporter_name or c.reporter_phone],
+            fields=("reporter_name", "reporter_phone"),
+        )
+
+
 class CaseListCreate(generics.ListAPIView[Case]):
     """GET: cases you may see, filtered. POST: report a case (staff)."""
 
@@ -317,7 +333,20 @@ class CaseListCreate(generics.ListAPIView[Case]):
         user = _user(self.request)
         if user.jurisdiction is not None:
             context["roles"] = roles_of(self.request)
+        self._roles: RoleSet = context.get("roles", NO_ROLES)
         return context
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        self._shown: list[Case] = list(page) if page is not None else []
+        return page
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        shown: list[Case] = getattr(self, "_shown", [])
+        roles: RoleSet = getattr(self, "_roles", NO_ROLES)
+        _contacts_shown(request, cases=shown, roles=roles, surface="api-case-list")
+        return response
 
     @extend_schema(
         request=CaseCreateSerializer,
@@ -368,6 +397,7 @@ class CaseDetail(APIView):
         events = case.events.select_related("actor")
         case_data = CaseDetailSerializer(case, context={"roles": roles, "request": request}).data
         case_data["events"] = CaseEventSerializer(events, many=True).data
+        _contacts_shown(request, cases=[case], roles=roles, surface="api-case-detail")
         return Response(case_data)
 
 
@@ -469,4 +499,5 @@ class CaseDuplicates(APIView):
                 .values_list("pk", flat=True)
             )
             near = [c for c in near if c.pk in visible]
+        _contacts_shown(request, cases=near, roles=roles, surface="api-case-duplicates")
         return Response(CaseSerializer(near, many=True, context={"roles": roles}).data)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jingxi.audit.requests import personal_data_shown
 from jingxi.cases import evidence, queues, workflow
 from jingxi.cases.access import case_duplicates_for, case_get_for, report_sources_for
 from jingxi.cases.choices import Action, Status
@@ -36,7 +37,7 @@ from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.lib.numbers import int_or_none
 from jingxi.org.models import Jurisdiction, Unit, User
-from jingxi.org.roles import Perm, roles_of
+from jingxi.org.roles import PERMISSIONS, Perm, roles_of
 from jingxi.org.services import calendar_get
 from jingxi.places.models import Township
 
@@ -262,6 +263,14 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "orders": list(case.supervision_orders.order_by("issued_at")) if case.is_supervised else [],
         "is_open": case.status in workflow.OPEN,
     }
+    if case.reporter_id is None and case.reporter_name and PERMISSIONS[Perm.CONTACTS] & set(roles):
+        personal_data_shown(
+            request,
+            surface="cases:case-detail",
+            subject_type="cases.case",
+            subject_ids=[case.pk],
+            fields=("reporter_name",),
+        )
     return render(request, "cases/case_detail.html", context)
 
 

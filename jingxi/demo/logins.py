@@ -13,6 +13,8 @@ _FIRST_STREET_UNIT = f"{STREETS[0]}办事处"
 # (role, username, unit code or None for the first street)
 _LOGINS: tuple[tuple[Role, str, str | None], ...] = (
     (Role.ADMIN, "admin", "JXB"),
+    (Role.SECURITY_ADMIN, "secadmin", "JXB"),
+    (Role.AUDITOR, "auditor", "JXB"),
     (Role.DISPATCHER, "dispatcher", "JXB"),
     (Role.INSPECTOR, "inspector", "JXB"),
     (Role.ROAD_CHIEF, "roadchief", None),
@@ -21,8 +23,6 @@ _LOGINS: tuple[tuple[Role, str, str | None], ...] = (
     (Role.ASSESSOR, "assessor", "DSF"),
     (Role.LEADER, "leader", "JXB"),
     (Role.OPERATOR, "operator", "JXB"),
-    (Role.SECURITY_ADMIN, "security", "JXB"),
-    (Role.AUDITOR, "auditor", "JXB"),
 )
 
 

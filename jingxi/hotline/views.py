@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jingxi.audit.requests import personal_data_shown
 from jingxi.cases.access import case_get_for
 from jingxi.cases.models import Case
 from jingxi.cases.workflow import OPEN
@@ -90,7 +91,7 @@ def _console(
         "jurisdiction": jurisdiction,
         "tree": category_tree(jurisdiction=jurisdiction),
         "urgencies": Urgency.choices,
-        "recent": call_recent_for(user=user),
+        "recent": (recent := call_recent_for(user=user)),
         "geocode_kinds": {
             "house_number": _("门牌"),
             "intersection": _("路口"),
@@ -99,6 +100,13 @@ def _console(
             "road": _("道路"),
         },
     }
+    personal_data_shown(  # the recent calls' numbers and names, in full
+        request,
+        surface="hotline:console",
+        subject_type="hotline.call",
+        subject_ids=[call.pk for call in recent],
+        fields=("caller_name", "caller_phone"),
+    )
     return render(request, "hotline/call_console.html", context, status=status)
 
 
@@ -261,6 +269,13 @@ def _callbacks(
     request: HttpRequest, *, user: User, error: str = "", status: int = 200
 ) -> HttpResponse:
     items = callback_queue_for(user=user)
+    personal_data_shown(  # callers' numbers and names, in full, by case
+        request,
+        surface="hotline:callback-list",
+        subject_type="cases.case",
+        subject_ids=sorted({item.case.pk for item in items}),
+        fields=("caller_name", "caller_phone"),
+    )
     context = {
         "items": items,
         "error": error,

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jingxi.audit.requests import client_address
 from jingxi.open311.models import ApiClient, Open311Request, ServiceAttribute
 from jingxi.open311.services import api_client_revoke, api_key_assign
 
@@ -59,7 +60,7 @@ class ApiClientAdmin(ApiClientAdminBase):
         if change:
             super().save_model(request, obj, form, change)
             return
-        key = api_key_assign(client=obj)
+        key = api_key_assign(client=obj, actor=request.user, client_address=client_address(request))
         messages.warning(
             request,
             _("新客户端的 API 密钥（仅显示这一次，请立即复制交给对方）：%(key)s") % {"key": key},
@@ -69,7 +70,9 @@ class ApiClientAdmin(ApiClientAdminBase):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
         count = 0
         for client in queryset:
-            api_client_revoke(client=client)
+            api_client_revoke(
+                client=client, actor=request.user, client_address=client_address(request)
+            )
             count += 1
         messages.success(request, _("已吊销 %(n)d 个客户端的密钥") % {"n": count})
 

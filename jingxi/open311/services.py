@@ -17,6 +17,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jingxi.audit.choices import AuditKind
+from jingxi.audit.services import audit_record
 from jingxi.cases.choices import Source
 from jingxi.cases.models import Case
 from jingxi.cases.services import ReportContext, case_report
@@ -34,12 +36,23 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_key_assign(*, client: ApiClient) -> str:
-    """Give `client` a new key, save it and return the key (the only time it is seen)."""
+def api_key_assign(*, client: ApiClient, actor: Any = None, client_address: str = "") -> str:
+    """Give `client` a new key, save it and return the key (the only time it is seen).
+    The issue is recorded in the audit trail (its prefix, never the key)."""
     key = "jx_" + secrets.token_urlsafe(24)
-    client.key_prefix = key[:KEY_PREFIX_LEN]
-    client.key_hash = _digest(key)
-    client.save()
+    with transaction.atomic():
+        previous = client.key_prefix if client.pk else ""
+        client.key_prefix = key[:KEY_PREFIX_LEN]
+        client.key_hash = _digest(key)
+        client.save()
+        audit_record(
+            kind=AuditKind.OPEN311_KEY_ISSUED,
+            actor=actor,
+            client_address=client_address,
+            subject=client,
+            jurisdiction_id=client.jurisdiction_id,
+            details={"key_prefix": client.key_prefix, "replaces": previous},
+        )
     return key
 
 
@@ -50,6 +63,8 @@ def api_client_create(
     contact: str = "",
     rate_limit_per_minute: int = 120,
     ip_rate_limit_per_minute: int = 10,
+    actor: Any = None,
+    client_address: str = "",
 ) -> tuple[ApiClient, str]:
     """A new client and its key."""
     client = ApiClient(
@@ -59,14 +74,32 @@ def api_client_create(
         rate_limit_per_minute=rate_limit_per_minute,
         ip_rate_limit_per_minute=ip_rate_limit_per_minute,
     )
-    return client, api_key_assign(client=client)
+    return client, api_key_assign(client=client, actor=actor, client_address=client_address)
 
 
-def api_client_revoke(*, client: ApiClient, now: dt.datetime | None = None) -> None:
-    """The key stops working at once; the row stays for the record of its requests."""
-    client.is_active = False
-    client.revoked_at = client.revoked_at or now or timezone.now()
-    client.save(update_fields=["is_active", "revoked_at"])
+def api_client_revoke(
+    *,
+    client: ApiClient,
+    now: dt.datetime | None = None,
+    actor: Any = None,
+    client_address: str = "",
+) -> None:
+    """The key stops working at once; the row stays for the record of its requests.
+    Recorded in the audit trail (once: revoking a revoked key changes nothing)."""
+    if client.revoked_at is not None and not client.is_active:
+        return
+    with transaction.atomic():
+        client.is_active = False
+        client.revoked_at = client.revoked_at or now or timezone.now()
+        client.save(update_fields=["is_active", "revoked_at"])
+        audit_record(
+            kind=AuditKind.OPEN311_KEY_REVOKED,
+            actor=actor,
+            client_address=client_address,
+            subject=client,
+            jurisdiction_id=client.jurisdiction_id,
+            details={"key_prefix": client.key_prefix},
+        )
 
 
 def api_key_prefix(key: str) -> str | None:

@@ -8,6 +8,7 @@ when the file is rejected, an export of the (filtered) changelist rows, and the
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,9 +27,14 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jingxi.audit.admin_site import change_kind
+from jingxi.audit.choices import ChangeAction
+from jingxi.audit.requests import client_address
+from jingxi.audit.services import audit_personal_data, audit_record
 from jingxi.lib.tabular import ImportRejected, RowError
 from jingxi.lib.workcalendar import WorkingPeriodsError, parse_working_periods
 from jingxi.org import signals
+from jingxi.org.duties import separation_error
 from jingxi.org.imports import (
     CALENDAR_COLUMNS,
     STAFF_COLUMNS,
@@ -113,6 +119,12 @@ class ImportExportAdmin(admin.ModelAdmin[M]):
     transfer: Transfer | None = None
     # The path from a row to its jurisdiction, for exports and version bumps.
     jurisdiction_path = "jurisdiction"
+    # Personal data an export holds: exporting it is recorded in the audit trail.
+    personal_fields: tuple[str, ...] = ()
+
+    def import_options(self, request: HttpRequest) -> dict[str, Any]:
+        """Extra keyword arguments for the importer (who imports, for its audit)."""
+        return {}
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
@@ -158,14 +170,33 @@ class ImportExportAdmin(admin.ModelAdmin[M]):
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
+                upload = form.cleaned_data["file"]
+                source = upload.read()
                 try:
                     summary = transfer.importer(
                         jurisdiction=form.cleaned_data["jurisdiction"],
-                        source=form.cleaned_data["file"].read(),
+                        source=source,
+                        **self.import_options(request),
                     )
                 except ImportRejected as exc:
                     errors = exc.errors
                 else:
+                    audit_record(
+                        kind=change_kind(self.opts.label_lower, ChangeAction.CHANGE),
+                        actor=request.user,
+                        client_address=client_address(request),
+                        subject=form.cleaned_data["jurisdiction"],
+                        details={
+                            "via": "admin:import",
+                            "model": self.opts.label_lower,
+                            "import": transfer.kind,
+                            "file": upload.name,
+                            "sha256": hashlib.sha256(source).hexdigest(),
+                            "created": summary.created,
+                            "updated": summary.updated,
+                            "unchanged": summary.unchanged,
+                        },
+                    )
                     self.message_user(
                         request,
                         gettext("导入完成：%(summary)s。") % {"summary": summary},
@@ -202,6 +233,16 @@ class ImportExportAdmin(admin.ModelAdmin[M]):
             return HttpResponseRedirect(self._changelist_url())
         rows = transfer.rows(queryset) if transfer.rows else queryset
         data = transfer.exporter(jurisdiction=jurisdiction, queryset=rows)
+        if self.personal_fields:
+            audit_personal_data(
+                actor=request.user,
+                client_address=client_address(request),
+                surface=f"admin:{self.opts.app_label}_{self.opts.model_name}_export",
+                subject_type=self.opts.label_lower,
+                subject_ids=list(rows.values_list("pk", flat=True)),
+                fields=self.personal_fields,
+                exported=True,
+            )
         if isinstance(data, dict):
             body = json.dumps(data, ensure_ascii=False).encode()
             content_type = GEOJSON_CONTENT_TYPE
@@ -383,8 +424,44 @@ class UnitAdmin(ImportExportAdmin[Unit]):
         return f"{'　' * depth}{'└ ' if depth else ''}{obj.name}"
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]  # generic only in stubs
+    """A user's memberships as edited on their page: 三员分立 in production."""
+
+    def clean(self) -> None:
+        super().clean()
+        roles = [
+            form.cleaned_data["role"]
+            for form in self.forms
+            if form.cleaned_data.get("role") and not form.cleaned_data.get("DELETE")
+        ]
+        error = separation_error(roles=roles)
+        if error:
+            raise forms.ValidationError(error)
+
+
+class MembershipForm(forms.ModelForm[Membership]):
+    """One membership on its own page: 三员分立 in production, counting the user's others."""
+
+    class Meta:
+        model = Membership
+        fields = ("user", "unit", "role", "title")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        user, role = data.get("user"), data.get("role")
+        if user is not None and role:
+            others = Membership.objects.filter(user=user)
+            if self.instance.pk is not None:
+                others = others.exclude(pk=self.instance.pk)
+            error = separation_error(roles=[role, *others.values_list("role", flat=True)])
+            if error:
+                self.add_error("role", error)
+        return data
+
+
 class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ("unit",)
     fields = ("unit", "role", "title")
@@ -441,6 +518,24 @@ class JingxiUserAdmin(ImportExportAdmin[User], UserAdmin[User]):
         ),
     )
 
+    personal_fields = ("full_name", "phone")
+
+    def import_options(self, request: HttpRequest) -> dict[str, Any]:
+        return {"actor": request.user, "client_address": client_address(request)}
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        """Roles (memberships) are what grants rights: Django's superuser flag, groups and
+        per-user permissions are shown to superusers only (development), so a security
+        administrator cannot make anyone a superuser (三员分立)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        hidden = {"is_superuser", "groups", "user_permissions"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         # The role filter joins memberships; keep one row per user.
         queryset = super().get_queryset(request)
@@ -465,6 +560,7 @@ class JingxiUserAdmin(ImportExportAdmin[User], UserAdmin[User]):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin[Membership]):
+    form = MembershipForm
     list_display = ("user", "user_full_name", "unit", "role", "title")
     list_select_related = ("user", "unit")
     list_filter = ("role", "unit__kind", "unit__jurisdiction")

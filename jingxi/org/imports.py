@@ -15,13 +15,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
+from jingxi.audit.choices import AuditKind
+from jingxi.audit.services import audit_change, audit_record, record_snapshot, subject_of
 from jingxi.lib.tabular import (
     ImportRejected,
     RowError,
@@ -31,6 +33,7 @@ from jingxi.lib.tabular import (
     xlsx_write,
 )
 from jingxi.org.choices import CalendarDayKind, RankingGroup, Role, UnitKind
+from jingxi.org.duties import separation_error
 from jingxi.org.models import CalendarDay, Jurisdiction, Membership, Unit, User
 from jingxi.org.services import calendar_day_set
 
@@ -277,12 +280,21 @@ class _StaffUser:
     password: str = ""
 
 
-def staff_import_xlsx(*, jurisdiction: Jurisdiction, source: XlsxSource) -> ImportSummary:
+def staff_import_xlsx(
+    *,
+    jurisdiction: Jurisdiction,
+    source: XlsxSource,
+    actor: Any = None,
+    client_address: str = "",
+) -> ImportSummary:
     """Create or update staff and their roles: one row per (user, unit, role).
 
     A user may have several rows; name and phone, when given on several, must agree.
     A new user gets an unusable password unless the 密码 column is filled. Created
-    and updated count users; memberships not in the file are kept.
+    and updated count users; memberships not in the file are kept. In production a
+    user may not end up with two administrator roles (三员分立). Every user, role and
+    password written is recorded in the audit trail as done by `actor` (None: a
+    command) from `client_address`.
     """
     rows = xlsx_read(source, required_columns=("账号", "姓名"))
     units = {u.code: u for u in Unit.objects.filter(jurisdiction=jurisdiction)}
@@ -292,6 +304,7 @@ def staff_import_xlsx(*, jurisdiction: Jurisdiction, source: XlsxSource) -> Impo
         (m.user_id, m.unit_id, m.role): m
         for m in Membership.objects.filter(user__username__in=usernames)
     }
+    users_before = {u.pk: record_snapshot(u, many_to_many=False) for u in existing.values()}
     people: dict[str, _StaffUser] = {}
     posts: dict[tuple[str, str, str], tuple[int, str]] = {}  # (user, unit, role) -> row, title
     errors: list[RowError] = []
@@ -339,8 +352,26 @@ def staff_import_xlsx(*, jurisdiction: Jurisdiction, source: XlsxSource) -> Impo
                 posts[key] = (row.number, row_text(row, "职务", max_length=64))
         except RowInvalid as exc:
             errors.append(row.error(exc.column, exc.message))
+    for username, person in people.items():
+        held = {role for (user_id, _unit, role) in memberships if user_id == person.user.pk}
+        held |= {role for (name, _unit, role) in posts if name == username}
+        separation = separation_error(roles=held)
+        if separation:
+            errors.append(RowError(person.first_row, "角色", separation))
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejected(sorted(errors, key=lambda e: e.row or 0))
+
+    def audit(kind: AuditKind, obj: models.Model, before: Any, after: Any) -> None:
+        audit_change(
+            kind=kind,
+            actor=actor,
+            client_address=client_address,
+            model=type(obj),
+            subject=subject_of(obj),
+            before=before,
+            after=after,
+            via="import:staff",
+        )
 
     created = updated = 0
     try:
@@ -355,16 +386,40 @@ def staff_import_xlsx(*, jurisdiction: Jurisdiction, source: XlsxSource) -> Impo
                         user.set_unusable_password()
                 if person.password:
                     user.set_password(person.password)
+                before = users_before.get(user.pk)
                 user.save()
+                audit(
+                    AuditKind.USER_CHANGED, user, before, record_snapshot(user, many_to_many=False)
+                )
+                if person.password and before is not None:
+                    audit_record(
+                        kind=AuditKind.PASSWORD_CHANGED,
+                        actor=actor,
+                        client_address=client_address,
+                        subject=user,
+                        details={"via": "import:staff"},
+                    )
             for (username, unit_code, role), (_number, title) in posts.items():
                 user = people[username].user
                 unit = units[unit_code]
                 membership = memberships.get((user.pk, unit.pk, role))
                 if membership is None:
-                    Membership.objects.create(user=user, unit=unit, role=role, title=title)
+                    membership = Membership.objects.create(
+                        user=user, unit=unit, role=role, title=title
+                    )
+                    audit(
+                        AuditKind.MEMBERSHIP_CHANGED, membership, None, record_snapshot(membership)
+                    )
                 elif membership.title != title:
+                    before = record_snapshot(membership)
                     membership.title = title
                     membership.save(update_fields=["title"])
+                    audit(
+                        AuditKind.MEMBERSHIP_CHANGED,
+                        membership,
+                        before,
+                        record_snapshot(membership),
+                    )
     except IntegrityError as exc:
         raise _reject_on_integrity_error(exc) from exc
     return ImportSummary(kind="staff", created=created, updated=updated)

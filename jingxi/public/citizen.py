@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jingxi.audit.requests import personal_data_shown
 from jingxi.cases import evidence
 from jingxi.cases.models import Attachment, AttachmentKind, Case
 from jingxi.cases.services import CaseInputError, DuplicateSubmission
@@ -537,14 +538,24 @@ def reopen_list(request: HttpRequest) -> HttpResponse:
         {"label": label, "count": counts.get(value, 0), "rating": value}
         for value, label in Rating.choices
     ]
+    pending = [r for r in requests if r.status == ReopenStatus.PENDING]
     context = {
-        "pending": [r for r in requests if r.status == ReopenStatus.PENDING],
+        "pending": pending,
         "decided": [r for r in requests if r.status != ReopenStatus.PENDING][:30],
         "feedback": list(feedback_qs[:50]),
         "summary": summary,
         "total": total,
         "satisfied_rate": round(100 * satisfied / total) if total else None,
     }
+    personal_data_shown(  # the pending requests' reporters, in full
+        request,
+        surface="public:reopen-list",
+        subject_type="cases.case",
+        subject_ids=sorted(
+            {r.case_id for r in pending if r.case.reporter_name or r.case.reporter_phone}
+        ),
+        fields=("reporter_name", "reporter_phone"),
+    )
     return render(request, "public/reopen_list.html", context)
 
 

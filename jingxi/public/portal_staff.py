@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jingxi.audit.requests import personal_data_shown
 from jingxi.cases.models import Case
 from jingxi.lib.numbers import BIGINT_MAX, BIGINT_MIN, int_or_none
 from jingxi.org.models import Jurisdiction, User
@@ -194,6 +195,14 @@ def suggestion_detail(request: HttpRequest, office: Office, suggestion_id: int) 
                 return redirect("public:staff-suggestion-detail", suggestion_id=suggestion.pk)
         else:
             messages.error(request, form.error_text())
+    if suggestion.contact_name or suggestion.contact_phone:
+        personal_data_shown(
+            request,
+            surface="public:staff-suggestion-detail",
+            subject_type="public.suggestion",
+            subject_ids=[suggestion.pk],
+            fields=("contact_name", "contact_phone"),
+        )
     return render(
         request,
         "public/staff/suggestion_detail.html",

@@ -23,13 +23,13 @@ from asgiref.sync import sync_to_async
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from jingxi.audit.admin_site import RolePermissionBackend
 from jingxi.demo.generator import DEMO_PASSWORD
 from jingxi.org.models import User
 
@@ -57,8 +57,9 @@ def login_refusal(*, user: AbstractBaseUser, password: str | None) -> str | None
     return None
 
 
-class ModeBackend(ModelBackend):
-    """Django's model backend, with production's refusals."""
+class ModeBackend(RolePermissionBackend):
+    """Django's model backend (permissions from roles: `RolePermissionBackend`), with
+    production's refusals."""
 
     def authenticate(
         self,

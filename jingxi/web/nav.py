@@ -76,6 +76,7 @@ NAV_ENTRIES: Sequence[NavEntry] = (
         url_name="admin:index",
         perms=(Perm.MASTER_DATA, Perm.SECURITY),
     ),
+    NavEntry(key="audit", label=_("审计记录"), url_name="audit:entry-list", perms=(Perm.AUDIT,)),
 )
 
 

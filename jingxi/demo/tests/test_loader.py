@@ -18,6 +18,7 @@ from jingxi.demo.loader import LoadSummary, component_categories, demo_county_lo
 from jingxi.demo.logins import demo_logins
 from jingxi.org.choices import Role
 from jingxi.org.models import CalendarDay, Jurisdiction, Membership, Unit, User
+from jingxi.org.roles import ADMINISTRATOR_ROLES
 from jingxi.places.choices import RoadChiefLevel
 from jingxi.places.models import (
     Community,
@@ -119,7 +120,12 @@ def test_every_role_has_a_demo_login_that_authenticates(loaded: LoadSummary) -> 
             user=user, role=label_to_role[label], unit__name=unit_name
         ).exists(), (username, label, unit_name)
     admin = User.objects.get(username="admin")
-    assert admin.is_superuser and admin.is_staff
+    assert not admin.is_superuser  # a system administrator by role (三员分立)
+    administrators = Membership.objects.filter(role__in=ADMINISTRATOR_ROLES)
+    held = {role: set(administrators.filter(role=role).values_list("user__username", flat=True))
+            for role in ADMINISTRATOR_ROLES}  # fmt: skip
+    assert held == {Role.ADMIN: {"admin"}, Role.SECURITY_ADMIN: {"secadmin"},
+                    Role.AUDITOR: {"auditor"}}  # fmt: skip
     assert Unit.objects.get(code="HW").head == User.objects.get(username="head")
 
 

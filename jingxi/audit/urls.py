@@ -1,0 +1,10 @@
+from django.urls import path
+
+from jingxi.audit import views
+
+app_name = "audit"
+urlpatterns = [
+    path("", views.entry_list, name="entry-list"),
+    path("export/", views.entry_export, name="entry-export"),
+    path("<int:entry_id>/", views.entry_detail, name="entry-detail"),
+]
