@@ -9,6 +9,7 @@ and its photos, on the event it wrote) and `evidence.attachment_add`.
 from __future__ import annotations
 
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,10 +20,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jingxi.cases import evidence, queues, workflow
+from jingxi.cases import evidence, exports, queues, workflow
 from jingxi.cases.access import case_duplicates_for, case_get_for
 from jingxi.cases.choices import Action, Status
 from jingxi.cases.forms import CaseActionForm, CaseReportForm
@@ -37,6 +39,8 @@ from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.org.privacy import Surface, masking_for
+from jingxi.org.roles import PERMISSIONS, Perm
 from jingxi.org.services import calendar_get
 from jingxi.places.models import Township
 
@@ -86,14 +90,9 @@ def _url_or_empty(name: str, *args: Any) -> str:
 # --- work queues --------------------------------------------------------------------
 
 
-@require_GET
-@login_required
-def case_list(request: HttpRequest) -> HttpResponse:
-    """Work queues by role (tabs), filters refreshed with htmx, one page at a time."""
-    user = _user(request)
-    jurisdiction = _jurisdiction(user)
-    roles = actor_roles(actor=user, jurisdiction=jurisdiction)
-    tabs = queues.tab_list_for(roles=roles)
+def _queue_asked(request: HttpRequest, tabs: list[queues.Tab]) -> tuple[str, queues.QueueFilters]:
+    """The tab (the first one unless another of `tabs` is asked for) and the filters of
+    the query string: read alike by the queue page and its export."""
     tab_keys = [t.key for t in tabs]
     tab = request.GET.get("tab", "")
     if tab not in tab_keys:
@@ -109,6 +108,18 @@ def case_list(request: HttpRequest) -> HttpResponse:
         state=request.GET.get("state", ""),
         near=(lng, lat) if lng is not None and lat is not None else None,
     )
+    return tab, filters
+
+
+@require_GET
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Work queues by role (tabs), filters refreshed with htmx, one page at a time."""
+    user = _user(request)
+    jurisdiction = _jurisdiction(user)
+    roles = actor_roles(actor=user, jurisdiction=jurisdiction)
+    tabs = queues.tab_list_for(roles=roles)
+    tab, filters = _queue_asked(request, tabs)
     cases = queues.case_queue_for(user=user, tab=tab, roles=roles, filters=filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     calendar = calendar_get(jurisdiction=jurisdiction)
@@ -121,11 +132,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
             radius_m=settings.duplicate_radius_m,
             window_hours=settings.duplicate_window_hours,
         )
+    masking = masking_for(roles=roles, viewer=user, surface=Surface.CASE_PAGE)
     rows = [
         {
             "case": case,
             "clock": queues.deadline_clock(case=case, calendar=calendar, now=now),
             "duplicates": duplicates.get(case.pk, []),
+            "masking": masking.about(name=case.reporter_name, phone=case.reporter_phone),
         }
         for case in page.object_list
     ]
@@ -155,6 +168,27 @@ def case_list(request: HttpRequest) -> HttpResponse:
         _url_or_empty("cases:notice-issue")
     )
     return render(request, "cases/case_list.html", context)
+
+
+@require_GET
+@login_required
+def case_export(request: HttpRequest) -> HttpResponse:
+    """The queue of the same query string as an XLSX (at most `exports.EXPORT_LIMIT`
+    cases), personal data masked as on the case pages."""
+    user = _user(request)
+    jurisdiction = _jurisdiction(user)
+    roles = actor_roles(actor=user, jurisdiction=jurisdiction)
+    if PERMISSIONS[Perm.CASES].isdisjoint(roles):
+        raise Http404(_("您的账号不能查看案卷"))
+    tab, filters = _queue_asked(request, queues.tab_list_for(roles=roles))
+    cases = queues.case_queue_for(user=user, tab=tab, roles=roles, filters=filters)
+    masking = masking_for(roles=roles, viewer=user, surface=Surface.CASE_EXPORT)
+    data = exports.case_export_xlsx(cases=cases, jurisdiction=jurisdiction, masking=masking)
+    response = HttpResponse(data, content_type=exports.XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime(timezone.now(), ZoneInfo(jurisdiction.time_zone))
+    filename = f"cases-{tab}-{stamp:%Y%m%d-%H%M}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    return response
 
 
 # --- report -------------------------------------------------------------------------
@@ -256,8 +290,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             key=lambda u: u.pk != case.proposed_unit_id,
         )
     calendar = calendar_get(jurisdiction=case.jurisdiction)
+    masking = masking_for(roles=roles, viewer=user, surface=Surface.CASE_PAGE)
     context = {
         "case": case,
+        "masking": masking.about(name=case.reporter_name, phone=case.reporter_phone),
         "events": events,
         "before": [a for a in attachments if a.kind == AttachmentKind.BEFORE],
         "after": [a for a in attachments if a.kind == AttachmentKind.AFTER],
