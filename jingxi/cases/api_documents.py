@@ -36,10 +36,19 @@ from jingxi.cases.selectors import (
     supervision_order_list_for,
 )
 from jingxi.org.models import Unit
+from jingxi.org.privacy import MASKED, Masking, Surface, masking_for
+from jingxi.org.roles import roles_for
 
 
 def _bad(message: str) -> Response:
     return Response({"error": message}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _masked(request: Request) -> dict[str, Any]:
+    """The serializer context that masks documents' text as the reader's roles require."""
+    user = _user(request)
+    masking = masking_for(roles=roles_for(user=user), viewer=user, surface=Surface.DOCUMENT)
+    return {"masking": masking}
 
 
 class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
@@ -110,6 +119,7 @@ class CaseAttachments(APIView):
 class NoticeSerializer(serializers.ModelSerializer[Notice]):
     unit = serializers.CharField(source="unit.name")
     case_numbers = serializers.SerializerMethodField()
+    content = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -121,6 +131,11 @@ class NoticeSerializer(serializers.ModelSerializer[Notice]):
 
     def get_case_numbers(self, notice: Notice) -> list[str]:
         return [c.number for c in notice.cases.all()]
+
+    def get_content(self, notice: Notice) -> str:
+        masking: Masking = self.context.get("masking", MASKED)
+        contacts = [(c.reporter_name, c.reporter_phone) for c in notice.cases.all()]
+        return masking.about_each(contacts).text(notice.content)
 
     def get_pdf_url(self, notice: Notice) -> str:
         return reverse("cases:notice-pdf", args=[notice.pk])
@@ -140,7 +155,7 @@ class NoticeListIssue(APIView):
     def get(self, request: Request) -> Response:
         notices = notice_list_for(user=_user(request), q=request.query_params.get("q", ""))
         page = notices.prefetch_related("cases")[:200]
-        return Response(NoticeSerializer(page, many=True).data)
+        return Response(NoticeSerializer(page, many=True, context=_masked(request)).data)
 
     @extend_schema(request=NoticeIssueSerializer, responses={201: NoticeSerializer})
     def post(self, request: Request) -> Response:
@@ -166,15 +181,16 @@ class NoticeListIssue(APIView):
             )
         except DocumentError as exc:
             return _bad(str(exc))
-        return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+        return Response(
+            NoticeSerializer(notice, context=_masked(request)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class NoticeDetail(APIView):
     @extend_schema(responses=NoticeSerializer)
     def get(self, request: Request, notice_id: int) -> Response:
-        return Response(
-            NoticeSerializer(notice_get_for(user=_user(request), notice_id=notice_id)).data
-        )
+        notice = notice_get_for(user=_user(request), notice_id=notice_id)
+        return Response(NoticeSerializer(notice, context=_masked(request)).data)
 
 
 class NoticeSign(APIView):
@@ -186,12 +202,13 @@ class NoticeSign(APIView):
             notice = notice_sign(notice_id=notice_id, actor=user)
         except DocumentError as exc:
             return _bad(str(exc))
-        return Response(NoticeSerializer(notice).data)
+        return Response(NoticeSerializer(notice, context=_masked(request)).data)
 
 
 class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
     unit = serializers.CharField(source="unit.name")
     case_number = serializers.CharField(source="case.number")
+    content = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -200,6 +217,11 @@ class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
             "id", "number", "year", "serial", "unit", "case", "case_number", "reason",
             "content", "deadline", "issued_at", "signed_at", "pdf_url",
         ]  # fmt: skip
+
+    def get_content(self, order: SupervisionOrder) -> str:
+        masking: Masking = self.context.get("masking", MASKED)
+        case = order.case
+        return masking.about(name=case.reporter_name, phone=case.reporter_phone).text(order.content)
 
     def get_pdf_url(self, order: SupervisionOrder) -> str:
         return reverse("cases:supervision-pdf", args=[order.pk])
@@ -217,7 +239,9 @@ class SupervisionListIssue(APIView):
     @extend_schema(responses=SupervisionOrderSerializer(many=True))
     def get(self, request: Request) -> Response:
         orders = supervision_order_list_for(user=_user(request))[:200]
-        return Response(SupervisionOrderSerializer(orders, many=True).data)
+        return Response(
+            SupervisionOrderSerializer(orders, many=True, context=_masked(request)).data
+        )
 
     @extend_schema(request=SupervisionIssueSerializer, responses={201: SupervisionOrderSerializer})
     def post(self, request: Request) -> Response:
@@ -237,14 +261,17 @@ class SupervisionListIssue(APIView):
             )
         except DocumentError as exc:
             return _bad(str(exc))
-        return Response(SupervisionOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(
+            SupervisionOrderSerializer(order, context=_masked(request)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class SupervisionDetail(APIView):
     @extend_schema(responses=SupervisionOrderSerializer)
     def get(self, request: Request, order_id: int) -> Response:
         order = supervision_order_get_for(user=_user(request), order_id=order_id)
-        return Response(SupervisionOrderSerializer(order).data)
+        return Response(SupervisionOrderSerializer(order, context=_masked(request)).data)
 
 
 class SupervisionSign(APIView):
@@ -256,4 +283,4 @@ class SupervisionSign(APIView):
             order = supervision_order_sign(order_id=order_id, actor=user)
         except DocumentError as exc:
             return _bad(str(exc))
-        return Response(SupervisionOrderSerializer(order).data)
+        return Response(SupervisionOrderSerializer(order, context=_masked(request)).data)
