@@ -28,6 +28,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jingxi.cases.models import Case
 from jingxi.org.models import Jurisdiction, User
+from jingxi.org.privacy import MASKED, Masking, Surface, masking_for
+from jingxi.org.roles import roles_of
 from jingxi.places.geocode import address_geocode
 from jingxi.places.models import Township
 from jingxi.public import portal_selectors as selectors
@@ -62,10 +64,13 @@ View = Callable[..., HttpResponseBase]
 class Office:
     """The request's user, jurisdiction and office roles (set by `office_required`)."""
 
-    def __init__(self, user: User, jurisdiction: Jurisdiction, roles: set[str]) -> None:
+    def __init__(
+        self, user: User, jurisdiction: Jurisdiction, roles: set[str], masking: Masking = MASKED
+    ) -> None:
         self.user = user
         self.jurisdiction = jurisdiction
         self.roles = roles
+        self.masking = masking  # citizens' personal data as the user may see it
 
     @property
     def can_write(self) -> bool:
@@ -85,7 +90,8 @@ def office_required(view: View) -> View:
         )
         if jurisdiction is None or not roles:
             raise PermissionDenied(_("只有精细办工作人员和县领导可以访问信息公开管理页面"))
-        return view(request, Office(user, jurisdiction, roles), *args, **kwargs)
+        masking = masking_for(roles=roles_of(request), viewer=user, surface=Surface.OFFICE)
+        return view(request, Office(user, jurisdiction, roles, masking), *args, **kwargs)
 
     return wrapped
 
