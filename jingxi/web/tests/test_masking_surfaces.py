@@ -55,8 +55,8 @@ MASKED = ("王*明", "138****1234", "4101**********123X", "w***@example.com", "1
 # Codes in the same text that are no personal data: shown to everyone as they are.
 CODES = ("202611250001", "410122001001001", "4101220102000123")
 
-CONTACT_ROLES = ("dispatcher", "operator", "admin")
-MASKED_ROLES = ("inspector", "road_chief", "handler_a", "unit_head_a", "assessor", "leader")
+UNMASKED_VIEWERS = ("dispatcher", "operator", "admin")
+MASKED_VIEWERS = ("inspector", "road_chief", "handler_a", "unit_head_a", "assessor", "leader")
 
 
 @dataclass
@@ -120,13 +120,13 @@ def assert_masked(text: str) -> None:
 
 
 def assert_seen_as(role: str, text: str) -> None:
-    if role in CONTACT_ROLES:
+    if role in UNMASKED_VIEWERS:
         assert_unmasked(text)
     else:
         assert_masked(text)
 
 
-ALL_ROLES = pytest.mark.parametrize("role", [*CONTACT_ROLES, *MASKED_ROLES])
+ALL_ROLES = pytest.mark.parametrize("role", [*UNMASKED_VIEWERS, *MASKED_VIEWERS])
 
 
 # --- staff surfaces -----------------------------------------------------------------
@@ -152,7 +152,7 @@ def test_the_queue_shows_descriptions_as_the_role_may_see_them(
     text = response.content.decode()
     assert story.case.number in text
     # The queue cuts descriptions short: whatever of them shows is masked alike.
-    if role in CONTACT_ROLES:
+    if role in UNMASKED_VIEWERS:
         assert NAME in text and ID_NUMBER in text
     else:
         assert NAME not in text and ID_NUMBER not in text and "王*明" in text
@@ -170,7 +170,7 @@ def test_the_api_shows_personal_data_as_the_role_may_see_it(
     assert_seen_as(role, json.dumps(body, ensure_ascii=False))
     assert_seen_as(role, json.dumps(listing.json(), ensure_ascii=False))
     notes = " ".join(event["note"] for event in body["events"])
-    assert (NAME in notes) == (role in CONTACT_ROLES)
+    assert (NAME in notes) == (role in UNMASKED_VIEWERS)
 
 
 @ALL_ROLES
@@ -201,9 +201,9 @@ def test_a_notices_page_and_pdf_show_personal_data_as_the_role_may_see_it(
     text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.content)).pages)
     for shown in (page.content.decode(), text):
         for value in (NAME, PHONE, NEIGHBOUR):
-            assert (value in shown) == (role in CONTACT_ROLES), (value, shown)
+            assert (value in shown) == (role in UNMASKED_VIEWERS), (value, shown)
         for value in ("王*明", "138****1234", "139****1111"):
-            assert (value in shown) == (role not in CONTACT_ROLES), (value, shown)
+            assert (value in shown) == (role not in UNMASKED_VIEWERS), (value, shown)
 
 
 @pytest.mark.parametrize("role", ["dispatcher", "leader"])
@@ -214,7 +214,7 @@ def test_the_notices_api_shows_its_text_as_the_role_may_see_it(
         reverse("api-notice-detail", args=[story.notice.pk])
     )
     assert body.status_code == 200
-    assert (PHONE in body.json()["content"]) == (role in CONTACT_ROLES)
+    assert (PHONE in body.json()["content"]) == (role in UNMASKED_VIEWERS)
 
 
 def test_notifications_carry_notes_masked_whoever_receives_them(cast: Cast, story: Story) -> None:
@@ -323,6 +323,6 @@ def test_the_offices_portal_pages_show_contacts_as_the_role_may_see_them(
     assert [r.status_code for r in responses] == [200, 200, 200]
     text = "".join(r.content.decode() for r in responses)
     for value in (NAME, PHONE, ID_NUMBER, EMAIL):
-        assert (value in text) == (role in CONTACT_ROLES), value
+        assert (value in text) == (role in UNMASKED_VIEWERS), value
     for value in ("王*明", "138****1234", "4101**********123X", "w***@example.com"):
-        assert (value in text) == (role not in CONTACT_ROLES), value
+        assert (value in text) == (role not in UNMASKED_VIEWERS), value
