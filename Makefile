@@ -92,6 +92,7 @@ pytest: setup-dev
 bench: setup-dev
 	$(PY) bench/routing.py
 	$(PY) bench/intake.py
+	$(PY) bench/masking.py
 
 ## demo: (re)load the demo county into the configured database
 demo: setup

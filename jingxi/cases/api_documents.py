@@ -42,6 +42,15 @@ from jingxi.cases.selectors import (
 from jingxi.cases.services import CaseInputError
 from jingxi.lib.drf import MAX_PAGE_SIZE, id_field
 from jingxi.org.models import Unit
+from jingxi.org.privacy import MASKED, Masking, Surface, masking_for
+from jingxi.org.roles import roles_for
+
+
+def _masked(request: Request) -> dict[str, Any]:
+    """The serializer context that masks documents' text as the reader's roles require."""
+    user = _user(request)
+    masking = masking_for(roles=roles_for(user=user), viewer=user, surface=Surface.DOCUMENT)
+    return {"masking": masking}
 
 
 class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
@@ -114,6 +123,7 @@ class CaseAttachments(generics.ListAPIView[Attachment]):
 class NoticeSerializer(serializers.ModelSerializer[Notice]):
     unit = serializers.CharField(source="unit.name")
     case_numbers = serializers.SerializerMethodField()
+    content = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -125,6 +135,11 @@ class NoticeSerializer(serializers.ModelSerializer[Notice]):
 
     def get_case_numbers(self, notice: Notice) -> list[str]:
         return [c.number for c in notice.cases.all()]
+
+    def get_content(self, notice: Notice) -> str:
+        masking: Masking = self.context.get("masking", MASKED)
+        contacts = [(c.reporter_name, c.reporter_phone) for c in notice.cases.all()]
+        return masking.about_each(contacts).text(notice.content)
 
     def get_pdf_url(self, notice: Notice) -> str:
         return reverse("cases:notice-pdf", args=[notice.pk])
@@ -146,6 +161,9 @@ class NoticeListIssue(generics.ListAPIView[Notice]):
     serializer_class = NoticeSerializer
     parser_classes = [JSONParser, FormParser]
     filter_backends: list[type[Any]] = []
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), **_masked(self.request)}
 
     def get_queryset(self) -> QuerySet[Notice]:
         if getattr(self, "swagger_fake_view", False):  # the schema's generator
@@ -185,15 +203,16 @@ class NoticeListIssue(generics.ListAPIView[Notice]):
             deadline=data["deadline"],
             actor=user,
         )
-        return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+        return Response(
+            NoticeSerializer(notice, context=_masked(request)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class NoticeDetail(APIView):
     @extend_schema(responses=NoticeSerializer)
     def get(self, request: Request, notice_id: int) -> Response:
-        return Response(
-            NoticeSerializer(notice_get_for(user=_user(request), notice_id=notice_id)).data
-        )
+        notice = notice_get_for(user=_user(request), notice_id=notice_id)
+        return Response(NoticeSerializer(notice, context=_masked(request)).data)
 
 
 class NoticeSign(APIView):
@@ -202,12 +221,13 @@ class NoticeSign(APIView):
         user = _user(request)
         notice_get_for(user=user, notice_id=notice_id)
         notice = notice_sign(notice_id=notice_id, actor=user)
-        return Response(NoticeSerializer(notice).data)
+        return Response(NoticeSerializer(notice, context=_masked(request)).data)
 
 
 class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
     unit = serializers.CharField(source="unit.name")
     case_number = serializers.CharField(source="case.number")
+    content = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -216,6 +236,11 @@ class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
             "id", "number", "year", "serial", "unit", "case", "case_number", "reason",
             "content", "deadline", "issued_at", "signed_at", "pdf_url",
         ]  # fmt: skip
+
+    def get_content(self, order: SupervisionOrder) -> str:
+        masking: Masking = self.context.get("masking", MASKED)
+        case = order.case
+        return masking.about(name=case.reporter_name, phone=case.reporter_phone).text(order.content)
 
     def get_pdf_url(self, order: SupervisionOrder) -> str:
         return reverse("cases:supervision-pdf", args=[order.pk])
@@ -233,6 +258,9 @@ class SupervisionListIssue(generics.ListAPIView[SupervisionOrder]):
     serializer_class = SupervisionOrderSerializer
     parser_classes = [JSONParser, FormParser]
     filter_backends: list[type[Any]] = []
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), **_masked(self.request)}
 
     def get_queryset(self) -> QuerySet[SupervisionOrder]:
         if getattr(self, "swagger_fake_view", False):  # the schema's generator
@@ -260,14 +288,17 @@ class SupervisionListIssue(generics.ListAPIView[SupervisionOrder]):
             deadline=data["deadline"],
             actor=user,
         )
-        return Response(SupervisionOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(
+            SupervisionOrderSerializer(order, context=_masked(request)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class SupervisionDetail(APIView):
     @extend_schema(responses=SupervisionOrderSerializer)
     def get(self, request: Request, order_id: int) -> Response:
         order = supervision_order_get_for(user=_user(request), order_id=order_id)
-        return Response(SupervisionOrderSerializer(order).data)
+        return Response(SupervisionOrderSerializer(order, context=_masked(request)).data)
 
 
 class SupervisionSign(APIView):
@@ -276,4 +307,4 @@ class SupervisionSign(APIView):
         user = _user(request)
         supervision_order_get_for(user=user, order_id=order_id)
         order = supervision_order_sign(order_id=order_id, actor=user)
-        return Response(SupervisionOrderSerializer(order).data)
+        return Response(SupervisionOrderSerializer(order, context=_masked(request)).data)

@@ -53,6 +53,7 @@ from jingxi.cases.models import Case, CaseEvent, Notice, SupervisionOrder
 from jingxi.cases.numbering import document_number_next
 from jingxi.org.choices import UnitKind
 from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.org.privacy import MASKED, Masking
 from jingxi.org.roles import Perm, roles_for
 
 logger = logging.getLogger(__name__)
@@ -436,16 +437,17 @@ def _qr(url: str, size: float = 28 * mm) -> Drawing:
     return drawing
 
 
-def _case_table(cases: Sequence[Case], jurisdiction: Jurisdiction) -> Table:
+def _case_table(cases: Sequence[Case], jurisdiction: Jurisdiction, masking: Masking) -> Table:
     heads = (_("序号"), _("案卷编号"), _("问题类别"), _("地址"), _("处置时限"))
     rows: list[list[Any]] = [[_p(head, "head") for head in heads]]
     for i, case in enumerate(cases, start=1):
+        shown = masking.about(name=case.reporter_name, phone=case.reporter_phone)
         rows.append(
             [
                 _p(str(i), "cell"),
                 _p(case.number, "cell"),
                 _p(case.category.name, "cell"),
-                _p(case.address or "—", "cell"),
+                _p(shown.text(case.address) or "—", "cell"),
                 _p(local_text(case.deadline, jurisdiction) or "—", "cell"),
             ]
         )
@@ -526,10 +528,12 @@ def _letterhead(jurisdiction: Jurisdiction, title: str, number: str) -> list[Flo
     ]
 
 
-def notice_pdf(*, notice: Notice, url: str) -> bytes:
-    """The notice as an official document; `url` is its page, printed and as a QR code."""
+def notice_pdf(*, notice: Notice, url: str, masking: Masking = MASKED) -> bytes:
+    """The notice as an official document; `url` is its page, printed and as a QR code.
+    Personal data in its text is shown as `masking` (the reader's, `org.privacy`) says."""
     j = notice.jurisdiction
     cases = list(notice.cases.select_related("category").order_by("number"))
+    masking = masking.about_each((c.reporter_name, c.reporter_phone) for c in cases)
     title = _("整改通知单")
     story: list[Flowable] = [
         *_letterhead(j, title, notice.number),
@@ -539,14 +543,14 @@ def notice_pdf(*, notice: Notice, url: str) -> bytes:
             % {"n": len(cases)},
             "body",
         ),
-        _p(notice.content, "body"),
+        _p(masking.text(notice.content), "body"),
         _p(
             _("请于%(deadline)s前整改完毕，并将整改情况连同整改前后照片报送%(office)s。")
             % {"deadline": local_text(notice.deadline, j), "office": office_name(jurisdiction=j)},
             "body",
         ),
         Spacer(1, 3 * mm),
-        _case_table(cases, j),
+        _case_table(cases, j, masking),
         Spacer(1, 8 * mm),
         _signature_block(
             jurisdiction=j,
@@ -560,9 +564,11 @@ def notice_pdf(*, notice: Notice, url: str) -> bytes:
     return _build(title=f"{title} {notice.number}", story=story, url=url)
 
 
-def supervision_order_pdf(*, order: SupervisionOrder, url: str) -> bytes:
-    """The supervision order as an official document, with a QR code of `url`."""
+def supervision_order_pdf(*, order: SupervisionOrder, url: str, masking: Masking = MASKED) -> bytes:
+    """The supervision order as an official document, with a QR code of `url`; personal
+    data in its text shown as `masking` (the reader's, `org.privacy`) says."""
     j = order.jurisdiction
+    masking = masking.about(name=order.case.reporter_name, phone=order.case.reporter_phone)
     title = _("督办单")
     reason = order.get_reason_display()
     story: list[Flowable] = [
@@ -572,14 +578,14 @@ def supervision_order_pdf(*, order: SupervisionOrder, url: str) -> bytes:
             _("下列案卷因「%(reason)s」列入督办，请按要求办理：") % {"reason": reason},
             "body",
         ),
-        _p(order.content, "body"),
+        _p(masking.text(order.content), "body"),
         _p(
             _("请于%(deadline)s前办结，并将处置结果连同处置前后照片报送%(office)s。")
             % {"deadline": local_text(order.deadline, j), "office": office_name(jurisdiction=j)},
             "body",
         ),
         Spacer(1, 3 * mm),
-        _case_table([order.case], j),
+        _case_table([order.case], j, masking),
         Spacer(1, 8 * mm),
         _signature_block(
             jurisdiction=j,

@@ -31,6 +31,7 @@ urlpatterns = [
 urlpatterns += [
     path("", views.case_list, name="case-list"),
     path("new/", views.case_report_view, name="case-report"),
+    path("export/", views.case_export, name="case-export"),
     path("<id:case_id>/", views.case_detail, name="case-detail"),
     path("<id:case_id>/act/", views.case_act, name="case-act"),
 ]

@@ -9,6 +9,7 @@ and its photos, on the event it wrote) and `evidence.attachment_add`.
 from __future__ import annotations
 
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,11 +20,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingxi.audit.requests import personal_data_shown
-from jingxi.cases import evidence, queues, workflow
+from jingxi.cases import evidence, exports, queues, workflow
 from jingxi.cases.access import case_duplicates_for, case_get_for, report_sources_for
 from jingxi.cases.choices import Action, Status
 from jingxi.cases.forms import CaseActionForm, CaseReportForm
@@ -37,7 +39,8 @@ from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.lib.numbers import int_or_none
 from jingxi.org.models import Jurisdiction, Unit, User
-from jingxi.org.roles import PERMISSIONS, Perm, roles_of
+from jingxi.org.privacy import Surface, contacts_visible, masking_for
+from jingxi.org.roles import Perm, roles_of
 from jingxi.org.services import calendar_get
 from jingxi.places.models import Township
 
@@ -80,16 +83,9 @@ def _url_or_empty(name: str, *args: Any) -> str:
 # --- work queues --------------------------------------------------------------------
 
 
-@require_GET
-@login_required
-def case_list(request: HttpRequest) -> HttpResponse:
-    """Work queues by role (tabs), filters refreshed with htmx, one page at a time."""
-    user = _user(request)
-    jurisdiction = _jurisdiction(user)
-    roles = roles_of(request)
-    tabs = queues.tab_list_for(roles=roles)
-    if not tabs:
-        raise Http404(_("您的角色没有案卷工作台"))
+def _queue_asked(request: HttpRequest, tabs: list[queues.Tab]) -> tuple[str, queues.QueueFilters]:
+    """The tab (the first one unless another of `tabs` is asked for) and the filters of
+    the query string: read alike by the queue page and its export."""
     tab_keys = [t.key for t in tabs]
     tab = request.GET.get("tab", "")
     if tab not in tab_keys:
@@ -105,6 +101,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
         state=request.GET.get("state", ""),
         near=(lng, lat) if lng is not None and lat is not None else None,
     )
+    return tab, filters
+
+
+@require_GET
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Work queues by role (tabs), filters refreshed with htmx, one page at a time."""
+    user = _user(request)
+    jurisdiction = _jurisdiction(user)
+    roles = roles_of(request)
+    tabs = queues.tab_list_for(roles=roles)
+    if not tabs:
+        raise Http404(_("您的角色没有案卷工作台"))
+    tab, filters = _queue_asked(request, tabs)
     cases = queues.case_queue_for(user=user, tab=tab, roles=roles, filters=filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     calendar = calendar_get(jurisdiction=jurisdiction)
@@ -117,11 +127,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
             radius_m=settings.duplicate_radius_m,
             window_hours=settings.duplicate_window_hours,
         )
+    masking = masking_for(roles=roles, viewer=user, surface=Surface.CASE_PAGE)
     rows = [
         {
             "case": case,
             "clock": queues.deadline_clock(case=case, calendar=calendar, now=now),
             "duplicates": duplicates.get(case.pk, []),
+            "masking": masking.about(name=case.reporter_name, phone=case.reporter_phone),
         }
         for case in page.object_list
     ]
@@ -138,6 +150,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "statuses": Status.choices,
         "near": filters.near,
     }
+    shown = [c.pk for c in page.object_list if c.reporter_name or c.reporter_phone]
+    if shown and contacts_visible(roles=roles, viewer=user, surface=Surface.CASE_PAGE):
+        personal_data_shown(
+            request,
+            surface="cases:case-list",
+            subject_type="cases.case",
+            subject_ids=shown,
+            fields=("reporter_name", "reporter_phone"),
+        )
     if request.htmx:  # type: ignore[attr-defined]  # django-htmx sets it
         return render(request, "cases/_case_rows.html", context)
     context["categories"] = Category.objects.filter(
@@ -149,6 +170,41 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context["notices_url"] = _url_or_empty("cases:notice-list") if roles.may(Perm.DOCUMENTS) else ""
     context["can_issue_notice"] = roles.may(Perm.DOCUMENT_ISSUE)
     return render(request, "cases/case_list.html", context)
+
+
+@require_GET
+@login_required
+def case_export(request: HttpRequest) -> HttpResponse:
+    """The queue of the same query string as an XLSX (at most `exports.EXPORT_LIMIT`
+    cases), personal data masked as on the case pages."""
+    user = _user(request)
+    jurisdiction = _jurisdiction(user)
+    roles = roles_of(request)
+    tabs = queues.tab_list_for(roles=roles)
+    if not tabs:
+        raise Http404(_("您的角色没有案卷工作台"))
+    tab, filters = _queue_asked(request, tabs)
+    cases = queues.case_queue_for(user=user, tab=tab, roles=roles, filters=filters)
+    masking = masking_for(roles=roles, viewer=user, surface=Surface.CASE_EXPORT)
+    data = exports.case_export_xlsx(cases=cases, jurisdiction=jurisdiction, masking=masking)
+    if contacts_visible(roles=roles, viewer=user, surface=Surface.CASE_EXPORT):
+        personal_data_shown(
+            request,
+            surface="case-export",
+            subject_type="cases.case",
+            subject_ids=[
+                c.pk
+                for c in cases[: exports.EXPORT_LIMIT].only("pk", "reporter_name", "reporter_phone")
+                if c.reporter_name or c.reporter_phone
+            ],
+            fields=("reporter_name", "reporter_phone"),
+            exported=True,
+        )
+    response = HttpResponse(data, content_type=exports.XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime(timezone.now(), ZoneInfo(jurisdiction.time_zone))
+    filename = f"cases-{tab}-{stamp:%Y%m%d-%H%M}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    return response
 
 
 # --- report -------------------------------------------------------------------------
@@ -250,8 +306,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             key=lambda u: u.pk != case.proposed_unit_id,
         )
     calendar = calendar_get(jurisdiction=case.jurisdiction)
+    masking = masking_for(roles=roles, viewer=request.user, surface=Surface.CASE_PAGE)
     context = {
         "case": case,
+        "masking": masking.about(name=case.reporter_name, phone=case.reporter_phone),
         "events": events,
         "before": [a for a in attachments if a.kind == AttachmentKind.BEFORE],
         "after": [a for a in attachments if a.kind == AttachmentKind.AFTER],
@@ -263,13 +321,15 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "orders": list(case.supervision_orders.order_by("issued_at")) if case.is_supervised else [],
         "is_open": case.status in workflow.OPEN,
     }
-    if case.reporter_id is None and case.reporter_name and PERMISSIONS[Perm.CONTACTS] & set(roles):
+    if (case.reporter_name or case.reporter_phone) and contacts_visible(
+        roles=roles, viewer=request.user, surface=Surface.CASE_PAGE
+    ):
         personal_data_shown(
             request,
             surface="cases:case-detail",
             subject_type="cases.case",
             subject_ids=[case.pk],
-            fields=("reporter_name",),
+            fields=("reporter_name", "reporter_phone"),
         )
     return render(request, "cases/case_detail.html", context)
 

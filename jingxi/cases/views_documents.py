@@ -37,6 +37,7 @@ from jingxi.cases.access import case_get_for
 from jingxi.cases.models import Attachment, AttachmentKind, Case, Notice
 from jingxi.lib.numbers import YEAR_MAX, YEAR_MIN, ids_parse, int_or_none
 from jingxi.org.models import Unit, User
+from jingxi.org.privacy import Masking, Surface, masking_for
 from jingxi.org.roles import Perm, RoleSet, roles_of
 
 PAGE_SIZE = 30
@@ -54,6 +55,11 @@ def _archive_roles(request: HttpRequest) -> tuple[RoleSet, int]:
     if not roles.may(Perm.DOCUMENTS) or roles.jurisdiction_id is None:
         raise Http404(_("没有找到该页面"))
     return roles, roles.jurisdiction_id
+
+
+def _masking(request: HttpRequest) -> Masking:
+    """How this reader sees personal data in documents (`org.privacy`)."""
+    return masking_for(roles=roles_of(request), viewer=request.user, surface=Surface.DOCUMENT)
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -139,6 +145,7 @@ def notice_issue(request: HttpRequest) -> HttpResponse:
         "content": data.get("content", ""),
         "deadline": data.get("deadline", ""),
         "error": "",
+        "masking": _masking(request),
     }
     if request.method == "GET":
         if getattr(request, "htmx", False) and request.GET.get("partial") == "cases":
@@ -173,12 +180,15 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The notice's page: the target of its QR code."""
     user = _user(request)
     notice = selectors.notice_get_for(user=user, notice_id=notice_id)
+    cases = list(notice.cases.select_related("category").order_by("number"))
+    masking = _masking(request).about_each((c.reporter_name, c.reporter_phone) for c in cases)
     context = {
         "notice": notice,
-        "cases": notice.cases.select_related("category").order_by("number"),
+        "cases": cases,
         "can_sign": notice.signed_at is None
         and documents.notice_can_sign(notice=notice, user=user),
         "deadline_text": documents.local_text(notice.deadline, notice.jurisdiction),
+        "masking": masking,
     }
     return render(request, "cases/notice_detail.html", context)
 
@@ -188,7 +198,8 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
 def notice_pdf(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = selectors.notice_get_for(user=_user(request), notice_id=notice_id)
     url = request.build_absolute_uri(reverse("cases:notice-detail", args=[notice.pk]))
-    return _pdf_response(documents.notice_pdf(notice=notice, url=url), f"{notice.number}.pdf")
+    data = documents.notice_pdf(notice=notice, url=url, masking=_masking(request))
+    return _pdf_response(data, f"{notice.number}.pdf")
 
 
 @require_POST
@@ -226,6 +237,9 @@ def supervision_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         "can_sign": order.signed_at is None
         and documents.supervision_order_can_sign(order=order, user=user),
         "deadline_text": documents.local_text(order.deadline, order.jurisdiction),
+        "masking": _masking(request).about(
+            name=order.case.reporter_name, phone=order.case.reporter_phone
+        ),
     }
     return render(request, "cases/supervisionorder_detail.html", context)
 
@@ -235,9 +249,8 @@ def supervision_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 def supervision_pdf(request: HttpRequest, order_id: int) -> HttpResponse:
     order = selectors.supervision_order_get_for(user=_user(request), order_id=order_id)
     url = request.build_absolute_uri(reverse("cases:supervision-detail", args=[order.pk]))
-    return _pdf_response(
-        documents.supervision_order_pdf(order=order, url=url), f"{order.number}.pdf"
-    )
+    data = documents.supervision_order_pdf(order=order, url=url, masking=_masking(request))
+    return _pdf_response(data, f"{order.number}.pdf")
 
 
 @require_POST

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from jingxi.hotline.models import Call, Callback
-from jingxi.lib.privacy import mask_phone
+from jingxi.org.privacy import mask_phone
 
 
 @admin.register(Call)

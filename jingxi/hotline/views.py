@@ -44,6 +44,8 @@ from jingxi.hotline.services import (
 )
 from jingxi.lib.numbers import int_or_none
 from jingxi.org.models import Jurisdiction, User
+from jingxi.org.privacy import Masking, Surface, masking_for
+from jingxi.org.roles import roles_of
 
 
 def _hotline_user(request: HttpRequest) -> tuple[User, Jurisdiction]:
@@ -61,6 +63,10 @@ def _case_or_404(user: User, case_id: int) -> Case:
         return case_get_for(user=user, case_id=case_id)
     except Case.DoesNotExist:
         raise Http404(_("没有找到该案卷")) from None
+
+
+def _masking(request: HttpRequest) -> Masking:
+    return masking_for(roles=roles_of(request), viewer=request.user, surface=Surface.HOTLINE)
 
 
 def _done(call: Call) -> HttpResponse:
@@ -92,6 +98,7 @@ def _console(
         "tree": category_tree(jurisdiction=jurisdiction),
         "urgencies": Urgency.choices,
         "recent": (recent := call_recent_for(user=user)),
+        "masking": _masking(request),
         "geocode_kinds": {
             "house_number": _("门牌"),
             "intersection": _("路口"),
@@ -229,7 +236,8 @@ def call_history_view(request: HttpRequest) -> HttpResponse:
     """Earlier calls from the number being typed (an htmx fragment)."""
     user, _jurisdiction = _hotline_user(request)
     calls = call_history_for(user=user, phone=request.GET.get("caller_phone", "")[:32])
-    return render(request, "hotline/_caller_history.html", {"calls": calls, "open": OPEN})
+    context = {"calls": calls, "open": OPEN, "masking": _masking(request)}
+    return render(request, "hotline/_caller_history.html", context)
 
 
 def _float(raw: str) -> float | None:
@@ -254,7 +262,12 @@ def case_nearby_view(request: HttpRequest) -> HttpResponse:
             is_active=True,
         ).first()
     lng, lat = _float(request.GET.get("lng", "")), _float(request.GET.get("lat", ""))
-    context: dict[str, Any] = {"category": category, "searched": False, "nearby": []}
+    context: dict[str, Any] = {
+        "category": category,
+        "searched": False,
+        "nearby": [],
+        "masking": _masking(request),
+    }
     if category is None:
         context["hint"] = _("请先选择问题类别")
     elif lng is None or lat is None or abs(lng) > 180 or abs(lat) > 90:
@@ -280,6 +293,7 @@ def _callbacks(
         "items": items,
         "error": error,
         "satisfactions": [c for c in Satisfaction.choices if c[0] != Satisfaction.UNREACHED],
+        "masking": _masking(request),
     }
     return render(request, "hotline/callback_list.html", context, status=status)
 

@@ -9,6 +9,11 @@ Ids are handed out before commit, so an event with a smaller id may become visib
 after a larger one. The drain stops in front of such a gap while it is young (the
 writer may still commit) and steps over it once it is older than `GAP_GRACE` (the
 writer rolled back; the id will never be used).
+
+A notification's body is the event's note masked (`org.privacy.MASKED`) for every
+recipient, whatever their roles: it is a copy that leaves the platform by e-mail, SMS
+or WeChat, where no rule can follow it; the case page shows the note as the reader's
+roles allow.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from jingxi.cases.models import CaseEvent
 from jingxi.notify.channels import channels_deliver
 from jingxi.notify.models import Notification, OutboxCursor
 from jingxi.org.models import User
+from jingxi.org.privacy import MASKED
 
 CURSOR_NAME: Final = "case_events"
 GAP_GRACE: Final = dt.timedelta(seconds=30)
@@ -173,6 +179,8 @@ def outbox_drain(*, batch: int = 1000, now: dt.datetime | None = None) -> int:
                 "case__jurisdiction",
                 "case__unit",
                 "case__reporter",
+                "case__reporter_name",
+                "case__reporter_phone",
             )
             .order_by("pk")[:batch]
         )
@@ -185,6 +193,8 @@ def outbox_drain(*, batch: int = 1000, now: dt.datetime | None = None) -> int:
             if _kind(event) not in TITLES:
                 continue
             title = _title(event)
+            case = event.case
+            body = MASKED.about(name=case.reporter_name, phone=case.reporter_phone).text(event.note)
             for user_id in _recipients(event, audience):
                 notifications.append(
                     Notification(
@@ -192,7 +202,7 @@ def outbox_drain(*, batch: int = 1000, now: dt.datetime | None = None) -> int:
                         case_id=event.case_id,
                         kind=_kind(event),
                         title=title[:255],
-                        body=event.note,
+                        body=body,
                         created_at=event.at,
                     )
                 )

@@ -1,14 +1,14 @@
 """Rows and models → GeoReport v2 documents (dicts in the spec's field order).
 
 Personal data never leaves through here: reporter names, phones and e-mails are not
-fields of any document, phone numbers and the reporter's own name are masked inside
-descriptions, and positions of citizens' reports are rounded to about 100 m.
+fields of any document, descriptions and addresses are masked as on every public surface
+(`org.privacy.PUBLIC`: ID numbers, phones, e-mail addresses, the reporter's own name and
+phone), and positions of citizens' reports are rounded to about 100 m.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from jingxi.cases.choices import Action, Source, Status
 from jingxi.catalog.models import Category, TimeLimit
-from jingxi.lib.privacy import mask_name, mask_phone
 from jingxi.open311.protocol import w3c_format
 from jingxi.open311.selectors import (
     Attribute,
@@ -26,6 +25,7 @@ from jingxi.open311.selectors import (
     open311_status,
     service_code_of,
 )
+from jingxi.org.privacy import PUBLIC
 
 # Positions of reports made by citizens are rounded to 3 decimals (about 110 m north-south,
 # 90 m east-west here): enough to find the problem, not enough to find a doorstep.
@@ -33,17 +33,6 @@ CITIZEN_SOURCES = frozenset(
     {Source.CITIZEN_WEB, Source.HOTLINE, Source.WECHAT, Source.OPEN311, Source.MEDIA}
 )
 CITIZEN_DECIMALS = 3
-# Mainland mobile numbers and landlines with area code, wherever they appear in text.
-_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
-
-
-def public_text(text: str, *, name: str = "", phone: str = "") -> str:
-    """`text` with the reporter's name and phone and any phone number masked."""
-    if name and len(name) >= 2 and name in text:
-        text = text.replace(name, mask_name(name))
-    if phone and phone in text:
-        text = text.replace(phone, mask_phone(phone))
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
 class Labels:
@@ -84,7 +73,7 @@ def request_document(
     lat, lng = row["lat"], row["lng"]
     if row["source"] in CITIZEN_SOURCES:
         lat, lng = round(lat, CITIZEN_DECIMALS), round(lng, CITIZEN_DECIMALS)
-    name, phone = row["reporter_name"], row["reporter_phone"]
+    public = PUBLIC.about(name=row["reporter_name"], phone=row["reporter_phone"])
     limit = limit_pick(limits.get(row["category_id"], {}), row["urgency"], row["condition"])
     document: dict[str, Any] = {
         "service_request_id": row["number"],
@@ -92,13 +81,13 @@ def request_document(
         "status_notes": status_notes,
         "service_name": row["category__name"],
         "service_code": service_code_of(row["category__kind"], row["category__code"]),
-        "description": public_text(row["description"], name=name, phone=phone),
+        "description": public.text(row["description"]),
         "agency_responsible": row["unit__name"],
         "service_notice": labels.notice(limit),
         "requested_datetime": w3c_format(row["reported_at"], tz),
         "updated_datetime": w3c_format(updated, tz),
         "expected_datetime": w3c_format(row["deadline"], tz),
-        "address": public_text(row["address"], name=name, phone=phone),
+        "address": public.text(row["address"]),
         "address_id": None,
         "zipcode": None,
         "lat": lat,

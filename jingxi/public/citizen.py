@@ -36,6 +36,8 @@ from jingxi.cases.services import CaseInputError, DuplicateSubmission
 from jingxi.cases.workflow import TransitionRefused
 from jingxi.catalog.selectors import category_suggest, category_tree
 from jingxi.org.models import Jurisdiction, User
+from jingxi.org.privacy import Surface, masking_for
+from jingxi.org.roles import roles_of
 from jingxi.places.geocode import address_geocode, point_describe
 from jingxi.places.models import Segment, Township
 from jingxi.public import reporting
@@ -546,6 +548,7 @@ def reopen_list(request: HttpRequest) -> HttpResponse:
         "summary": summary,
         "total": total,
         "satisfied_rate": round(100 * satisfied / total) if total else None,
+        "masking": masking_for(roles=roles_of(request), viewer=user, surface=Surface.OFFICE),
     }
     personal_data_shown(  # the pending requests' reporters, in full
         request,

@@ -2,8 +2,11 @@
 
 Figures, the grid map, typical cases, road-chief boards, consultations and suggestions;
 the bulletins' public pages are in `bulletin_views.py`.
-Nothing here shows a reporter's name or phone, a case's exact position, or a photo other
-than the two chosen for a published typical case. Staff who are logged in see, on the
+Nothing here shows a citizen's name or phone (not even a commenter's), a case's exact
+position, or a photo other than the two chosen for a published typical case; personal
+data inside free text is masked by the templates' `public_text` (`org.privacy.PUBLIC`),
+except in the office's own announcements (a consultation's body, bulletins), which carry
+the office's contact numbers on purpose. Staff who are logged in see, on the
 figures page, links to the cases behind each number (`portal_staff.trace`).
 """
 
@@ -23,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingxi.lib.numbers import BIGINT_MAX, BIGINT_MIN, int_or_none
-from jingxi.lib.privacy import mask_name
 from jingxi.org.models import Jurisdiction
+from jingxi.org.privacy import PUBLIC
 from jingxi.places.models import Township
 from jingxi.public import bulletin_selectors
 from jingxi.public import portal_selectors as selectors
@@ -305,7 +308,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def consultation_detail(request: HttpRequest, consultation_id: int) -> HttpResponse:
-    """The matter, its approved comments (names masked), the comment form while open, and
+    """The matter, its approved comments (no names), the comment form while open, and
     once concluded the summary, the response and the hearings' minutes."""
     jurisdiction = public_jurisdiction(request)
     try:
@@ -340,7 +343,7 @@ def consultation_detail(request: HttpRequest, consultation_id: int) -> HttpRespo
             messages.error(request, form.error_text())
             status = 400
     comments = [
-        {"name": mask_name(c.name) or _("匿名"), "text": c.text, "at": c.submitted_at}
+        {"text": PUBLIC.about(name=c.name).text(c.text), "at": c.submitted_at}
         for c in selectors.comment_list_approved(consultation=consultation)
     ]
     context = {

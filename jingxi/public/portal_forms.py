@@ -80,7 +80,7 @@ class CommentForm(ErrorTextMixin, forms.Form):
         label=_("称呼"),
         max_length=64,
         required=False,
-        help_text=_("选填，公开时只显示姓氏"),
+        help_text=_("选填，仅工作人员可见，不公开"),
     )
     text = forms.CharField(
         label=_("您的意见"), max_length=1000, widget=forms.Textarea(attrs={"rows": 5})

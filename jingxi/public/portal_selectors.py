@@ -452,11 +452,22 @@ def hearing_list_public(*, consultation: Consultation) -> QuerySet[Hearing]:
 
 
 def suggestion_list_public(*, jurisdiction: Jurisdiction) -> QuerySet[Suggestion]:
-    """Answered suggestions the office published; contact fields are never read."""
+    """Answered suggestions the office published. Contact fields are read only to mask
+    them inside the texts (`org.privacy`): pages never show them."""
     return (
         Suggestion.objects.filter(jurisdiction=jurisdiction, is_published=True)
         .exclude(answer="")
-        .only("id", "channel", "title", "text", "received_at", "answer", "answered_at")
+        .only(
+            "id",
+            "channel",
+            "title",
+            "text",
+            "received_at",
+            "answer",
+            "answered_at",
+            "contact_name",
+            "contact_phone",
+        )
         .order_by("-answered_at", "-id")
     )
 

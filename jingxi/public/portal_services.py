@@ -386,7 +386,7 @@ def consultation_comment_moderate(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> ConsultationComment:
-    """Approve (shown on the portal, name masked) or reject a comment."""
+    """Approve (shown on the portal, without the name) or reject a comment."""
     now = now or timezone.now()
     if decision not in (ModerationStatus.APPROVED, ModerationStatus.REJECTED):
         raise PortalInputError(_("审核结果只能是通过或不通过"))

@@ -29,6 +29,7 @@ from jingxi.audit.requests import personal_data_shown
 from jingxi.cases.models import Case
 from jingxi.lib.numbers import BIGINT_MAX, BIGINT_MIN, int_or_none
 from jingxi.org.models import Jurisdiction, User
+from jingxi.org.privacy import MASKED, Masking, Surface, masking_for
 from jingxi.org.roles import Perm, RoleSet, roles_of
 from jingxi.places.geocode import address_geocode
 from jingxi.places.models import Township
@@ -64,10 +65,13 @@ View = Callable[..., HttpResponseBase]
 class Office:
     """The request's user, jurisdiction and office roles (set by `office_required`)."""
 
-    def __init__(self, user: User, jurisdiction: Jurisdiction, roles: RoleSet) -> None:
+    def __init__(
+        self, user: User, jurisdiction: Jurisdiction, roles: RoleSet, masking: Masking = MASKED
+    ) -> None:
         self.user = user
         self.jurisdiction = jurisdiction
         self.roles = roles
+        self.masking = masking  # citizens' personal data as the user may see it
 
     @property
     def can_write(self) -> bool:
@@ -85,7 +89,8 @@ def office_required(view: View) -> View:
         roles = roles_of(request)
         if jurisdiction is None or not roles.may(Perm.DISCLOSURE_READ):
             raise Http404(_("没有找到该页面"))
-        return view(request, Office(user, jurisdiction, roles), *args, **kwargs)
+        masking = masking_for(roles=roles, viewer=user, surface=Surface.OFFICE)
+        return view(request, Office(user, jurisdiction, roles, masking), *args, **kwargs)
 
     return wrapped
 

@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from jingxi.cases.choices import Source
 from jingxi.cases.models import Case
 from jingxi.cases.services import CaseInputError, DuplicateSubmission, case_report
+from jingxi.org.privacy import PUBLIC
 from jingxi.places.geocode import point_describe
 from jingxi.places.routing import OutsideJurisdiction, point_route
 from jingxi.wechat.choices import MsgType, Step
@@ -268,7 +269,8 @@ def _on_location(conversation: Conversation, message: Message) -> str:
         return OUTSIDE
     conversation.lng, conversation.lat = message.lng, message.lat
     conversation.label = message.label[:255]
-    place = message.label or point_describe(
+    # Replies are a public surface: the label (the follower's own words) is masked.
+    place = PUBLIC.text(message.label) or point_describe(
         jurisdiction=conversation.jurisdiction, lng=route.lng, lat=route.lat
     )
     if conversation.step == Step.LOCATION:

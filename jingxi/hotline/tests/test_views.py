@@ -109,7 +109,7 @@ def test_a_handler_sees_the_callers_phone_masked_in_the_cases_api(world: World, 
     assert row["id"] == case.pk
     assert row["source"] == Source.HOTLINE
     assert row["reporter_phone"] == MASKED
-    assert row["reporter_name"] == "王**"
+    assert row["reporter_name"] == "王*士"
     body = client_for(cast.operator).get(reverse("api-case-list")).json()
     assert body["results"][0]["reporter_phone"] == PHONE
 
@@ -344,4 +344,6 @@ def test_the_nearby_query_count_does_not_grow_with_cases(world: World, cast: Cas
         reported(world, lng=LNG + 0.00005 * (i + 1))
     many = _queries(client, url + params)
     assert many == one
-    assert many <= 11
+    # 12: the hotline's access check and the masking (`org.privacy`) each read the roles
+    # (one read once the check asks `org.roles.roles_of`, which keeps them per request).
+    assert many <= 12
