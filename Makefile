@@ -35,7 +35,7 @@ dev: setup assets fonts
 	$(PY) manage.py serve --dev --host $(HOST) --port $(PORT)
 
 ## test: set up and run lint, typing, Django checks and the whole suite (SQLite, then PostgreSQL if set)
-test: setup-dev assets fonts browser lint typecheck checks pytest
+test: setup-dev assets fonts static browser lint typecheck checks pytest
 
 $(VENV)/.run-installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

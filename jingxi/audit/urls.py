@@ -6,5 +6,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.entry_list, name="entry-list"),
     path("export/", views.entry_export, name="entry-export"),
-    path("<int:entry_id>/", views.entry_detail, name="entry-detail"),
+    path("<id:entry_id>/", views.entry_detail, name="entry-detail"),
 ]

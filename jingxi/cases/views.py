@@ -193,9 +193,11 @@ def case_export(request: HttpRequest) -> HttpResponse:
             surface="case-export",
             subject_type="cases.case",
             subject_ids=[
-                c.pk
-                for c in cases[: exports.EXPORT_LIMIT].only("pk", "reporter_name", "reporter_phone")
-                if c.reporter_name or c.reporter_phone
+                pk
+                for pk, name, phone in cases.values_list("pk", "reporter_name", "reporter_phone")[
+                    : exports.EXPORT_LIMIT
+                ]
+                if name or phone
             ],
             fields=("reporter_name", "reporter_phone"),
             exported=True,

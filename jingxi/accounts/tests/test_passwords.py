@@ -194,7 +194,7 @@ def test_demo_mode_turns_expiry_off_by_default() -> None:
     )
 
     def max_age(mode: str) -> str:
-        env = {**os.environ, "JINGXI_ENV": mode}
+        env = {**os.environ, "JINGXI_ENV": mode, "JINGXI_SECRET_KEY": "k" * 60}
         env.pop("JINGXI_PASSWORD_MAX_AGE_DAYS", None)
         result = subprocess.run(
             [sys.executable, "-c", script],

@@ -35,7 +35,16 @@ def admins(world: World, cast: Cast) -> Administrators:
     )
 
 
-def client_for(user: User) -> Client:
+def client_for(user: User, *, second_factor: bool = False) -> Client:
+    """A logged-in client; `second_factor`: with a verified TOTP device in the session,
+    as production requires of the administrator roles."""
     client = Client(REMOTE_ADDR="203.0.113.9")
     client.force_login(user)
+    if second_factor:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
     return client

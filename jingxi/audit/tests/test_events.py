@@ -236,7 +236,7 @@ def test_the_staff_import_records_users_roles_and_passwords(
         (str(newbie.pk), "add"),
         (str(cast.leader.pk), "change"),
     ]
-    assert users[1].details["changed"] == ["password"]
+    assert users[1].details["changed"] == ["password", "password_changed_at"]
     roles = entries(AuditKind.MEMBERSHIP_CHANGED)
     assert sorted(e.details["after"]["role"] for e in roles) == [Role.INSPECTOR, Role.OPERATOR]
     assert all(e.details["via"] == "import:staff" for e in roles)

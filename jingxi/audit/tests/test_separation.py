@@ -123,7 +123,7 @@ def test_production_refuses_a_second_administrator_role_in_the_admin(
     world: World, admins: Administrators, settings: Any
 ) -> None:
     settings.JINGXI_ENV = "production"
-    client = client_for(admins.security)
+    client = client_for(admins.security, second_factor=True)
     response = client.post(
         reverse("admin:org_membership_add"), membership_form(admins.system, world, Role.AUDITOR)
     )
@@ -148,7 +148,7 @@ def test_production_refuses_a_second_administrator_role_on_the_users_page(
 ) -> None:
     settings.JINGXI_ENV = "production"
     own = Membership.objects.get(user=admins.auditor)
-    response = client_for(admins.security).post(
+    response = client_for(admins.security, second_factor=True).post(
         reverse("admin:org_user_change", args=[admins.auditor.pk]),
         {
             "username": "auditor",

@@ -91,16 +91,17 @@ def test_a_key_the_server_made_for_another_door_is_not_reachable(
 def test_a_409_never_names_a_case_the_caller_cannot_see(
     world: World, cast: Cast, client_of: Any
 ) -> None:
-    hidden = case_report(  # stored under handler_b's key, yet not theirs to see
+    hidden = case_report(  # stored under the road chief's key, yet on a road not theirs
         jurisdiction=world.jurisdiction,
         category=world.exposed_garbage,
-        lng=113.955,
-        lat=34.7102,
+        lng=113.9701,
+        lat=34.705,
         description="别人的案卷",
         source=Source.CITIZEN_WEB,
-        idempotency_key=idempotency_key_for(scope=f"user:{cast.handler_b.pk}", key="k"),
+        idempotency_key=idempotency_key_for(scope=f"user:{cast.road_chief.pk}", key="k"),
     )
-    response = post(client_of(cast.handler_b), world, "k")
+    assert hidden.road_id != world.qingnian.pk
+    response = post(client_of(cast.road_chief), world, "k", source=Source.ROAD_CHIEF)
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "duplicate"
