@@ -29,7 +29,6 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import resolve_url
-from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from jingxi.audit.choices import AuditKind, ChangeAction
@@ -37,7 +36,6 @@ from jingxi.audit.requests import client_address
 from jingxi.audit.services import (
     audit_change,
     audit_personal_data,
-    audit_record,
     record_snapshot,
     snapshot_from_db,
     stored_pk,
@@ -344,19 +342,17 @@ class JingxiAdminSite(admin.AdminSite):
         query = urlencode({"next": target})
         return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{query}")
 
-    def password_change(
+    def password_change(  # type: ignore[override]  # a redirect, not Django's form page
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> TemplateResponse:
-        response = super().password_change(request, extra_context)
-        if request.method == "POST" and response.status_code == 302:
-            audit_record(
-                kind=AuditKind.PASSWORD_CHANGED,
-                actor=request.user,
-                client_address=client_address(request),
-                subject=request.user,  # type: ignore[arg-type]  # the logged-in user
-                details={"via": "admin:password_change"},
-            )
-        return response
+    ) -> HttpResponse:
+        """One password page for the whole platform (its rules, history and the audit
+        trail's record live there), as one login page."""
+        return HttpResponseRedirect(reverse("accounts:password-change"))
+
+    def password_change_done(  # type: ignore[override]  # a redirect, as password_change
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return HttpResponseRedirect(reverse("accounts:security"))
 
     def register(
         self,

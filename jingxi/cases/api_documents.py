@@ -43,7 +43,7 @@ from jingxi.cases.services import CaseInputError
 from jingxi.lib.drf import MAX_PAGE_SIZE, id_field
 from jingxi.org.models import Unit
 from jingxi.org.privacy import MASKED, Masking, Surface, masking_for
-from jingxi.org.roles import roles_for
+from jingxi.org.roles import Perm, roles_for, roles_of
 
 
 def _masked(request: Request) -> dict[str, Any]:
@@ -185,6 +185,8 @@ class NoticeListIssue(generics.ListAPIView[Notice]):
     @extend_schema(request=NoticeIssueSerializer, responses={201: NoticeSerializer})
     def post(self, request: Request) -> Response:
         user = _user(request)
+        if not roles_of(request).may(Perm.DOCUMENT_ISSUE):  # before reading the body
+            raise exceptions.PermissionDenied(_("只有派遣员可以签发整改通知单"))
         form = NoticeIssueSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -277,6 +279,8 @@ class SupervisionListIssue(generics.ListAPIView[SupervisionOrder]):
     def post(self, request: Request) -> Response:
         """A leader-flagged supervision order (overdue ones come from the deadline scan)."""
         user = _user(request)
+        if not roles_of(request).may(Perm.SUPERVISE):  # before reading the body
+            raise exceptions.PermissionDenied(_("领导督办须由派遣员或县领导签发"))
         form = SupervisionIssueSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data

@@ -55,6 +55,7 @@ from jingxi.cases.workflow import UNIT_CLOCK
 from jingxi.lib.workcalendar import WorkCalendar
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Membership, Unit
+from jingxi.org.roles import CASE_AUDIENCE_ROLES
 from jingxi.org.services import calendar_get
 from jingxi.places.choices import RoadChiefLevel
 from jingxi.places.models import RoadChief
@@ -221,7 +222,7 @@ class CaseAudience:
         rows = Membership.objects.filter(
             unit__jurisdiction_id__in=self._jurisdiction_ids,
             user__is_active=True,
-            role__in=[Role.DISPATCHER, Role.INSPECTOR, Role.UNIT_HANDLER, Role.UNIT_HEAD],
+            role__in=CASE_AUDIENCE_ROLES,
         ).values_list("unit_id", "unit__jurisdiction_id", "role", "user_id")
         for unit_id, jurisdiction_id, role, user_id in rows.order_by("user_id"):
             self._by_role[(jurisdiction_id, role)].append(user_id)

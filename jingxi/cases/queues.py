@@ -27,7 +27,7 @@ from jingxi.lib.geo import haversine_m
 from jingxi.lib.workcalendar import WorkCalendar
 from jingxi.org.choices import Role
 from jingxi.org.models import User
-from jingxi.org.roles import UNIT_ROLES, Perm, RoleSet
+from jingxi.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Perm, RoleSet
 from jingxi.places.selectors import road_ids_chiefed_by
 
 UNIT_STATUSES: Final = (Status.DISPATCHED, Status.HANDLING, Status.SUSPENDED)
@@ -44,16 +44,23 @@ class Tab:
 
 
 TABS: Final[tuple[Tab, ...]] = (
-    Tab(key="inbox", label=gettext_lazy("待受理"), roles=frozenset({Role.DISPATCHER})),
-    Tab(key="dispatch", label=gettext_lazy("待派遣"), roles=frozenset({Role.DISPATCHER})),
-    Tab(key="approvals", label=gettext_lazy("待审批"), roles=frozenset({Role.DISPATCHER})),
+    # A queue is for whoever takes its next action (workflow.ACTION_ROLES).
+    Tab(key="inbox", label=gettext_lazy("待受理"), roles=workflow.ACTION_ROLES[Action.FILE]),
+    Tab(key="dispatch", label=gettext_lazy("待派遣"), roles=workflow.ACTION_ROLES[Action.DISPATCH]),
+    Tab(
+        key="approvals",
+        label=gettext_lazy("待审批"),
+        roles=workflow.ACTION_ROLES[Action.APPROVE_EXTENSION],
+    ),
     Tab(key="unit", label=gettext_lazy("本单位"), roles=UNIT_ROLES),
-    Tab(key="verify", label=gettext_lazy("待核查"), roles=frozenset({Role.INSPECTOR})),
+    Tab(
+        key="verify", label=gettext_lazy("待核查"), roles=workflow.ACTION_ROLES[Action.VERIFY_PASS]
+    ),
     Tab(key="roads", label=gettext_lazy("我的道路"), roles=frozenset({Role.ROAD_CHIEF})),
     Tab(
         key="overdue",
         label=gettext_lazy("超期"),
-        roles=frozenset({Role.DISPATCHER, Role.LEADER, *UNIT_ROLES}),
+        roles=OVERSIGHT_ROLES,
     ),
     Tab(key="all", label=gettext_lazy("全部案卷"), roles=frozenset()),
 )

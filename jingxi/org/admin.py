@@ -133,6 +133,8 @@ class ImportExportAdmin(admin.ModelAdmin[M]):
         return actions
 
     def get_urls(self) -> list[URLPattern]:
+        if self.transfer is None:  # nothing to import or export: no such pages
+            return super().get_urls()
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         extra = [
             path(

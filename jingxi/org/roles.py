@@ -56,6 +56,10 @@ SECOND_FACTOR_ROLES: Final = frozenset({*ADMINISTRATOR_ROLES, Role.DISPATCHER})
 PATROL_ROLES: Final = frozenset({Role.INSPECTOR, Role.ROAD_CHIEF, Role.ASSESSOR})
 #: Roles that enter reports received at the office's desk (hotline, media, leaders …).
 DESK_ROLES: Final = frozenset({Role.DISPATCHER, Role.OPERATOR})
+#: Roles that answer for lateness and watch the overdue queue.
+OVERSIGHT_ROLES: Final = frozenset({Role.DISPATCHER, Role.LEADER, *UNIT_ROLES})
+#: Roles told about cases (the deadline ladder and the notifications name them).
+CASE_AUDIENCE_ROLES: Final = frozenset({Role.DISPATCHER, Role.INSPECTOR, *UNIT_ROLES})
 #: Every staff role.
 STAFF_ROLES: Final = frozenset(Role)
 

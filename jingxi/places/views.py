@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from jingxi.lib.geo import gcj02_to_wgs84
 from jingxi.org.models import Jurisdiction, User
+from jingxi.org.roles import Perm, roles_of
 from jingxi.places.geocode import address_geocode, point_describe
 from jingxi.places.quality import grid_quality_check_for
 from jingxi.places.routing import Crs, RouteResult, point_route
@@ -40,8 +41,11 @@ def _ok(data: dict[str, Any]) -> JsonResponse:
 
 
 def _jurisdiction(request: HttpRequest) -> Jurisdiction | None:
+    """The user's jurisdiction, if they may look up its places (`Perm.MAP`)."""
     user = request.user
     assert isinstance(user, User)  # login_required ran first
+    if not roles_of(request).may(Perm.MAP):
+        return None
     return user.jurisdiction
 
 
@@ -82,7 +86,9 @@ def route_result_json(result: RouteResult) -> dict[str, Any]:
 
 
 def _no_jurisdiction() -> JsonResponse:
-    return _error(_("您的账号尚未关联辖区"), status=403)
+    """Places are looked up by staff of a jurisdiction only; for anyone else they do not
+    exist."""
+    return _error(_("没有找到该页面"), status=404)
 
 
 @require_GET

@@ -2,7 +2,8 @@
 
 Public (no login): the list of published bulletins (newest first, by year and kind), a
 bulletin's page and its PDF; a draft or withdrawn bulletin answers 404 on all three.
-Office (`portal_staff.office_required`: dispatcher, leader, admin; others 403): the
+Office (`portal_staff.office_required`: dispatcher, leader, admin; others 404; writes
+by the leader 403): the
 archive with every status, drafting and editing drafts, publishing and withdrawing, and
 the PDF of any bulletin. Leaders read; dispatchers and admins write (the services check).
 Public pages never show who drafted, published or withdrew a bulletin.
@@ -13,7 +14,6 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -28,7 +28,12 @@ from jingxi.public.models_portal import Bulletin, BulletinKind, BulletinStatus
 from jingxi.public.portal_forms import BulletinForm, WithdrawForm
 from jingxi.public.portal_services import PortalInputError
 from jingxi.public.portal_staff import PAGE_SIZE as STAFF_PAGE_SIZE
-from jingxi.public.portal_staff import Office, get_or_404, office_required
+from jingxi.public.portal_staff import (
+    Office,
+    get_or_404,
+    office_required,
+    office_writer_required,
+)
 from jingxi.public.site import public_jurisdiction
 
 PAGE_SIZE = 20
@@ -117,11 +122,6 @@ def _staff_bulletin(office: Office, bulletin_id: int) -> Bulletin:
     return found
 
 
-def _writer(office: Office) -> None:
-    if not office.can_write:
-        raise PermissionDenied(_("只有精细办的受理/派遣员或系统管理员可以执行该操作"))
-
-
 @require_GET
 @office_required
 def staff_bulletin_list(request: HttpRequest, office: Office) -> HttpResponse:
@@ -149,10 +149,9 @@ def _form_page(
 
 
 @require_http_methods(["GET", "POST"])
-@office_required
+@office_writer_required
 def staff_bulletin_new(request: HttpRequest, office: Office) -> HttpResponse:
     """Draft a bulletin; a bad field or file is said on the form and nothing is stored."""
-    _writer(office)
     form = BulletinForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -172,10 +171,9 @@ def staff_bulletin_new(request: HttpRequest, office: Office) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@office_required
+@office_writer_required
 def staff_bulletin_edit(request: HttpRequest, office: Office, bulletin_id: int) -> HttpResponse:
     """Change a draft (a published bulletin is withdrawn and issued anew instead)."""
-    _writer(office)
     bulletin = _staff_bulletin(office, bulletin_id)
     if bulletin.status != BulletinStatus.DRAFT:
         messages.error(request, _("只有草稿可以修改；已发布的通报请撤回后另发"))

@@ -566,6 +566,8 @@ def reopen_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reopen_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _dispatcher(request)
+    if not reporting.reopen_request_list_for(user=user).filter(pk=request_id).exists():
+        raise Http404(_("没有找到该反馈"))  # another county's, or none
     form = ReopenDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择重新立案或不予采纳"))

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -78,9 +79,7 @@ class Office:
         return self.roles.may(Perm.DISCLOSURE_WRITE)
 
 
-def office_required(view: View) -> View:
-    """Login, then `Perm.DISCLOSURE_READ` in the user's jurisdiction; 404 otherwise."""
-
+def _office_view(view: View, *, always_writes: bool) -> View:
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -89,10 +88,25 @@ def office_required(view: View) -> View:
         roles = roles_of(request)
         if jurisdiction is None or not roles.may(Perm.DISCLOSURE_READ):
             raise Http404(_("没有找到该页面"))
+        writes = always_writes or request.method == "POST"
+        if writes and not roles.may(Perm.DISCLOSURE_WRITE):
+            raise PermissionDenied(_("只有精细办的受理/派遣员或系统管理员可以执行该操作"))
         masking = masking_for(roles=roles, viewer=user, surface=Surface.OFFICE)
         return view(request, Office(user, jurisdiction, roles, masking), *args, **kwargs)
 
     return wrapped
+
+
+def office_required(view: View) -> View:
+    """Login, then `Perm.DISCLOSURE_READ` in the user's jurisdiction (404 otherwise);
+    every POST is a write: `Perm.DISCLOSURE_WRITE` (403 otherwise)."""
+    return _office_view(view, always_writes=False)
+
+
+def office_writer_required(view: View) -> View:
+    """As `office_required`, for a page that exists only to write (a form to fill):
+    `Perm.DISCLOSURE_WRITE` for every method."""
+    return _office_view(view, always_writes=True)
 
 
 def get_or_404(rows: Any, pk: int, message: str) -> Any:
@@ -154,7 +168,7 @@ def suggestion_queue(request: HttpRequest, office: Office) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@office_required
+@office_writer_required
 def suggestion_new(request: HttpRequest, office: Office) -> HttpResponse:
     """Enter a suggestion received by hotline, WeChat, the media or otherwise."""
     form = StaffSuggestionForm(request.POST or None)
@@ -249,7 +263,7 @@ def media_list(request: HttpRequest, office: Office) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@office_required
+@office_writer_required
 def media_new(request: HttpRequest, office: Office) -> HttpResponse:
     """Record a media exposure: opens a case with source media, filed by the dispatcher next."""
     j = office.jurisdiction
@@ -315,7 +329,7 @@ def consultation_list(request: HttpRequest, office: Office) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@office_required
+@office_writer_required
 def consultation_new(request: HttpRequest, office: Office) -> HttpResponse:
     form = ConsultationForm(request.POST or None)
     if request.method == "POST":
@@ -429,7 +443,7 @@ def comment_moderate(request: HttpRequest, office: Office, comment_id: int) -> H
 
 
 @require_http_methods(["GET", "POST"])
-@office_required
+@office_writer_required
 def hearing_new(request: HttpRequest, office: Office) -> HttpResponse:
     j = office.jurisdiction
     initial = {"consultation": int_or_none(request.GET.get("consultation"))}
@@ -488,7 +502,7 @@ def typical_list(request: HttpRequest, office: Office) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@office_required
+@office_writer_required
 def typical_new(request: HttpRequest, office: Office, case_id: int) -> HttpResponse:
     """Choose a closed case as a typical case and pick its before and after photos."""
     case: Case = get_or_404(

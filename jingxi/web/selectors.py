@@ -13,8 +13,8 @@ from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
-from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
+from jingxi.org.roles import UNIT_ROLES
 from jingxi.places.models import Community, Component, Grid, Road, RoadChief, Segment, Township
 from jingxi.places.selectors import road_chief_list_current
 
@@ -118,9 +118,6 @@ def road_list_for_chief(*, user: User) -> list[MyRoad]:
         )
         for p in posts
     ]
-
-
-UNIT_ROLES = (Role.UNIT_HANDLER, Role.UNIT_HEAD)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -111,12 +111,12 @@ def test_route_outside_names_the_point(cast: Cast) -> None:
     assert data["error"] == "坐标（经度 113.900000，纬度 34.710000，WGS84）不在本辖区范围内"
 
 
-def test_route_user_without_jurisdiction_is_403(cast: Cast) -> None:
+def test_route_user_without_a_staff_role_is_404(cast: Cast) -> None:
     status, data = get_json(
         client_for(cast.citizen, cast), "places:point-route", lng="113.955", lat="34.71"
     )
-    assert status == 403
-    assert "尚未关联辖区" in data["error"]
+    assert status == 404
+    assert data["error"] == "没有找到该页面"
 
 
 @pytest.mark.parametrize(
