@@ -133,8 +133,8 @@ def test_route_takes_a_fixed_number_of_queries_once_warm(
 ) -> None:
     client = client_for(cast.inspector, cast)
     get_json(client, "places:point-route", lng="113.955", lat="34.7102")
-    # Session, user, the version check.
-    with django_assert_max_num_queries(4):
+    # Session, user, roles, the version check.
+    with django_assert_max_num_queries(5):
         status, _data = get_json(client, "places:point-route", lng="113.985", lat="34.7102")
     assert status == 200
 

@@ -43,7 +43,7 @@ def test_page_filters_past_the_range_get_the_pages_own_answer(
         (client(), f"/public/figures/?year={value}&month={value}"),
         (client(), f"/public/bulletins/?year={value}"),
         (office, f"/public/staff/trace/?measure=received&year={value}&month={value}"),
-        (office, f"/public/staff/suggestions/new/?consultation={value}"),
+        (dispatcher, f"/public/staff/suggestions/new/?consultation={value}"),
     ]
     for page_client, url in pages:
         response = page_client.get(url)
