@@ -45,3 +45,12 @@ class TimeLimitFactory(factory.django.DjangoModelFactory):
     urgency = Urgency.NORMAL
     amount = 4
     unit = TimeUnit.WORKING_HOURS
+
+
+class ReportableCategoryFactory(MinorCategoryFactory):
+    """A minor category with a normal time limit: one a case can be reported in."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    time_limit = factory.RelatedFactory(TimeLimitFactory, factory_related_name="category")

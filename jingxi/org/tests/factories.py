@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import factory
 
-from jingxi.org.choices import RankingGroup, Role, UnitKind
-from jingxi.org.models import Jurisdiction, Membership, Unit, User
+from jingxi.org.choices import CalendarDayKind, RankingGroup, Role, UnitKind
+from jingxi.org.models import CalendarDay, Jurisdiction, Membership, Unit, User
+from jingxi.org.services import calendar_day_set
 
 DEFAULT_PASSWORD = "jingxi-test-pass"
 
@@ -54,3 +56,39 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     unit = factory.SubFactory(UnitFactory)
     role = Role.UNIT_HANDLER
+
+
+class StaffFactory(UserFactory):
+    """A user holding `role` in a unit of their own jurisdiction (default: a dispatcher
+    of the office), so services that check roles accept them."""
+
+    class Params:
+        role = Role.DISPATCHER
+        unit_kind = UnitKind.OFFICE
+
+    membership = factory.RelatedFactory(
+        MembershipFactory,
+        factory_related_name="user",
+        role=factory.SelfAttribute("..role"),
+        unit=factory.SubFactory(
+            UnitFactory,
+            jurisdiction=factory.SelfAttribute("...jurisdiction"),
+            kind=factory.SelfAttribute("...unit_kind"),
+        ),
+    )
+
+
+class CalendarDayFactory(factory.django.DjangoModelFactory):
+    """Through `calendar_day_set`, which bumps the calendar version caches watch."""
+
+    class Meta:
+        model = CalendarDay
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    date = factory.Sequence(lambda n: dt.date(2030, 1, 1) + dt.timedelta(days=n))
+    kind = CalendarDayKind.HOLIDAY
+    name = "测试假日"
+
+    @classmethod
+    def _create(cls, model_class: type[CalendarDay], *args: Any, **kwargs: Any) -> CalendarDay:
+        return calendar_day_set(**kwargs)

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import factory
+from django.utils import timezone
+
+from jingxi.cases.tests.factories import CaseFactory
+from jingxi.notify.models import Notification
+from jingxi.org.tests.factories import UserFactory
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An unread in-app notification about a case."""
+
+    class Meta:
+        model = Notification
+
+    case = factory.SubFactory(CaseFactory)
+    recipient = factory.SubFactory(
+        UserFactory, jurisdiction=factory.SelfAttribute("..case.jurisdiction")
+    )
+    kind = "dispatch"
+    title = factory.LazyAttribute(lambda o: f"新派遣案卷 {o.case.number}")
+    created_at = factory.LazyFunction(timezone.now)
