@@ -65,7 +65,7 @@ if PRODUCTION and DEBUG:
 
 # The development key is public (it is in this file); production refuses to start with
 # it or without a key, and the demo makes one of its own, once, under var/.
-DEVELOPMENT_SECRET_KEY = "insecure-dev-key-change-me-in-production-0123456789"
+DEVELOPMENT_SECRET_KEY = "insecure-dev-key-change-me-in-production-0123456789"  # noqa: S105 public by design; production refuses it
 
 
 def secret_key_for(mode: str, *, given: str, var_dir: Path) -> str:

@@ -171,7 +171,7 @@ def _exif_taken_at(exif: Image.Exif, *, tz: ZoneInfo) -> dt.datetime | None:
     if not isinstance(raw, str):
         return None
     try:
-        naive = dt.datetime.strptime(raw.strip().rstrip("\x00"), "%Y:%m:%d %H:%M:%S")
+        naive = dt.datetime.strptime(raw.strip().rstrip("\x00"), "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007 EXIF has no zone; set below
     except ValueError:
         return None
     offset = ifd.get(EXIF_OFFSET_TIME_ORIGINAL)

@@ -80,7 +80,7 @@ def _request_context_sql(vendor: str) -> str:
     s, c = selection(LoopSettings, "s"), selection(Category, "c")
     joined = "string_agg(m.role, ',')" if vendor == "postgresql" else "group_concat(m.role, ',')"
     return (
-        f"SELECT {u.sql}, {j.sql}, {s.sql}, {c.sql}, {has_limit_sql()}, "
+        f"SELECT {u.sql}, {j.sql}, {s.sql}, {c.sql}, {has_limit_sql()}, "  # noqa: S608 quoted table names, %s params
         f"(SELECT {joined} FROM {quote(Membership._meta.db_table)} m "
         f"JOIN {quote(Unit._meta.db_table)} mu ON mu.id = m.unit_id "
         "WHERE m.user_id = u.id AND mu.jurisdiction_id = u.jurisdiction_id) "

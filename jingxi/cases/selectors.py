@@ -202,7 +202,7 @@ def places_select_sql() -> str:
     whose ids are the three parameters, for `case_places_set`; the caller adds FROM."""
     quote = connection.ops.quote_name
     return (
-        "SELECT t.id, t.name, r.id, r.name, u.id, u.code, u.name FROM {source} "
+        "SELECT t.id, t.name, r.id, r.name, u.id, u.code, u.name FROM {source} "  # noqa: S608 quoted table names, %s params
         f"LEFT JOIN {quote(Township._meta.db_table)} t ON t.id = %s "
         f"LEFT JOIN {quote(Road._meta.db_table)} r ON r.id = %s "
         f"LEFT JOIN {quote(Unit._meta.db_table)} u ON u.id = %s"

@@ -75,7 +75,7 @@ def has_limit_sql() -> str:
     as `handling_limit_for` picks one. Parameters: urgency, "normal", condition."""
     table = connection.ops.quote_name(TimeLimit._meta.db_table)
     return (
-        f"EXISTS (SELECT 1 FROM {table} tl WHERE tl.category_id = c.id "
+        f"EXISTS (SELECT 1 FROM {table} tl WHERE tl.category_id = c.id "  # noqa: S608 quoted table name, %s params
         "AND tl.urgency IN (%s, %s) AND tl.condition IN (%s, ''))"
     )
 
@@ -94,7 +94,7 @@ def _report_context(
     c = selection(Category, "c")
     quote = connection.ops.quote_name
     sql = (
-        f"SELECT {s.sql}, {j.sql}, {c.sql}, {has_limit_sql()} "
+        f"SELECT {s.sql}, {j.sql}, {c.sql}, {has_limit_sql()} "  # noqa: S608 quoted table names, %s params
         f"FROM {quote(LoopSettings._meta.db_table)} s "
         f"JOIN {quote(Jurisdiction._meta.db_table)} j ON j.id = s.jurisdiction_id "
         f"LEFT JOIN {quote(Category._meta.db_table)} c "
@@ -140,7 +140,7 @@ def _counter_upsert_sql(returning: str = "last") -> str:
     """Increment the (jurisdiction, day) counter, creating it at 1; returns `last`."""
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
     return (
-        f"INSERT INTO {table} (jurisdiction_id, day, last) VALUES (%s, %s, 1) "
+        f"INSERT INTO {table} (jurisdiction_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 quoted table; `returning` is ours
         f"ON CONFLICT (jurisdiction_id, day) DO UPDATE SET last = {table}.last + 1 "
         f"RETURNING {returning}"
     )
@@ -229,7 +229,7 @@ def _case_insert_sql(n_events: int) -> tuple[str, list[int], int]:
         .format("township_id", "road_id", "proposed_unit_id", source="c")
     )
     sql = (
-        f"WITH n AS ({_counter_upsert_sql('last, jurisdiction_id, day')}), "
+        f"WITH n AS ({_counter_upsert_sql('last, jurisdiction_id, day')}), "  # noqa: S608 quoted names, %s params
         f"c AS (INSERT INTO {quote(Case._meta.db_table)} "
         f"({', '.join(quote(f.column) for f in case_fields)}) "
         f"VALUES ({', '.join(case_values)}) "

@@ -245,7 +245,7 @@ def demo_cases_load(
     if Case.objects.filter(jurisdiction=jurisdiction).exists() or count <= 0:
         return 0
     now = now or timezone.now()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 seeded demo data, not secrets
     cast = _cast(jurisdiction)
     calendar = calendar_get(jurisdiction=jurisdiction)
     ticks = _ticks(calendar.is_working_time, now)

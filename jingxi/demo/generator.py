@@ -55,7 +55,7 @@ COUNTY_NAME = "中牟县"
 OPEN311_ID = "zhongmou.gov.cn"
 CENTER_LNG = 113.976
 CENTER_LAT = 34.719
-DEMO_PASSWORD = "jingxi2026"
+DEMO_PASSWORD = "jingxi2026"  # noqa: S105 the demo's published login
 CHIEF_START = dt.date(2026, 1, 1)
 
 Coord = tuple[float, float]
@@ -558,7 +558,7 @@ class _Builder:
             raise ValueError("scale must be positive")
         self.scale = float(scale)
         self.seed = seed
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 seeded demo data, not secrets
         self.warp = _Warp(self.rng)
         self.k = math.sqrt(self.scale)  # linear size factor
         self.half_w = _snap(20000 * self.k)

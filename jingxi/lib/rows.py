@@ -46,7 +46,7 @@ def _statement(
     quote = connection.ops.quote_name
     pk_column = meta.pk.column if meta.pk is not None else "id"
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 quoted model names, %s params
         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(pk_column)}"
     )
     with _lock:

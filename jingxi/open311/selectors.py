@@ -437,12 +437,12 @@ def _post_context_sql(vendor: str) -> str:
     s, c = selection(LoopSettings, "s"), selection(Category, "c")
     table = quote(Jurisdiction._meta.db_table)
     served = (  # jurisdictions_served: those with an id, else all of them
-        f"SELECT id, open311_id FROM {table} WHERE open311_id <> '' UNION ALL "
+        f"SELECT id, open311_id FROM {table} WHERE open311_id <> '' UNION ALL "  # noqa: S608 quoted table name
         f"SELECT id, open311_id FROM {table} "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE open311_id <> '')"
     )
     return (
-        f"WITH served AS ({served}) "
+        f"WITH served AS ({served}) "  # noqa: S608 quoted names, %s params
         "SELECT (SELECT count(*) FROM (SELECT 1 FROM served LIMIT 2) n), "
         f"{j.sql}, {a.sql}, {s.sql}, {c.sql}, "
         f"{_rows_json(vendor, TimeLimit, _LIMIT_FIELDS)}, "
@@ -487,7 +487,7 @@ def _rows_json(vendor: str, model: type[TimeLimit | ServiceAttribute], names: Se
         rows = f"CAST(json_agg(json_build_array({', '.join(columns)}) ORDER BY x.id) AS TEXT)"
     else:
         rows = f"json_group_array(json_array({', '.join(columns)}))"
-    return f"(SELECT {rows} FROM {table} x WHERE x.category_id = c.id)"
+    return f"(SELECT {rows} FROM {table} x WHERE x.category_id = c.id)"  # noqa: S608 quoted columns of our models
 
 
 @functools.lru_cache(maxsize=1024)

@@ -212,6 +212,6 @@ def _record_insert_sql() -> str:
     fields = insert_fields(Open311Request)
     assert meta.pk is not None
     return (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 quoted model names, %s params
         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
     )

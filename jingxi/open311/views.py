@@ -329,8 +329,9 @@ def _shifted(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
     try:
         return (moment + delta).astimezone(dt.UTC)
     except OverflowError:
-        edge = dt.datetime.max if delta > dt.timedelta(0) else dt.datetime.min
-        return edge.replace(tzinfo=dt.UTC)
+        if delta > dt.timedelta(0):
+            return dt.datetime.max.replace(tzinfo=dt.UTC)
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _request_query(request: HttpRequest, jurisdiction: Jurisdiction) -> RequestQuery:

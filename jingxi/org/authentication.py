@@ -24,7 +24,7 @@ class JurisdictionTokenAuthentication(TokenAuthentication):
         u, j = selection(User, "u"), selection(Jurisdiction, "j")
         quote = connection.ops.quote_name
         sql = (
-            f"SELECT {u.sql}, {j.sql} FROM {quote(Token._meta.db_table)} t "
+            f"SELECT {u.sql}, {j.sql} FROM {quote(Token._meta.db_table)} t "  # noqa: S608 quoted table names, %s params
             f"JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id "
             f"LEFT JOIN {quote(Jurisdiction._meta.db_table)} j ON j.id = u.jurisdiction_id "
             "WHERE t.key = %s"

@@ -51,6 +51,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Final
 
+from django.utils import timezone
+
 from jingxi.org.roles import PERMISSIONS, Perm, RoleSet
 
 # --- one function per kind ----------------------------------------------------------
@@ -94,7 +96,7 @@ def id_number_valid(value: str, *, today: dt.date | None = None) -> bool:
         return False
     if int(digits[:2]) not in _PROVINCES:
         return False
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if not _birth_date_plausible(
         int(digits[6:10]), int(digits[10:12]), int(digits[12:14]), today=today
     ):
@@ -107,7 +109,7 @@ def _old_id_number_plausible(digits: str) -> bool:
     if len(digits) != 15 or int(digits[:2]) not in _PROVINCES:
         return False
     year, month, day = 1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
-    return _birth_date_plausible(year, month, day, today=dt.date.today())
+    return _birth_date_plausible(year, month, day, today=timezone.localdate())
 
 
 def mask_id_number(value: str) -> str:

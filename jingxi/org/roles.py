@@ -167,7 +167,7 @@ NO_ROLES: Final = RoleSet(jurisdiction_id=None)
 def _roles_sql() -> str:
     quote = connection.ops.quote_name
     return (  # asked on most requests: a fixed statement, not a queryset to compile
-        f"SELECT m.role, m.unit_id FROM {quote(Membership._meta.db_table)} m "
+        f"SELECT m.role, m.unit_id FROM {quote(Membership._meta.db_table)} m "  # noqa: S608 quoted table names, %s params
         f"JOIN {quote(Unit._meta.db_table)} u ON u.id = m.unit_id "
         "WHERE m.user_id = %s AND u.jurisdiction_id = %s"
     )

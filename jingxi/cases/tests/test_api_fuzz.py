@@ -188,7 +188,7 @@ def fuzz_world(world: World, cast: Cast, request: pytest.FixtureRequest) -> Iter
         capture = request.config.pluginmanager.get_plugin("capturemanager")
         assert capture is not None
         with capture.global_and_fixture_disabled():  # the run's figure, even with -q
-            print(
+            print(  # noqa: T201 the run's figure, shown on purpose
                 f"\nschemathesis fuzz run ({connection.vendor}): {found.calls} requests "
                 f"in {seconds:.1f} s ({statuses})"
             )

@@ -263,7 +263,7 @@ def test_unknown_time_zone_is_refused() -> None:
 
 
 def test_naive_datetimes_are_refused() -> None:
-    naive = dt.datetime(2026, 3, 2, 9)
+    naive = dt.datetime(2026, 3, 2, 9)  # noqa: DTZ001 naive on purpose: refused
     with pytest.raises(ValueError, match="aware"):
         CAL.add_working_hours(naive, 1)
     with pytest.raises(ValueError, match="aware"):

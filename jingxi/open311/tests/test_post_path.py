@@ -197,7 +197,7 @@ def test_limit_exists_answers_as_the_reports_statement(
         category=garbage, condition="清运", amount=1, unit=TimeUnit.WORKING_HOURS
     )
     for category in (garbage, parking):
-        sql = f"SELECT {has_limit_sql()} FROM catalog_category c WHERE c.id = %s"
+        sql = f"SELECT {has_limit_sql()} FROM catalog_category c WHERE c.id = %s"  # noqa: S608 constant SQL, %s params
         with connection.cursor() as cursor:
             params: list[str | int] = [
                 *has_limit_params(urgency=urgency, condition=condition),

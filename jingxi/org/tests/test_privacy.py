@@ -7,6 +7,7 @@ import datetime as dt
 import random
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -33,7 +34,7 @@ from jingxi.org.roles import RoleSet
 # --- generators ---------------------------------------------------------------------
 
 PROVINCES = [11, 13, 31, 41, 44, 50, 65, 81]
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @st.composite

@@ -98,7 +98,7 @@ class Command(BaseCommand):
         # The development server's reloader runs this command again in a child process
         # (RUN_MAIN): the consumer and the logins belong to the first one only.
         reloaded = os.environ.get("RUN_MAIN") == "true"
-        url = f"http://{'localhost' if host in {'0.0.0.0', '::'} else host}:{port}/"
+        url = f"http://{'localhost' if host in {'0.0.0.0', '::'} else host}:{port}/"  # noqa: S104 a comparison, not a bind
         previous = {
             signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
             signal.SIGTERM: signal.signal(signal.SIGTERM, _interrupt),
@@ -114,7 +114,7 @@ class Command(BaseCommand):
                 self._collect_static_if_missing()
                 workers = worker_count(configured=settings.WEB_WORKERS, cores=machine_cores())
                 self.stdout.write(f"Serving with gunicorn, {workers} workers …")
-                server = subprocess.Popen(gunicorn_argv(host=host, port=port, workers=workers))
+                server = subprocess.Popen(gunicorn_argv(host=host, port=port, workers=workers))  # noqa: S603 our own argv, no shell
                 server.wait()
         except (KeyboardInterrupt, SystemExit):
             pass
@@ -130,7 +130,7 @@ class Command(BaseCommand):
     def _start_worker(self) -> subprocess.Popen[bytes]:
         manage = Path(settings.BASE_DIR) / "manage.py"
         self.stdout.write("Starting the job consumer (manage.py run_huey) …")
-        return subprocess.Popen([sys.executable, str(manage), "run_huey", "--quiet"])
+        return subprocess.Popen([sys.executable, str(manage), "run_huey", "--quiet"])  # noqa: S603 our own argv, no shell
 
     def _collect_static_if_missing(self) -> None:
         """Without DEBUG whitenoise serves the collected files by their manifest; `make
