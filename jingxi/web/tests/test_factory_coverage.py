@@ -1,5 +1,5 @@
 """Every concrete model of a jingxi app has a factory in `jingxi/<app>/tests/factories.py`,
-and every factory there creates a valid row.
+and every factory there creates valid rows, two in a row.
 
 A new model without a factory fails here: write one (through the app's services when a
 row is only valid as they make it), or, if the model is bookkeeping rather than a
@@ -103,12 +103,14 @@ def test_factories_are_found() -> None:
 def test_factory_creates_a_valid_row(
     factory_class: type[factory.django.DjangoModelFactory],
 ) -> None:
-    obj = factory_class.create()
+    # Twice: a second row must not collide with the first on a unique code or number.
+    made = factory_class.create_batch(2)
     model = factory_class._meta.model
-    assert isinstance(obj, model)
-    assert obj.pk is not None
-    fresh = model._default_manager.get(pk=obj.pk)
-    # The fields' validators (code formats, choices, lengths). Nullable fields are left
-    # out: the services leave them empty where forms would ask (a case off any road).
     nullable = [f.name for f in model._meta.fields if f.null]
-    fresh.full_clean(exclude=nullable, validate_unique=False, validate_constraints=False)
+    for obj in made:
+        assert isinstance(obj, model)
+        assert obj.pk is not None
+        fresh = model._default_manager.get(pk=obj.pk)
+        # The fields' validators (code formats, choices, lengths). Nullable fields are left
+        # out: the services leave them empty where forms would ask (a case off any road).
+        fresh.full_clean(exclude=nullable, validate_unique=False, validate_constraints=False)
