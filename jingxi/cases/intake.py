@@ -41,14 +41,10 @@ from jingxi.accounts.authentication import token_refusal
 from jingxi.cases.api import CaseSerializer, report_create
 from jingxi.cases.choices import Source
 from jingxi.cases.models import LoopSettings
-from jingxi.cases.services import (
-    CaseInputError,
-    ReportContext,
-    has_limit_params,
-    has_limit_sql,
-)
+from jingxi.cases.services import CaseInputError, ReportContext
 from jingxi.catalog.choices import Urgency
 from jingxi.catalog.models import Category
+from jingxi.catalog.timelimits import limit_applies_params, limit_applies_sql
 from jingxi.lib.numbers import ID_MAX, ID_MIN
 from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import selection
@@ -80,7 +76,7 @@ def _request_context_sql(vendor: str) -> str:
     s, c = selection(LoopSettings, "s"), selection(Category, "c")
     joined = "string_agg(m.role, ',')" if vendor == "postgresql" else "group_concat(m.role, ',')"
     return (
-        f"SELECT {u.sql}, {j.sql}, {s.sql}, {c.sql}, {has_limit_sql()}, "  # noqa: S608 quoted table names, %s params
+        f"SELECT {u.sql}, {j.sql}, {s.sql}, {c.sql}, {limit_applies_sql()}, "  # noqa: S608 quoted table names, values as %s params
         f"(SELECT {joined} FROM {quote(Membership._meta.db_table)} m "
         f"JOIN {quote(Unit._meta.db_table)} mu ON mu.id = m.unit_id "
         "WHERE m.user_id = u.id AND mu.jurisdiction_id = u.jurisdiction_id) "
@@ -100,7 +96,7 @@ def _request_context(
     """The token's active staff user with roles, and the report's context; or _NotCommon."""
     sql = _request_context_sql(connection.vendor)
     row = fetch_one(
-        sql, [*has_limit_params(urgency=urgency, condition=condition), category_id, key]
+        sql, [*limit_applies_params(urgency=urgency, condition=condition), category_id, key]
     )
     if row is None:
         raise _NotCommon  # a bad token: 401 from DRF

@@ -24,8 +24,14 @@ from jingxi.cases.access import report_claim_check
 from jingxi.cases.choices import Action, PendingRequest, Source, Stage, Status
 from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter, LoopSettings
 from jingxi.cases.selectors import case_places_attach, case_places_set, places_select_sql
-from jingxi.catalog.choices import CategoryLevel, TimeUnit, Urgency
+from jingxi.catalog.choices import CategoryLevel, Urgency
 from jingxi.catalog.models import Category, TimeLimit
+from jingxi.catalog.timelimits import (
+    limit_applies_params,
+    limit_applies_sql,
+    limit_deadline,
+    limit_pick,
+)
 from jingxi.lib.numbers import ID_MAX, ID_MIN
 from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import insert_fields, insert_params, row_insert, selection
@@ -70,31 +76,17 @@ class ReportContext:
     has_limit: bool  # the category has a handling time limit for the urgency/condition
 
 
-def has_limit_sql() -> str:
-    """Whether category `c` has a handling time limit for (urgency, normal, condition):
-    as `handling_limit_for` picks one. Parameters: urgency, "normal", condition."""
-    table = connection.ops.quote_name(TimeLimit._meta.db_table)
-    return (
-        f"EXISTS (SELECT 1 FROM {table} tl WHERE tl.category_id = c.id "  # noqa: S608 quoted table name, %s params
-        "AND tl.urgency IN (%s, %s) AND tl.condition IN (%s, ''))"
-    )
-
-
-def has_limit_params(*, urgency: str, condition: str) -> list[str]:
-    return [urgency, str(Urgency.NORMAL), condition]
-
-
 def _report_context(
     *, jurisdiction_id: int, category_id: int, urgency: str, condition: str
 ) -> ReportContext | None:
     """Loop settings, the jurisdiction's current row, the category and whether it has a
-    time limit (as `handling_limit_for` picks one), in one SELECT; None without settings."""
+    time limit (as `catalog.timelimits` picks one), in one SELECT; None without settings."""
     s = selection(LoopSettings, "s")
     j = selection(Jurisdiction, "j")
     c = selection(Category, "c")
     quote = connection.ops.quote_name
     sql = (
-        f"SELECT {s.sql}, {j.sql}, {c.sql}, {has_limit_sql()} "  # noqa: S608 quoted table names, %s params
+        f"SELECT {s.sql}, {j.sql}, {c.sql}, {limit_applies_sql()} "  # noqa: S608 quoted table names, values as %s params
         f"FROM {quote(LoopSettings._meta.db_table)} s "
         f"JOIN {quote(Jurisdiction._meta.db_table)} j ON j.id = s.jurisdiction_id "
         f"LEFT JOIN {quote(Category._meta.db_table)} c "
@@ -102,7 +94,7 @@ def _report_context(
         "WHERE s.jurisdiction_id = %s"
     )
     params: list[str | int] = [
-        *has_limit_params(urgency=urgency, condition=condition),
+        *limit_applies_params(urgency=urgency, condition=condition),
         category_id,
         jurisdiction_id,
     ]
@@ -117,20 +109,12 @@ def _report_context(
 
 
 def handling_limit_for(*, category: Category, urgency: str, condition: str = "") -> TimeLimit:
-    """The category's time limit for the urgency and condition, falling back to normal."""
-    limits = {(tl.urgency, tl.condition): tl for tl in category.time_limits.all()}
-    for key in ((urgency, condition), (urgency, ""), (Urgency.NORMAL, condition)):
-        if key in limits:
-            return limits[key]
-    if (Urgency.NORMAL, "") in limits:
-        return limits[(Urgency.NORMAL, "")]
-    raise CaseInputError(_("类别「%(name)s」没有设置处置时限") % {"name": category.name})
-
-
-def _add_limit(calendar: WorkCalendar, start: dt.datetime, limit: TimeLimit) -> dt.datetime:
-    if limit.unit == TimeUnit.WORKING_DAYS:
-        return calendar.add_working_days(start, limit.amount)
-    return calendar.add_working_hours(start, limit.amount)
+    """The category's time limit for the urgency and condition, by the catalog's one rule
+    (`catalog.timelimits`); raises when the category has none."""
+    limit = limit_pick(category.time_limits.all(), urgency=urgency, condition=condition)
+    if limit is None:
+        raise CaseInputError(_("类别「%(name)s」没有设置处置时限") % {"name": category.name})
+    return limit
 
 
 # --- numbering ----------------------------------------------------------------------
@@ -588,7 +572,7 @@ def _apply(
         limit = handling_limit_for(
             category=case.category, urgency=case.urgency, condition=case.condition
         )
-        case.deadline = _add_limit(calendar, now, limit)
+        case.deadline = limit_deadline(calendar=calendar, start=now, limit=limit)
         case.stage = Stage.ACCEPTANCE
         case.stage_deadline = _hours(calendar, now, settings.acceptance_hours)
         case.is_overdue = False
@@ -648,7 +632,7 @@ def _apply(
         limit = handling_limit_for(
             category=case.category, urgency=case.urgency, condition=case.condition
         )
-        case.deadline = _add_limit(calendar, now, limit)
+        case.deadline = limit_deadline(calendar=calendar, start=now, limit=limit)
         case.stage = Stage.HANDLING
         case.stage_deadline = case.deadline
         case.is_overdue = False

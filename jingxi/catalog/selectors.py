@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from jingxi.catalog.choices import CategoryKind, CategoryLevel, Urgency
 from jingxi.catalog.models import Category, TimeLimit
+from jingxi.catalog.timelimits import limit_pick
 from jingxi.org.models import Jurisdiction
 
 _KEYWORD_SEPARATORS = re.compile(r"[,，、;；/\s]+")
@@ -90,21 +91,9 @@ def category_suggest(
 def time_limit_for(
     *, category: Category, urgency: str = Urgency.NORMAL, condition: str = ""
 ) -> TimeLimit | None:
-    """The time limit that applies, most specific first:
-    (urgency, condition) → (normal, condition) → (urgency) → (normal); None if none is set.
+    """The time limit that applies, by the one rule (`catalog.timelimits.limit_pick`);
+    None if none is set.
 
     Reads `category.time_limits.all()`, so a prefetch avoids the query.
     """
-    limits = {(t.urgency, t.condition): t for t in category.time_limits.all()}
-    condition = condition.strip()
-    candidates = [
-        (urgency, condition),
-        (Urgency.NORMAL, condition),
-        (urgency, ""),
-        (Urgency.NORMAL, ""),
-    ]
-    for key in candidates:
-        found = limits.get((str(key[0]), key[1]))
-        if found is not None:
-            return found
-    return None
+    return limit_pick(category.time_limits.all(), urgency=urgency, condition=condition)

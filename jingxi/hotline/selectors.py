@@ -20,6 +20,8 @@ from jingxi.cases.choices import Source, Status
 from jingxi.cases.models import Case
 from jingxi.cases.services import loop_settings_get
 from jingxi.catalog.models import Category
+from jingxi.catalog.selectors import time_limit_for
+from jingxi.catalog.timelimits import limit_notice
 from jingxi.hotline.access import hotline_jurisdiction_for
 from jingxi.hotline.choices import CallOutcome
 from jingxi.hotline.models import Call
@@ -29,6 +31,16 @@ from jingxi.org.models import User
 
 NEARBY_LIMIT = 10
 QUEUE_LIMIT = 100
+
+
+def call_limit_notice(*, call: Call) -> str:
+    """What the operator tells the caller the unit has to solve it in ('处置时限：4 工作时'):
+    the limit the case will get at dispatch, by the catalog's one rule."""
+    case = call.case
+    if case is None or call.outcome != CallOutcome.NEW_CASE:
+        return ""
+    limit = time_limit_for(category=case.category, urgency=case.urgency, condition=case.condition)
+    return limit_notice(limit)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from jingxi.hotline.forms import CallbackForm, CallForm, CallLogForm
 from jingxi.hotline.models import Call
 from jingxi.hotline.selectors import (
     call_history_for,
+    call_limit_notice,
     call_recent_for,
     callback_queue_for,
     case_nearby_for,
@@ -94,6 +95,7 @@ def _console(
         "form": form,
         "error": error,
         "result": result,
+        "result_notice": call_limit_notice(call=result) if result is not None else "",
         "jurisdiction": jurisdiction,
         "tree": category_tree(jurisdiction=jurisdiction),
         "urgencies": Urgency.choices,

@@ -25,8 +25,9 @@ from jingxi.cases import workflow
 from jingxi.cases.choices import Status
 from jingxi.cases.models import RECORD_ACTIONS, Case, CaseEvent, LoopSettings
 from jingxi.cases.services import ReportContext
-from jingxi.catalog.choices import CategoryKind, CategoryLevel, TimeUnit, Urgency
+from jingxi.catalog.choices import CategoryKind, CategoryLevel, Urgency
 from jingxi.catalog.models import Category, TimeLimit
+from jingxi.catalog.timelimits import limit_notice, limit_pick
 from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import selection
 from jingxi.open311.choices import LIST_DATATYPES
@@ -106,33 +107,6 @@ def services_list(*, jurisdiction: Jurisdiction) -> list[Category]:
         .prefetch_related("time_limits", "open311_attributes")
         .order_by("kind", "code")
     )
-
-
-def limit_text(limit: TimeLimit | None) -> str:
-    """'处置时限：4 工作时' — what the jurisdiction commits to (service_notice)."""
-    if limit is None:
-        return ""
-    amount = Decimal(limit.amount).normalize()
-    return _("处置时限：%(amount)s %(unit)s") % {
-        "amount": f"{amount:f}",
-        "unit": TimeUnit(limit.unit).label,
-    }
-
-
-def limit_pick(
-    limits: Mapping[tuple[str, str], TimeLimit], urgency: str, condition: str
-) -> TimeLimit | None:
-    """The most specific limit, as `catalog.selectors.time_limit_for` picks it."""
-    for key in (
-        (urgency, condition),
-        (Urgency.NORMAL, condition),
-        (urgency, ""),
-        (Urgency.NORMAL, ""),
-    ):
-        found = limits.get((str(key[0]), key[1]))
-        if found is not None:
-            return found
-    return None
 
 
 def limits_of(category: Category) -> dict[tuple[str, str], TimeLimit]:
@@ -377,11 +351,11 @@ class Service:
     category: Category
     limits: Mapping[tuple[str, str], TimeLimit]  # by (urgency, condition); shared: read only
     attributes: tuple[Attribute, ...]
-    notices: Mapping[int, str]  # `limit_text` of each limit, by its id
+    notices: Mapping[int, str]  # `limit_notice` of each limit, by its id
 
     def notice(self, urgency: str, condition: str) -> str:
         """The service notice of a request with this urgency and condition."""
-        limit = limit_pick(self.limits, urgency, condition)
+        limit = limit_pick(self.limits, urgency=urgency, condition=condition)
         return "" if limit is None else self.notices[limit.pk]
 
 
@@ -537,16 +511,8 @@ def _service_definition(
         ) in json.loads(extras_json or "[]")
     ]
     by_key = MappingProxyType({(tl.urgency, tl.condition): tl for tl in limits})
-    notices = MappingProxyType({tl.pk: limit_text(tl) for tl in limits})
+    notices = MappingProxyType({tl.pk: limit_notice(tl) for tl in limits})
     return by_key, tuple(attributes_build(limits, extras)), notices
-
-
-def limit_exists(limits: Iterable[TimeLimit], urgency: str, condition: str) -> bool:
-    """Whether a handling time limit applies to (urgency, condition), as
-    `cases.services.has_limit_sql` asks it of the database."""
-    return any(
-        tl.urgency in (urgency, Urgency.NORMAL) and tl.condition in (condition, "") for tl in limits
-    )
 
 
 def report_context(
@@ -557,5 +523,5 @@ def report_context(
     if context.settings is None or context.jurisdiction is None:
         return None
     context.settings.jurisdiction = context.jurisdiction
-    has_limit = limit_exists(service.limits.values(), urgency, condition)
+    has_limit = limit_pick(service.limits, urgency=urgency, condition=condition) is not None
     return ReportContext(context.settings, context.jurisdiction, service.category, has_limit)

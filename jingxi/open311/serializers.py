@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 
 from jingxi.cases.choices import Action, Source, Status
 from jingxi.catalog.models import Category, TimeLimit
+from jingxi.catalog.timelimits import limit_notice, limit_pick
 from jingxi.open311.protocol import w3c_format
 from jingxi.open311.selectors import (
     Attribute,
-    limit_pick,
-    limit_text,
     open311_status,
     service_code_of,
 )
@@ -50,7 +49,7 @@ class Labels:
             return ""
         text = self._notices.get(limit.pk)
         if text is None:
-            text = self._notices[limit.pk] = limit_text(limit)
+            text = self._notices[limit.pk] = limit_notice(limit)
         return text
 
 
@@ -74,7 +73,9 @@ def request_document(
     if row["source"] in CITIZEN_SOURCES:
         lat, lng = round(lat, CITIZEN_DECIMALS), round(lng, CITIZEN_DECIMALS)
     public = PUBLIC.about(name=row["reporter_name"], phone=row["reporter_phone"])
-    limit = limit_pick(limits.get(row["category_id"], {}), row["urgency"], row["condition"])
+    limit = limit_pick(
+        limits.get(row["category_id"], {}), urgency=row["urgency"], condition=row["condition"]
+    )
     document: dict[str, Any] = {
         "service_request_id": row["number"],
         "status": status,

@@ -28,6 +28,7 @@ from jingxi.catalog.choices import Urgency
 from jingxi.catalog.models import Category
 from jingxi.lib.client import client_address
 from jingxi.lib.numbers import BIGINT_MAX, int_or_none
+from jingxi.lib.ratelimit import rate_allow
 from jingxi.open311.choices import Datatype
 from jingxi.open311.models import ApiClient, Open311Request
 from jingxi.open311.protocol import (
@@ -40,7 +41,6 @@ from jingxi.open311.protocol import (
     w3c_format,
     w3c_parse,
 )
-from jingxi.open311.ratelimit import rate_allow
 from jingxi.open311.selectors import (
     Attribute,
     RequestQuery,
@@ -124,7 +124,7 @@ def open311_endpoint(
                     raise Open311Error(400, f"Method {request.method} is not supported here")
                 if request.method == "GET":
                     allowed, retry = rate_allow(
-                        scope="read", ident=_remote_addr(request), per_minute=_reads_per_minute()
+                        scope="open311:read", ident=_remote_addr(request), limit=_reads_per_minute()
                     )
                     if not allowed:
                         raise _too_many(retry, "Too many requests from this address")
@@ -375,20 +375,20 @@ def _client(
     client = api_client_check(client=found, key=key)
     if client is None or client.jurisdiction_id != jurisdiction.pk:
         allowed, retry = rate_allow(
-            scope="badkey", ident=_remote_addr(request), per_minute=BAD_KEYS_PER_MINUTE
+            scope="open311:badkey", ident=_remote_addr(request), limit=BAD_KEYS_PER_MINUTE
         )
         if not allowed:
             raise _too_many(retry, "Too many invalid api_key attempts from this address")
         raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request")
     allowed, retry = rate_allow(
-        scope="client", ident=str(client.pk), per_minute=client.rate_limit_per_minute
+        scope="open311:client", ident=str(client.pk), limit=client.rate_limit_per_minute
     )
     if not allowed:
         raise _too_many(retry, "This api_key has reached its rate limit")
     allowed, retry = rate_allow(
-        scope=f"client-ip:{client.pk}",
+        scope=f"open311:client-ip:{client.pk}",
         ident=_remote_addr(request),
-        per_minute=client.ip_rate_limit_per_minute,
+        limit=client.ip_rate_limit_per_minute,
     )
     if not allowed:
         raise _too_many(retry, "Too many requests from this address")

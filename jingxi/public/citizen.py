@@ -5,7 +5,7 @@ Views are thin: they parse, call one service or selector of `reporting.py`, rend
 The reporter (the tracking token in the session) also sees the case's before and after
 photos, served by `track_photo` only for that case.
 Every refusal says why on the page and is logged (without personal data); floods from
-one client get a 429 page (`ratelimit.py`).
+one client get a 429 page (`lib/ratelimit.py`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from jingxi.cases.models import Attachment, AttachmentKind, Case
 from jingxi.cases.services import CaseInputError, DuplicateSubmission
 from jingxi.cases.workflow import TransitionRefused
 from jingxi.catalog.selectors import category_suggest, category_tree
+from jingxi.lib.ratelimit import client_ip, request_limited
 from jingxi.org.models import Jurisdiction, User
 from jingxi.org.privacy import Surface, masking_for
 from jingxi.org.roles import roles_of
@@ -50,7 +51,6 @@ from jingxi.public.forms import (
 )
 from jingxi.public.models import Feedback, Rating, ReopenRequest, ReopenStatus
 from jingxi.public.photos import public_photo_response
-from jingxi.public.ratelimit import client_ip, request_limited
 from jingxi.public.site import public_jurisdiction
 
 logger = logging.getLogger("jingxi.public")
@@ -86,7 +86,7 @@ def _ratelimited(request: HttpRequest, *, window_seconds: int, json: bool = Fals
 def _lookups_limited(request: HttpRequest) -> bool:
     return request_limited(
         request,
-        scope="lookup",
+        scope="public:lookup",
         limit=settings.JINGXI_PUBLIC_LOOKUPS_PER_MINUTE,
         window_seconds=LOOKUP_WINDOW,
     )
@@ -195,7 +195,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request_limited(
             request,
-            scope="report",
+            scope="public:report",
             limit=settings.JINGXI_PUBLIC_REPORTS_PER_HOUR,
             window_seconds=REPORT_WINDOW,
         ):

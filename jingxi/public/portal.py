@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingxi.lib.numbers import BIGINT_MAX, BIGINT_MIN, int_or_none
+from jingxi.lib.ratelimit import client_ip
 from jingxi.org.models import Jurisdiction
 from jingxi.org.privacy import PUBLIC
 from jingxi.places.models import Township
@@ -35,7 +36,6 @@ from jingxi.public import portal_services as services
 from jingxi.public.models_portal import Consultation, ConsultationStatus, TypicalCase
 from jingxi.public.photos import public_photo_response
 from jingxi.public.portal_forms import CommentForm, SuggestionForm
-from jingxi.public.ratelimit import client_ip
 from jingxi.public.site import public_jurisdiction
 
 PAGE_SIZE = 20

@@ -20,18 +20,17 @@ import datetime as dt
 import hashlib
 import logging
 import re
-import time
 import uuid
 from typing import Final
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from jingxi.cases.choices import Source
 from jingxi.cases.models import Case
 from jingxi.cases.services import CaseInputError, DuplicateSubmission, case_report
+from jingxi.lib.ratelimit import rate_allow
 from jingxi.org.privacy import PUBLIC
 from jingxi.places.geocode import point_describe
 from jingxi.places.routing import OutsideJurisdiction, point_route
@@ -100,16 +99,10 @@ def follower_ref(openid: str) -> str:
 def rate_limited(*, openid: str, now: float | None = None) -> bool:
     """Count the follower's message in the current window; True when over the limit."""
     limit = int(getattr(settings, "JINGXI_WECHAT_RATE_LIMIT", RATE_LIMIT))
-    window = int(now if now is not None else time.time()) // RATE_WINDOW_S
-    key = f"wechat:rate:{follower_ref(openid)}:{window}"
-    if cache.add(key, 1, timeout=RATE_WINDOW_S * 2):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_S * 2)
-        return False
-    return count > limit
+    allowed, _retry = rate_allow(
+        scope="wechat:follower", ident=openid, limit=limit, window_seconds=RATE_WINDOW_S, now=now
+    )
+    return not allowed
 
 
 class _AlreadyHandled(Exception):

@@ -14,6 +14,7 @@ from conftest import Cast, World
 from jingxi.audit.services import RECORD_QUERIES
 from jingxi.cases.choices import Source
 from jingxi.cases.models import Case
+from jingxi.catalog.models import TimeLimit
 from jingxi.hotline.choices import CallOutcome, Satisfaction
 from jingxi.hotline.models import Call, Callback
 from jingxi.hotline.tests.helpers import FAR_LNG, LAT, LNG, PHONE, close, dispatch, reported, taken
@@ -99,6 +100,16 @@ def test_a_new_call_creates_a_case_and_shows_its_number(world: World, cast: Cast
     page = client.get(response["Location"])
     assert page.context["result"].case == case
     assert f"data-case-number>{case.number}<" in page.content.decode()
+
+
+def test_the_operator_is_told_the_limit_an_urgent_case_will_get(world: World, cast: Cast) -> None:
+    TimeLimit.objects.create(
+        category=world.exposed_garbage, urgency="urgent", amount=1, unit="working_hours"
+    )
+    client = client_for(cast.operator)
+    response = client.post(reverse("hotline:call-take"), call_data(world, urgency="urgent"))
+    page = client.get(response["Location"]).content.decode()
+    assert "data-limit-notice>处置时限：1 工作时<" in page
 
 
 def test_a_handler_sees_the_callers_phone_masked_in_the_cases_api(world: World, cast: Cast) -> None:

@@ -12,12 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import Cast, World
 from jingxi.cases.models import Case
-from jingxi.cases.services import has_limit_params, has_limit_sql
 from jingxi.catalog.choices import TimeUnit, Urgency
 from jingxi.catalog.models import Category, TimeLimit
 from jingxi.open311.choices import Datatype
 from jingxi.open311.models import ApiClient, ServiceAttribute
-from jingxi.open311.selectors import limit_exists, post_context
+from jingxi.open311.selectors import post_context
 from jingxi.open311.services import api_client_create, api_client_revoke, api_key_prefix
 from jingxi.open311.tests.conftest import App, body, errors, post, report
 
@@ -181,29 +180,3 @@ def test_the_context_of_an_unknown_key_and_code_has_no_client_nor_service(world:
     assert found.service is not None
     assert found.service.category == world.exposed_garbage
     assert list(found.service.limits) == [(Urgency.NORMAL, "")]
-
-
-@pytest.mark.parametrize("urgency", [Urgency.NORMAL, Urgency.URGENT])
-@pytest.mark.parametrize("condition", ["", "清运", "拆除"])
-def test_limit_exists_answers_as_the_reports_statement(
-    world: World, urgency: str, condition: str
-) -> None:
-    garbage, parking = world.exposed_garbage, world.illegal_parking
-    TimeLimit.objects.filter(category=parking).delete()
-    TimeLimit.objects.create(
-        category=parking, urgency=Urgency.URGENT, amount=1, unit=TimeUnit.WORKING_HOURS
-    )
-    TimeLimit.objects.create(
-        category=garbage, condition="清运", amount=1, unit=TimeUnit.WORKING_HOURS
-    )
-    for category in (garbage, parking):
-        sql = f"SELECT {has_limit_sql()} FROM catalog_category c WHERE c.id = %s"  # noqa: S608 constant SQL, %s params
-        with connection.cursor() as cursor:
-            params: list[str | int] = [
-                *has_limit_params(urgency=urgency, condition=condition),
-                category.pk,
-            ]
-            cursor.execute(sql, params)
-            expected = bool(cursor.fetchone()[0])
-        limits = TimeLimit.objects.filter(category=category)
-        assert limit_exists(limits, urgency, condition) == expected

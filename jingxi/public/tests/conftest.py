@@ -32,4 +32,4 @@ class _PinnedClock:
 
 @pytest.fixture(autouse=True)
 def _flood_windows_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("jingxi.public.ratelimit.time", _PinnedClock)
+    monkeypatch.setattr("jingxi.lib.ratelimit.time", _PinnedClock)
