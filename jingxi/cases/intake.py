@@ -42,14 +42,15 @@ from rest_framework.renderers import JSONRenderer
 from jingxi.accounts.authentication import token_refusal
 from jingxi.cases import api
 from jingxi.cases.api import CaseCreateSerializer, CaseSerializer, report_create
-from jingxi.cases.models import LoopSettings
-from jingxi.cases.services import (
-    CaseInputError,
+from jingxi.cases.context import (
     ReportContext,
+    context_columns,
+    context_joins,
+    context_read,
     has_limit_params,
     has_limit_sql,
 )
-from jingxi.catalog.models import Category
+from jingxi.cases.services import CaseInputError
 from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import selection
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
@@ -64,22 +65,20 @@ class _NotCommon(Exception):
 
 @functools.cache
 def _request_context_sql(vendor: str) -> str:
-    """The token's user, jurisdiction, settings, category, has-limit flag and roles."""
+    """The token's user, the report's context (`cases.context`), the has-limit flag and
+    the user's roles in the jurisdiction."""
     quote = connection.ops.quote_name
-    u, j = selection(User, "u"), selection(Jurisdiction, "j")
-    s, c = selection(LoopSettings, "s"), selection(Category, "c")
+    u = selection(User, "u")
     joined = "string_agg(m.role, ',')" if vendor == "postgresql" else "group_concat(m.role, ',')"
     return (
-        f"SELECT {u.sql}, {j.sql}, {s.sql}, {c.sql}, {has_limit_sql()}, "
+        f"SELECT {u.sql}, {context_columns()}, {has_limit_sql()}, "
         f"(SELECT {joined} FROM {quote(Membership._meta.db_table)} m "
         f"JOIN {quote(Unit._meta.db_table)} mu ON mu.id = m.unit_id "
         "WHERE m.user_id = u.id AND mu.jurisdiction_id = u.jurisdiction_id) "
         f"FROM {quote(Token._meta.db_table)} t "
         f"JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id "
         f"LEFT JOIN {quote(Jurisdiction._meta.db_table)} j ON j.id = u.jurisdiction_id "
-        f"LEFT JOIN {quote(LoopSettings._meta.db_table)} s ON s.jurisdiction_id = j.id "
-        f"LEFT JOIN {quote(Category._meta.db_table)} c "
-        "ON c.id = %s AND c.jurisdiction_id = j.id "
+        f"{context_joins('c.id = %s')} "
         "WHERE t.key = %s"
     )
 
@@ -94,23 +93,18 @@ def _request_context(
     )
     if row is None:
         raise _NotCommon  # a bad token: 401 from DRF
-    u, j = selection(User, "u"), selection(Jurisdiction, "j")
-    s, c = selection(LoopSettings, "s"), selection(Category, "c")
+    u = selection(User, "u")
     user: User = u.instance(row)
-    at = u.width
-    jurisdiction: Jurisdiction | None = j.instance(row, at)
-    at += j.width
-    settings: LoopSettings | None = s.instance(row, at)
-    at += s.width
-    category: Category | None = c.instance(row, at)
-    has_limit, held = row[-2], row[-1]
+    read = context_read(row, u.width)
+    jurisdiction, settings = read.jurisdiction, read.settings
+    has_limit, held = row[read.end], row[read.end + 1]
     if not user.is_active or jurisdiction is None or settings is None or not held:
         raise _NotCommon  # 401, 403, or a jurisdiction's first report (makes its settings)
-    user.jurisdiction = settings.jurisdiction = jurisdiction
+    user.jurisdiction = jurisdiction
     roles = roleset_from_names(jurisdiction_id=jurisdiction.pk, roles=held)
     if token_refusal(user=user, roles=roles) is not None:
         raise _NotCommon  # 403 from DRF's token authentication
-    return user, roles, ReportContext(settings, jurisdiction, category, bool(has_limit))
+    return user, roles, ReportContext(settings, jurisdiction, read.category, bool(has_limit))
 
 
 # --- the body, checked by api.CaseCreateSerializer itself ---------------------------

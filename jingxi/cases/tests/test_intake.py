@@ -263,7 +263,9 @@ def test_the_direct_path_checks_with_the_create_serializers_own_fields() -> None
 # --- generated requests: the same answer both ways ------------------------------------
 
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8)
-_ODD = st.sampled_from([None, True, False, 0, -1, "", " ", [], {}, "wgs84", "urgent"])
+_ODD: st.SearchStrategy[Any] = st.sampled_from(
+    [None, True, False, 0, -1, "", " ", [], {}, "wgs84", "urgent"]
+)
 
 
 def _field(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:

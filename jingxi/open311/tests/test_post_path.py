@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import Cast, World
+from jingxi.cases.context import has_limit_params, has_limit_sql
 from jingxi.cases.models import Case
-from jingxi.cases.services import has_limit_params, has_limit_sql
 from jingxi.catalog.choices import TimeUnit, Urgency
 from jingxi.catalog.models import Category, TimeLimit
 from jingxi.open311.choices import Datatype
