@@ -27,12 +27,12 @@ from jingxi.audit.requests import personal_data_shown
 from jingxi.cases import workflow
 from jingxi.cases.access import case_duplicates_for, case_get_for, case_list_for
 from jingxi.cases.choices import Action, Source, Status
+from jingxi.cases.context import ReportContext
 from jingxi.cases.evidence import case_transition_with_photos
 from jingxi.cases.models import Case, CaseEvent
 from jingxi.cases.services import (
     MAX_IDEMPOTENCY_KEY,
     CaseInputError,
-    ReportContext,
     case_report,
     idempotency_key_for,
     loop_settings_get,

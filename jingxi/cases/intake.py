@@ -16,12 +16,13 @@ Both statements are prepared on PostgreSQL (`jingxi.lib.prepared`).
 "The common shape" is: `Authorization: Token <key>` naming an active staff user with a
 role in their jurisdiction whose token `jingxi.accounts.authentication.token_refusal`
 does not refuse (an expired password; a second-factor role in production), a JSON body
-whose values all have the types and ranges that `api.CaseCreateSerializer` accepts, an
-answer in JSON, and a report the service takes. Anything else (session login, a form
-body, a missing field, an unknown category, a repeated idempotency key, a bad or refused
-token) goes to the DRF view, which gives the answer and error it always gave: this path
-either creates the case or changes nothing and steps aside. `test_intake` holds its
-answers equal to the DRF view's.
+that `api.CaseCreateSerializer` accepts (checked by that serializer's own fields, built
+once: there is no second copy of its rules here), an answer in JSON, and a report the
+service takes. Anything else (session login, a form body, a body the serializer
+refuses, an unknown category, a repeated idempotency key, a bad or refused token) goes
+to the DRF view, which gives the answer and error it always gave: this path either
+creates the case or changes nothing and steps aside. `test_intake` holds its answers
+equal to the DRF view's, on chosen and on generated requests.
 """
 
 from __future__ import annotations
@@ -35,32 +36,25 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 
 from jingxi.accounts.authentication import token_refusal
-from jingxi.cases.api import CaseSerializer, report_create
-from jingxi.cases.choices import Source
-from jingxi.cases.models import LoopSettings
-from jingxi.cases.services import CaseInputError, ReportContext
-from jingxi.catalog.choices import Urgency
-from jingxi.catalog.models import Category
+from jingxi.cases import api
+from jingxi.cases.api import CaseCreateSerializer, CaseSerializer, report_create
+from jingxi.cases.context import (
+    ReportContext,
+    context_columns,
+    context_joins,
+    context_read,
+)
+from jingxi.cases.services import CaseInputError
 from jingxi.catalog.timelimits import limit_applies_params, limit_applies_sql
-from jingxi.lib.numbers import ID_MAX, ID_MIN
 from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import selection
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
 from jingxi.org.roles import RoleSet, roleset_from_names
 
-_SOURCES = frozenset(Source.values)
-_URGENCIES = frozenset(Urgency.values)
-_CRS = frozenset({"wgs84", "gcj02"})
-# Optional text fields of the create serializer and their maximum lengths.
-_OPTIONAL_TEXT = (
-    ("condition", 64),
-    ("address", 255),
-    ("reporter_name", 64),
-    ("reporter_phone", 32),
-)
 _RENDERER = JSONRenderer()
 
 
@@ -70,22 +64,20 @@ class _NotCommon(Exception):
 
 @functools.cache
 def _request_context_sql(vendor: str) -> str:
-    """The token's user, jurisdiction, settings, category, has-limit flag and roles."""
+    """The token's user, the report's context (`cases.context`), the has-limit flag and
+    the user's roles in the jurisdiction."""
     quote = connection.ops.quote_name
-    u, j = selection(User, "u"), selection(Jurisdiction, "j")
-    s, c = selection(LoopSettings, "s"), selection(Category, "c")
+    u = selection(User, "u")
     joined = "string_agg(m.role, ',')" if vendor == "postgresql" else "group_concat(m.role, ',')"
     return (
-        f"SELECT {u.sql}, {j.sql}, {s.sql}, {c.sql}, {limit_applies_sql()}, "  # noqa: S608 quoted table names, values as %s params
+        f"SELECT {u.sql}, {context_columns()}, {limit_applies_sql()}, "  # noqa: S608 quoted table names, values as %s params
         f"(SELECT {joined} FROM {quote(Membership._meta.db_table)} m "
         f"JOIN {quote(Unit._meta.db_table)} mu ON mu.id = m.unit_id "
         "WHERE m.user_id = u.id AND mu.jurisdiction_id = u.jurisdiction_id) "
         f"FROM {quote(Token._meta.db_table)} t "
         f"JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id "
         f"LEFT JOIN {quote(Jurisdiction._meta.db_table)} j ON j.id = u.jurisdiction_id "
-        f"LEFT JOIN {quote(LoopSettings._meta.db_table)} s ON s.jurisdiction_id = j.id "
-        f"LEFT JOIN {quote(Category._meta.db_table)} c "
-        "ON c.id = %s AND c.jurisdiction_id = j.id "
+        f"{context_joins('c.id = %s')} "
         "WHERE t.key = %s"
     )
 
@@ -100,64 +92,47 @@ def _request_context(
     )
     if row is None:
         raise _NotCommon  # a bad token: 401 from DRF
-    u, j = selection(User, "u"), selection(Jurisdiction, "j")
-    s, c = selection(LoopSettings, "s"), selection(Category, "c")
+    u = selection(User, "u")
     user: User = u.instance(row)
-    at = u.width
-    jurisdiction: Jurisdiction | None = j.instance(row, at)
-    at += j.width
-    settings: LoopSettings | None = s.instance(row, at)
-    at += s.width
-    category: Category | None = c.instance(row, at)
-    has_limit, held = row[-2], row[-1]
+    read = context_read(row, u.width)
+    jurisdiction, settings = read.jurisdiction, read.settings
+    has_limit, held = row[read.end], row[read.end + 1]
     if not user.is_active or jurisdiction is None or settings is None or not held:
         raise _NotCommon  # 401, 403, or a jurisdiction's first report (makes its settings)
-    user.jurisdiction = settings.jurisdiction = jurisdiction
+    user.jurisdiction = jurisdiction
     roles = roleset_from_names(jurisdiction_id=jurisdiction.pk, roles=held)
     if token_refusal(user=user, roles=roles) is not None:
         raise _NotCommon  # 403 from DRF's token authentication
-    return user, roles, ReportContext(settings, jurisdiction, category, bool(has_limit))
+    return user, roles, ReportContext(settings, jurisdiction, read.category, bool(has_limit))
 
 
-# --- the body, checked as api.CaseCreateSerializer checks it --------------------------
+# --- the body, checked by api.CaseCreateSerializer itself ---------------------------
 
 
-def _text(body: dict[str, Any], name: str, max_length: int, default: str | None) -> str:
-    """A CharField's value: a string, not blank, at most `max_length` once trimmed."""
-    if name not in body and default is not None:
-        return default
-    value = body.get(name)
-    if not isinstance(value, str) or "\x00" in value:
-        raise _NotCommon
-    value = value.strip()
-    if not value or len(value) > max_length:
-        raise _NotCommon
-    try:
-        value.encode("utf-8")  # lone surrogates: DRF's validator refuses them
-    except UnicodeEncodeError:
-        raise _NotCommon from None
-    return value
+@functools.cache
+def _validator(serializer_class: type[CaseCreateSerializer]) -> CaseCreateSerializer:
+    """One instance of the create serializer, its fields built once and then shared.
+
+    The fields are built when this module is imported (below), not per request: that
+    deep copy is what makes DRF's serializer costly, while running the built fields'
+    checks (types, lengths, choices, ranges, defaults, required) is cheap. The instance
+    is never bound to data (`run_validation` keeps no state), so requests share it.
+    """
+    serializer = serializer_class()
+    _ = serializer.fields  # built now, once
+    return serializer
 
 
-def _choice(body: dict[str, Any], name: str, allowed: frozenset[str], default: str | None) -> str:
-    if name not in body and default is not None:
-        return default
-    value = body.get(name)
-    if not isinstance(value, str) or value not in allowed:
-        raise _NotCommon
-    return value
-
-
-def _number(body: dict[str, Any], name: str, low: float, high: float) -> float:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _NotCommon
-    if not low <= value <= high:
-        raise _NotCommon
-    return float(value)
+_validator(api.CaseCreateSerializer)
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
+    """The body's values as `api.CaseCreateSerializer` accepts them, or _NotCommon.
+
+    The serializer is looked up at each request (then cached per class), so the rules
+    are the serializer's own: a field narrowed there is narrowed here.
+    """
+
     def refuse_constant(_name: str) -> None:  # NaN and Infinity: DRF's parser is strict
         raise _NotCommon
 
@@ -167,26 +142,10 @@ def _body(request: HttpRequest) -> dict[str, Any]:
         raise _NotCommon from None
     if not isinstance(body, dict):
         raise _NotCommon
-    category = body.get("category")
-    if isinstance(category, bool) or not isinstance(category, int):
-        raise _NotCommon
-    if not ID_MIN <= category <= ID_MAX:  # the serializer's id range (lib.drf.id_field)
-        raise _NotCommon
-    file_directly = body.get("file_directly", False)
-    if not isinstance(file_directly, bool):
-        raise _NotCommon
-    data: dict[str, Any] = {
-        "category": category,
-        "lng": _number(body, "lng", -180, 180),
-        "lat": _number(body, "lat", -90, 90),
-        "crs": _choice(body, "crs", _CRS, "wgs84"),
-        "description": _text(body, "description", 2000, None),
-        "urgency": _choice(body, "urgency", _URGENCIES, str(Urgency.NORMAL)),
-        "source": _choice(body, "source", _SOURCES, None),
-        "file_directly": file_directly,
-    }
-    for name, max_length in _OPTIONAL_TEXT:
-        data[name] = _text(body, name, max_length, "")
+    try:
+        data: dict[str, Any] = _validator(api.CaseCreateSerializer).run_validation(body)
+    except ValidationError:
+        raise _NotCommon from None  # DRF answers 400 with the same serializer's errors
     return data
 
 

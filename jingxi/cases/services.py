@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 import hashlib
 import secrets
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -22,6 +21,12 @@ from django.utils.translation import gettext as _
 from jingxi.cases import workflow
 from jingxi.cases.access import report_claim_check
 from jingxi.cases.choices import Action, PendingRequest, Source, Stage, Status
+from jingxi.cases.context import (
+    ReportContext,
+    context_columns,
+    context_joins,
+    context_read,
+)
 from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter, LoopSettings
 from jingxi.cases.selectors import case_places_attach, case_places_set, places_select_sql
 from jingxi.catalog.choices import CategoryLevel, Urgency
@@ -34,7 +39,7 @@ from jingxi.catalog.timelimits import (
 )
 from jingxi.lib.numbers import ID_MAX, ID_MIN
 from jingxi.lib.prepared import fetch_one
-from jingxi.lib.rows import insert_fields, insert_params, row_insert, selection
+from jingxi.lib.rows import insert_fields, insert_params, insert_sql, row_insert
 from jingxi.lib.workcalendar import WorkCalendar
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Unit, User
@@ -66,46 +71,34 @@ def loop_settings_get(*, jurisdiction: Jurisdiction) -> LoopSettings:
     return settings
 
 
-@dataclass(frozen=True)
-class ReportContext:
-    """What a report needs from the database, read in one statement."""
-
-    settings: LoopSettings
-    jurisdiction: Jurisdiction  # the current row: its versions stand for this report
-    category: Category | None  # None when not of this jurisdiction
-    has_limit: bool  # the category has a handling time limit for the urgency/condition
+@functools.cache
+def _report_context_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"SELECT {context_columns()}, {limit_applies_sql()} "  # noqa: S608 quoted table names, values as %s params
+        f"FROM {quote(Jurisdiction._meta.db_table)} j {context_joins('c.id = %s')} "
+        "WHERE j.id = %s"
+    )
 
 
 def _report_context(
     *, jurisdiction_id: int, category_id: int, urgency: str, condition: str
 ) -> ReportContext | None:
     """Loop settings, the jurisdiction's current row, the category and whether it has a
-    time limit (as `catalog.timelimits` picks one), in one SELECT; None without settings."""
-    s = selection(LoopSettings, "s")
-    j = selection(Jurisdiction, "j")
-    c = selection(Category, "c")
-    quote = connection.ops.quote_name
-    sql = (
-        f"SELECT {s.sql}, {j.sql}, {c.sql}, {limit_applies_sql()} "  # noqa: S608 quoted table names, values as %s params
-        f"FROM {quote(LoopSettings._meta.db_table)} s "
-        f"JOIN {quote(Jurisdiction._meta.db_table)} j ON j.id = s.jurisdiction_id "
-        f"LEFT JOIN {quote(Category._meta.db_table)} c "
-        "ON c.id = %s AND c.jurisdiction_id = s.jurisdiction_id "
-        "WHERE s.jurisdiction_id = %s"
-    )
+    time limit (as `handling_limit_for` picks one), in one SELECT (`cases.context`);
+    None without settings."""
     params: list[str | int] = [
         *limit_applies_params(urgency=urgency, condition=condition),
         category_id,
         jurisdiction_id,
     ]
-    row = fetch_one(sql, params)
+    row = fetch_one(_report_context_sql(connection.vendor), params)
     if row is None:
         return None
-    settings = s.instance(row)
-    current = j.instance(row, s.width)
-    settings.jurisdiction = current
-    category = c.instance(row, s.width + j.width)
-    return ReportContext(settings, current, category, bool(row[-1]))
+    read = context_read(row, 0)
+    if read.settings is None or read.jurisdiction is None:
+        return None
+    return ReportContext(read.settings, read.jurisdiction, read.category, bool(row[read.end]))
 
 
 def handling_limit_for(*, category: Category, urgency: str, condition: str = "") -> TimeLimit:
@@ -192,7 +185,6 @@ def _case_insert_sql(n_events: int) -> tuple[str, list[int], int]:
     and the places' keys from the case's: with one event the statement has 49
     parameters, within psycopg's cache of parsed statements (50).
     """
-    quote = connection.ops.quote_name
     case_fields, event_fields = insert_fields(Case), insert_fields(CaseEvent)
     case_names = [f.attname for f in case_fields]
     case_at = [f.attname for f in event_fields].index("case_id")
@@ -205,22 +197,19 @@ def _case_insert_sql(n_events: int) -> tuple[str, list[int], int]:
     from_counter = sorted([case_names.index("number"), case_names.index("jurisdiction_id")])
     event_values = ["%s"] * len(event_fields)
     event_values[case_at] = "(SELECT id FROM c)"
-    event_rows = ", ".join([f"({', '.join(event_values)})"] * n_events)
     places = (
         places_select_sql()
         .replace("SELECT ", "SELECT c.id, c.number, ", 1)
         .replace("= %s", "= c.{}")
         .format("township_id", "road_id", "proposed_unit_id", source="c")
     )
+    case_insert = insert_sql(
+        Case, values=case_values, returning="id, number, township_id, road_id, proposed_unit_id"
+    )
+    event_insert = insert_sql(CaseEvent, values=event_values, rows=n_events, returning="")
     sql = (
-        f"WITH n AS ({_counter_upsert_sql('last, jurisdiction_id, day')}), "  # noqa: S608 quoted names, %s params
-        f"c AS (INSERT INTO {quote(Case._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in case_fields)}) "
-        f"VALUES ({', '.join(case_values)}) "
-        "RETURNING id, number, township_id, road_id, proposed_unit_id), "
-        f"e AS (INSERT INTO {quote(CaseEvent._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in event_fields)}) VALUES {event_rows}) "
-        f"{places}"
+        f"WITH n AS ({_counter_upsert_sql('last, jurisdiction_id, day')}), "
+        f"c AS ({case_insert}), e AS ({event_insert}) {places}"
     )
     return sql, from_counter[::-1], case_at
 

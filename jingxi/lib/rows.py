@@ -20,17 +20,17 @@ from typing import Any
 
 from django.db import connections, models
 
-_statements: dict[tuple[type[models.Model], str], tuple[str, list[models.Field[object, object]]]]
-_statements = {}
+_fields: dict[type[models.Model], list[models.Field[object, object]]] = {}
+_statements: dict[tuple[type[models.Model], str], str] = {}
 _lock = threading.Lock()
 
 
-def _statement(
-    model: type[models.Model], alias: str
-) -> tuple[str, list[models.Field[object, object]]]:
-    connection = connections[alias]
-    key = (model, connection.vendor)
-    found = _statements.get(key)
+def insert_fields(
+    model: type[models.Model], *, using: str = "default"
+) -> list[models.Field[object, object]]:
+    """The fields an INSERT of `model` writes (all concrete ones but the auto key), in
+    the order of `insert_sql`'s columns and `insert_params`' values."""
+    found = _fields.get(model)
     if found is not None:
         return found
     meta = model._meta
@@ -43,22 +43,47 @@ def _statement(
         ):
             raise TypeError(f"row_insert cannot write {model.__name__}.{field.name}")
         fields.append(field)
-    quote = connection.ops.quote_name
-    pk_column = meta.pk.column if meta.pk is not None else "id"
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 quoted model names, %s params
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(pk_column)}"
-    )
     with _lock:
-        _statements[key] = (sql, fields)
-    return sql, fields
+        _fields[model] = fields
+    return fields
 
 
-def insert_fields(
-    model: type[models.Model], *, using: str = "default"
-) -> list[models.Field[object, object]]:
-    """The fields an INSERT of `model` writes (all concrete ones but the auto key)."""
-    return _statement(model, using)[1]
+def insert_sql(
+    model: type[models.Model],
+    *,
+    values: Sequence[str] | None = None,
+    rows: int = 1,
+    returning: str | None = None,
+    using: str = "default",
+) -> str:
+    """The INSERT of `rows` rows of `model` into its `insert_fields`: the one builder of
+    INSERT statements on the hot paths. `values` are the SQL expressions of one row, one
+    per field (`%s` each by default; a subquery where a value comes from elsewhere in
+    the statement); RETURNING `returning` (the primary key by default, "" for none)."""
+    quote = connections[using].ops.quote_name
+    fields = insert_fields(model, using=using)
+    row = list(values) if values is not None else ["%s"] * len(fields)
+    if len(row) != len(fields):
+        raise ValueError(f"{len(row)} values for the {len(fields)} columns of {model.__name__}")
+    if returning is None:
+        pk = model._meta.pk
+        returning = quote(pk.column if pk is not None else "id")
+    tail = f" RETURNING {returning}" if returning else ""
+    rows_sql = ", ".join([f"({', '.join(row)})"] * rows)
+    columns = ", ".join(quote(f.column) for f in fields)
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {rows_sql}{tail}"  # noqa: S608 quoted table names, values as %s params
+
+
+def _statement(
+    model: type[models.Model], alias: str
+) -> tuple[str, list[models.Field[object, object]]]:
+    key = (model, connections[alias].vendor)
+    sql = _statements.get(key)
+    if sql is None:
+        sql = insert_sql(model, using=alias)
+        with _lock:
+            _statements[key] = sql
+    return sql, insert_fields(model, using=alias)
 
 
 def insert_params(

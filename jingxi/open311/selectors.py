@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from jingxi.cases import workflow
 from jingxi.cases.choices import Status
+from jingxi.cases.context import ReportContext, context_columns, context_joins, context_read
 from jingxi.cases.models import RECORD_ACTIONS, Case, CaseEvent, LoopSettings
-from jingxi.cases.services import ReportContext
 from jingxi.catalog.choices import CategoryKind, CategoryLevel, Urgency
 from jingxi.catalog.models import Category, TimeLimit
 from jingxi.catalog.timelimits import limit_notice, limit_pick
@@ -386,20 +386,14 @@ def post_context(*, jurisdiction_id: str, key_prefix: str | None, service_code: 
     params: list[Any] = [jurisdiction_id, jurisdiction_id, key_prefix, kind, code]
     params += [str(CategoryLevel.MINOR), True]
     row = fetch_one(_post_context_sql(connection.vendor), params)
-    j, a = selection(Jurisdiction, "j"), selection(ApiClient, "a")
-    s, c = selection(LoopSettings, "s"), selection(Category, "c")
-    at = 1
-    jurisdiction: Jurisdiction | None = j.instance(row, at)
-    at += j.width
-    client: ApiClient | None = a.instance(row, at)
-    at += a.width
-    settings: LoopSettings | None = s.instance(row, at)
-    at += s.width
-    category: Category | None = c.instance(row, at)
+    a = selection(ApiClient, "a")
+    client: ApiClient | None = a.instance(row, 1)
+    read = context_read(row, 1 + a.width)
     service = None
-    if category is not None:
-        service = Service(category, *_service_definition(row[-2], row[-1], get_language()))
-    return PostContext(int(row[0]), jurisdiction, client, settings, service)
+    if read.category is not None:
+        limits, extras = row[read.end], row[read.end + 1]
+        service = Service(read.category, *_service_definition(limits, extras, get_language()))
+    return PostContext(int(row[0]), read.jurisdiction, client, read.settings, service)
 
 
 @functools.cache
@@ -407,8 +401,7 @@ def _post_context_sql(vendor: str) -> str:
     """The statement of `post_context`, built once per process from model metadata.
     Parameters: jurisdiction_id twice, key prefix, kind, code, minor level, True."""
     quote = connection.ops.quote_name
-    j, a = selection(Jurisdiction, "j"), selection(ApiClient, "a")
-    s, c = selection(LoopSettings, "s"), selection(Category, "c")
+    a = selection(ApiClient, "a")
     table = quote(Jurisdiction._meta.db_table)
     served = (  # jurisdictions_served: those with an id, else all of them
         f"SELECT id, open311_id FROM {table} WHERE open311_id <> '' UNION ALL "  # noqa: S608 quoted table name
@@ -418,16 +411,14 @@ def _post_context_sql(vendor: str) -> str:
     return (
         f"WITH served AS ({served}) "  # noqa: S608 quoted names, %s params
         "SELECT (SELECT count(*) FROM (SELECT 1 FROM served LIMIT 2) n), "
-        f"{j.sql}, {a.sql}, {s.sql}, {c.sql}, "
+        f"{a.sql}, {context_columns()}, "
         f"{_rows_json(vendor, TimeLimit, _LIMIT_FIELDS)}, "
         f"{_rows_json(vendor, ServiceAttribute, _EXTRA_FIELDS)} "
         "FROM (SELECT CASE WHEN %s = '' THEN (SELECT min(id) FROM served) "
         "ELSE (SELECT min(id) FROM served WHERE open311_id = %s) END AS id) p "
-        f"LEFT JOIN {table} j ON j.id = p.id "
         f"LEFT JOIN {quote(ApiClient._meta.db_table)} a ON a.key_prefix = %s "
-        f"LEFT JOIN {quote(LoopSettings._meta.db_table)} s ON s.jurisdiction_id = j.id "
-        f"LEFT JOIN {quote(Category._meta.db_table)} c ON c.jurisdiction_id = j.id "
-        "AND c.kind = %s AND c.code = %s AND c.level = %s AND c.is_active = %s"
+        f"LEFT JOIN {table} j ON j.id = p.id "
+        + context_joins("c.kind = %s AND c.code = %s AND c.level = %s AND c.is_active = %s")
     )
 
 

@@ -20,11 +20,12 @@ from django.utils import timezone
 from jingxi.audit.choices import AuditKind
 from jingxi.audit.services import audit_record
 from jingxi.cases.choices import Source
+from jingxi.cases.context import ReportContext
 from jingxi.cases.models import Case
-from jingxi.cases.services import ReportContext, case_report
+from jingxi.cases.services import case_report
 from jingxi.catalog.models import Category
 from jingxi.lib.prepared import fetch_one
-from jingxi.lib.rows import insert_fields, insert_params
+from jingxi.lib.rows import insert_fields, insert_params, insert_sql
 from jingxi.open311.models import ApiClient, Open311Request
 from jingxi.org.models import Jurisdiction
 
@@ -207,11 +208,4 @@ def open311_request_create(
 def _record_insert_sql() -> str:
     """`lib.rows.row_insert`'s statement for an Open311Request, prepared on PostgreSQL
     (`lib.prepared`)."""
-    quote = connection.ops.quote_name
-    meta = Open311Request._meta
-    fields = insert_fields(Open311Request)
-    assert meta.pk is not None
-    return (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 quoted model names, %s params
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
-    )
+    return insert_sql(Open311Request)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import hypothesis
 import pytest
 from django.db import connection
 from django.http import HttpResponse
@@ -18,10 +19,12 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import strategies as st
+from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 
 from conftest import Cast, World
-from jingxi.cases import intake
+from jingxi.cases import api, intake
 from jingxi.cases.api import CaseListCreate
 from jingxi.cases.choices import Source, Status
 from jingxi.cases.models import Case, CaseEvent, LoopSettings
@@ -152,13 +155,12 @@ def test_the_allow_header_is_the_one_drf_computes(
 STEPPED_ASIDE = [
     ({"category": DROP}, "a missing category"),
     ({"category": True}, "a boolean category"),
-    ({"category": "12"}, "a category as text (DRF converts it)"),
     ({"category": 999_999}, "an unknown category"),
     ({"category": 2**63}, "a category past BIGINT (DRF's range check refuses it)"),
     ({"category": 10**30}, "a category far past BIGINT"),
     ({"category": 0}, "a category id below 1"),
     ({"lng": 181}, "a longitude out of range"),
-    ({"lng": "east"}, "a longitude as text"),
+    ({"lng": "east"}, "a longitude as words"),
     ({"lat": None}, "a null latitude"),
     ({"description": "   "}, "a blank description"),
     ({"description": "长" * 2001}, "an over-long description"),
@@ -168,10 +170,8 @@ STEPPED_ASIDE = [
     ({"source": DROP}, "a missing source"),
     ({"urgency": "whenever"}, "an unknown urgency"),
     ({"crs": "bd09"}, "an unknown coordinate system"),
-    ({"file_directly": "true"}, "file_directly as text (DRF converts it)"),
     ({"condition": ""}, "a blank optional field (DRF refuses it)"),
     ({"reporter_phone": "1" * 33}, "an over-long phone"),
-    ({"address": 12}, "an address as a number (DRF converts it)"),
     ({"lng": 120.0, "lat": 30.0}, "a position outside the jurisdiction"),
     ({"source": Source.CITIZEN_WEB, "file_directly": True}, "a public report filed directly"),
 ]
@@ -190,6 +190,130 @@ def test_other_bodies_are_left_to_drf_which_answers_as_before(
     assert comparable(response) == comparable(reference)
     if response.status_code != 201:
         assert not Case.objects.exists()
+
+
+# Values DRF's fields convert: the direct path runs the same fields, so it serves them.
+CONVERTED = [
+    ({"category": "CATEGORY"}, "a category as text"),
+    ({"file_directly": "true"}, "file_directly as text"),
+    ({"address": 12}, "an address as a number"),
+    ({"lng": "113.955", "lat": "34.7102"}, "a position as text"),
+]
+
+
+@pytest.mark.parametrize(("change", "why"), CONVERTED, ids=[w for _c, w in CONVERTED])
+def test_values_drf_converts_are_converted_alike_on_the_direct_path(
+    world: World, cast: Cast, settings_row: LoopSettings, change: dict[str, Any], why: str
+) -> None:
+    if change.get("category") == "CATEGORY":
+        change = {"category": str(world.exposed_garbage.pk)}
+    body = json.dumps(body_for(world, **change)).encode()
+    served = direct(body, "application/json", headers_for(cast.inspector))
+    assert served is not None and served.status_code == 201, why
+    reference = drf_answer(body, "application/json", headers_for(cast.inspector))
+    assert comparable(served) == comparable(reference), why
+
+
+class _NarrowDescription(api.CaseCreateSerializer):
+    description = serializers.CharField(max_length=5)
+
+
+class _NarrowSources(api.CaseCreateSerializer):
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["source"] = serializers.ChoiceField(choices=[Source.HOTLINE])
+        return fields
+
+
+@pytest.mark.parametrize(
+    ("narrowed", "change"),
+    [
+        (_NarrowDescription, {"description": "青年路暴露垃圾一堆"}),
+        (_NarrowSources, {"source": Source.INSPECTOR}),
+    ],
+    ids=["a shorter description", "fewer sources"],
+)
+def test_a_field_narrowed_in_the_serializer_is_refused_by_the_direct_path_too(
+    world: World,
+    cast: Cast,
+    settings_row: LoopSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    narrowed: type[api.CaseCreateSerializer],
+    change: dict[str, Any],
+) -> None:
+    body = json.dumps(body_for(world, **change)).encode()
+    headers = headers_for(cast.inspector)
+    accepted = direct(body, "application/json", headers)
+    assert accepted is not None and accepted.status_code == 201  # before the narrowing
+    monkeypatch.setattr(api, "CaseCreateSerializer", narrowed)
+    cases = Case.objects.count()
+    assert direct(body, "application/json", headers) is None
+    response = url_answer(body, "application/json", headers)
+    assert response.status_code == 400
+    assert comparable(response) == comparable(drf_answer(body, "application/json", headers))
+    assert Case.objects.count() == cases
+
+
+def test_the_direct_path_checks_with_the_create_serializers_own_fields() -> None:
+    checker = intake._validator(api.CaseCreateSerializer)
+    assert type(checker) is api.CaseCreateSerializer
+    assert set(checker.fields) == set(api.CaseCreateSerializer().fields)
+
+
+# --- generated requests: the same answer both ways ------------------------------------
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8)
+_ODD: st.SearchStrategy[Any] = st.sampled_from(
+    [None, True, False, 0, -1, "", " ", [], {}, "wgs84", "urgent"]
+)
+
+
+def _field(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """A field's value: usually a valid one, sometimes absent or odd."""
+    return st.one_of(valid, valid, valid, st.just(DROP), _ODD)
+
+
+def _bodies(category_id: int) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            "category": _field(st.sampled_from([category_id, str(category_id), 999_999, 2**63])),
+            "lng": _field(
+                st.one_of(st.floats(113.954, 113.956), st.floats(-200, 200), st.just("113.955"))
+            ),
+            "lat": _field(st.floats(34.7101, 34.7103)),
+            "crs": _field(st.sampled_from(["wgs84", "gcj02", "bd09"])),
+            "description": _field(st.one_of(_TEXT, st.just("长" * 2001), st.just("a\x00b"))),
+            "urgency": _field(st.sampled_from(["normal", "urgent", "whenever"])),
+            "condition": _field(st.sampled_from(["", "rain", "x" * 65])),
+            "address": _field(st.one_of(_TEXT, st.integers(0, 99))),
+            "reporter_name": _field(_TEXT),
+            "reporter_phone": _field(st.sampled_from(["13812341234", "1" * 33])),
+            "source": _field(st.sampled_from([*Source.values, "fax"])),
+            "file_directly": _field(st.sampled_from([True, False, "true", "no", 1])),
+        }
+    ).map(lambda body: {k: v for k, v in body.items() if v is not DROP})
+
+
+@pytest.mark.django_db
+def test_generated_requests_get_the_same_answer_directly_and_through_drf(
+    world: World, cast: Cast, settings_row: LoopSettings
+) -> None:
+    """The URL's answer (direct path, or DRF when it steps aside) equals DRF's own."""
+    headers = headers_for(cast.inspector)
+
+    @hypothesis.settings(
+        max_examples=40,
+        derandomize=True,
+        suppress_health_check=[hypothesis.HealthCheck.too_slow],
+    )
+    @hypothesis.given(body=_bodies(world.exposed_garbage.pk))
+    def same_answer(body: dict[str, Any]) -> None:
+        raw = json.dumps(body).encode()
+        response = url_answer(raw, "application/json", headers)
+        reference = drf_answer(raw, "application/json", headers)
+        assert comparable(response) == comparable(reference), body
+
+    same_answer()
 
 
 @pytest.mark.parametrize(
