@@ -271,7 +271,12 @@ class CaseEvent(models.Model):
         verbose_name = _("案卷记录")
         verbose_name_plural = _("案卷记录")
         ordering = ["id"]
-        indexes = [models.Index(fields=["case", "id"], name="caseevent_case")]
+        indexes = [
+            models.Index(fields=["case", "id"], name="caseevent_case"),
+            # The indicators of a period (jingxi/cases/indicators.py): events of some
+            # kinds within [start, end).
+            models.Index(fields=["action", "at"], name="caseevent_action_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
