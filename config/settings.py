@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "jingxi.lib",
+    "jingxi.indicators",
     "jingxi.org",
     "jingxi.audit",
     "jingxi.accounts",

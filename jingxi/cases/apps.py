@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "jingxi.cases"
     label = "cases"
     verbose_name = _("案卷")
+
+    def ready(self) -> None:
+        from jingxi.cases import indicators
+
+        indicators.register()

@@ -200,8 +200,10 @@ class Case(models.Model):
                 condition=models.Q(is_overdue=True, status__in=sorted(OPEN)),
                 name="case_queue_overdue",
             ),
-            # The public figures of a period (public/portal_selectors.py): cases closed,
-            # or due, then. Open cases have neither yet, so a report writes no entry.
+            # Cases closed, or due, in a period, read from the columns (retention, and the
+            # column count the indicators are held equal to: cases/tests/indicator_columns.py;
+            # the figures themselves come from the events, cases/indicators.py). Open
+            # cases have neither yet, so a report writes no entry.
             models.Index(
                 fields=["jurisdiction", "closed_at"],
                 condition=models.Q(closed_at__isnull=False),
@@ -271,7 +273,12 @@ class CaseEvent(models.Model):
         verbose_name = _("案卷记录")
         verbose_name_plural = _("案卷记录")
         ordering = ["id"]
-        indexes = [models.Index(fields=["case", "id"], name="caseevent_case")]
+        indexes = [
+            models.Index(fields=["case", "id"], name="caseevent_case"),
+            # The indicators of a period (jingxi/cases/indicators.py): events of some
+            # kinds within [start, end).
+            models.Index(fields=["action", "at"], name="caseevent_action_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

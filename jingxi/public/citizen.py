@@ -35,6 +35,7 @@ from jingxi.cases.models import Attachment, AttachmentKind, Case
 from jingxi.cases.services import CaseInputError, DuplicateSubmission
 from jingxi.cases.workflow import TransitionRefused
 from jingxi.catalog.selectors import category_suggest, category_tree
+from jingxi.indicators.registry import Value
 from jingxi.lib.ratelimit import client_ip, request_limited
 from jingxi.org.models import Jurisdiction, User
 from jingxi.org.privacy import Surface, masking_for
@@ -49,6 +50,7 @@ from jingxi.public.forms import (
     ReopenDecisionForm,
     TrackSearchForm,
 )
+from jingxi.public.indicators import SATISFIED_RATINGS
 from jingxi.public.models import Feedback, Rating, ReopenRequest, ReopenStatus
 from jingxi.public.photos import public_photo_response
 from jingxi.public.site import public_jurisdiction
@@ -535,7 +537,8 @@ def reopen_list(request: HttpRequest) -> HttpResponse:
     feedback_qs = reporting.feedback_list_for(user=user)
     counts = dict(feedback_qs.order_by().values_list("rating").annotate(n=Count("id")))
     total = sum(counts.values())
-    satisfied = counts.get(Rating.SATISFIED, 0) + counts.get(Rating.BASICALLY_SATISFIED, 0)
+    satisfied = sum(counts.get(rating, 0) for rating in SATISFIED_RATINGS)
+    satisfaction = Value(satisfied, total).value  # the registry's rate (None for 0 rated)
     summary = [
         {"label": label, "count": counts.get(value, 0), "rating": value}
         for value, label in Rating.choices
@@ -547,7 +550,7 @@ def reopen_list(request: HttpRequest) -> HttpResponse:
         "feedback": list(feedback_qs[:50]),
         "summary": summary,
         "total": total,
-        "satisfied_rate": round(100 * satisfied / total) if total else None,
+        "satisfied_rate": None if satisfaction is None else round(satisfaction),
         "masking": masking_for(roles=roles_of(request), viewer=user, surface=Surface.OFFICE),
     }
     personal_data_shown(  # the pending requests' reporters, in full

@@ -1,25 +1,11 @@
 """Reads of the disclosure portal: the published figures and the cases behind them, the grid
 map, road-chief boards, consultations, suggestions and typical cases.
 
-Every figure is a count of cases selected by one `Q` (`measure_q`); the figures aggregate
-those counts and `disclosure_trace` returns the cases one of them counts, so a number on
-the portal can always be traced to its cases (staff only).
-
-Definitions (DOMAIN.md, CJ/T 292 practice), for a period [start, end) in the
-jurisdiction's time zone:
-- received (受理数): cases reported in the period, whatever became of them;
-- closed (结案数): cases closed (结案/销号) in the period and still closed;
-- on time (按期结案数): closed in the period no later than their handling deadline
-  (`Case.deadline`: the last dispatch's deadline, moved only by an approved extension, a
-  rework order or a resumed suspension). A case closed without dispatch (an inspector's
-  self-handled minor problem) has no unit clock and counts as on time;
-- due (应结案数): closed in the period, plus open cases (not suspended: 挂账 is excluded,
-  as many schemes do) whose deadline fell in the period and has passed (超时未结案);
-- 按期结案率 = on time / due;
-- satisfaction (满意率) = (满意 + 基本满意) / rated, over the citizens' ratings
-  (public.Feedback) of the cases closed in the period;
-- problems (问题数, the grid map): cases reported in the period that were not rejected,
-  merged or voided.
+Every figure is an indicator of the registry (`jingxi.indicators`; the definitions are
+those of the apps that own them: jingxi/cases/indicators.py and
+jingxi/public/indicators.py), for a local month or year [start, end). Nothing is
+counted here: `disclosure_trace` asks the registry for the cases behind a measure, so a
+number on the portal can always be traced to its cases (staff only).
 """
 
 from __future__ import annotations
@@ -34,13 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingxi.cases import workflow
 from jingxi.cases.choices import Status
 from jingxi.cases.models import Case
+from jingxi.indicators.registry import Value, Window, indicators_compute, measure_subjects
 from jingxi.org.models import Jurisdiction
 from jingxi.places.models import Road, RoadChief, Segment, Township
 from jingxi.places.selectors import road_chief_list_current
-from jingxi.public.models import Rating
 from jingxi.public.models_portal import (
     Consultation,
     ConsultationComment,
@@ -52,6 +37,7 @@ from jingxi.public.models_portal import (
 )
 from jingxi.web import map_layers
 
+# The published counts: their labels, and the registry's measures whose cases they are.
 MEASURES: Final = {
     "received": gettext_lazy("受理数"),
     "closed": gettext_lazy("结案数"),
@@ -61,8 +47,22 @@ MEASURES: Final = {
     "satisfied": gettext_lazy("满意数（含基本满意）"),
     "problems": gettext_lazy("问题数"),
 }
-# Ratings that count as satisfied (满意, 基本满意).
-SATISFIED_RATINGS: Final = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
+MEASURE_CODES: Final[dict[str, tuple[str, ...]]] = {
+    "received": ("cases.reported",),
+    "closed": ("cases.closed",),
+    "on_time": ("cases.closed_on_time",),
+    "due": ("cases.closed", "cases.late_open"),
+    "rated": ("public.rated",),
+    "satisfied": ("public.satisfied",),
+    "problems": ("cases.problems",),
+}
+# The registry's indicators a figure row shows.
+FIGURE_INDICATORS: Final = (
+    "reported",
+    "closure_rate",
+    "on_time_closure_rate",
+    "satisfaction_rate",
+)
 MIN_YEAR: Final = 2000
 MAX_YEAR: Final = 2100
 
@@ -103,59 +103,62 @@ def period_get(*, jurisdiction: Jurisdiction, year: int, month: int | None = Non
     return Period(year=year, month=month, start=start, end=end)
 
 
-# --- measures -----------------------------------------------------------------------
-
-
-def measure_q(measure: str, *, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> Q:
-    """The cases `measure` counts in [start, end). KeyError for an unknown measure."""
-    received = Q(reported_at__gte=start, reported_at__lt=end)
-    closed = Q(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
-    if measure == "received":
-        return received
-    if measure == "problems":
-        return received & ~Q(status__in=workflow.ENDED_WITHOUT_CASE)
-    if measure == "closed":
-        return closed
-    if measure == "on_time":
-        return closed & (Q(deadline__isnull=True) | Q(closed_at__lte=F("deadline")))
-    if measure == "due":
-        late_open = Q(
-            status__in=workflow.OPEN - {Status.SUSPENDED},
-            deadline__gte=start,
-            deadline__lt=min(end, now),
-        )
-        return closed | late_open
-    if measure in ("rated", "satisfied"):
-        if measure == "satisfied":
-            return closed & Q(feedback__rating__in=SATISFIED_RATINGS)
-        return closed & Q(feedback__isnull=False)
-    raise KeyError(measure)
-
-
 # --- figures ------------------------------------------------------------------------
+
+
+def _window(period: Period, now: dt.datetime) -> Window:
+    return Window(start=period.start, end=period.end, as_of=now)
+
+
+EMPTY: Final = {
+    "reported": Value(0),
+    "closure_rate": Value(0, 0),
+    "on_time_closure_rate": Value(0, 0),
+    "satisfaction_rate": Value(0, 0),
+}
 
 
 @dataclass(kw_only=True)
 class FigureRow:
-    """The figures of one area (the county or a township) or one month."""
+    """The figures of one area (the county or a township) or one month: the registry's
+    values of FIGURE_INDICATORS."""
 
     key: int | None
     name: str
-    received: int = 0
-    closed: int = 0
-    on_time: int = 0
-    due: int = 0
-    rated: int = 0
-    satisfied: int = 0
+    values: dict[str, Value] = field(default_factory=lambda: dict(EMPTY))
+
+    @property
+    def received(self) -> int:
+        return self.values["reported"].numerator
+
+    @property
+    def on_time(self) -> int:
+        return self.values["on_time_closure_rate"].numerator
+
+    @property
+    def due(self) -> int:
+        return self.values["on_time_closure_rate"].denominator or 0
+
+    @property
+    def closed(self) -> int:
+        return self.values["closure_rate"].numerator
+
+    @property
+    def rated(self) -> int:
+        return self.values["satisfaction_rate"].denominator or 0
+
+    @property
+    def satisfied(self) -> int:
+        return self.values["satisfaction_rate"].numerator
 
     @property
     def on_time_rate(self) -> float | None:
         """按期结案率 in percent, or None when nothing was due."""
-        return round(100 * self.on_time / self.due, 1) if self.due else None
+        return self.values["on_time_closure_rate"].percent()
 
     @property
     def satisfaction_rate(self) -> float | None:
-        return round(100 * self.satisfied / self.rated, 1) if self.rated else None
+        return self.values["satisfaction_rate"].percent()
 
 
 @dataclass(kw_only=True)
@@ -166,37 +169,8 @@ class Figures:
     township: Township | None = None
 
 
-COUNTED: Final = ("received", "closed", "on_time", "due")
-RATED: Final = ("rated", "satisfied")
-
-
-def _counts(*, period: Period, now: dt.datetime, suffix: str = "") -> dict[str, Any]:
-    return {
-        f"{m}{suffix}": Count(
-            "pk", filter=measure_q(m, start=period.start, end=period.end, now=now)
-        )
-        for m in (*COUNTED, *RATED)
-    }
-
-
-def _scope(
-    jurisdiction: Jurisdiction, township: Township | None, period: Period | None = None
-) -> QuerySet[Case]:
-    """The jurisdiction's (or township's) cases; with `period`, only those any measure
-    may count in it (reported, closed or due then), so that a period's figures read
-    that period's cases, not every case ever (indexes case_recent, case_closed_at,
-    case_deadline)."""
-    cases = Case.objects.filter(jurisdiction=jurisdiction)
-    if township is not None:
-        cases = cases.filter(township=township)
-    if period is not None:
-        start, end = period.start, period.end
-        cases = cases.filter(
-            Q(reported_at__gte=start, reported_at__lt=end)
-            | Q(closed_at__gte=start, closed_at__lt=end)
-            | Q(deadline__gte=start, deadline__lt=end)
-        )
-    return cases.order_by()
+def _where(township: Township | None) -> dict[str, int]:
+    return {} if township is None else {"township": township.pk}
 
 
 def disclosure_figures(
@@ -218,26 +192,23 @@ def disclosure_figures(
         if township is not None
         else list(Township.objects.filter(jurisdiction=jurisdiction).only("id", "name", "code"))
     )
-    rows = {
-        r["township_id"]: r
-        for r in _scope(jurisdiction, township, period)
-        .values("township_id")
-        .annotate(**_counts(period=period, now=now))
-    }
+    (found,) = indicators_compute(
+        codes=FIGURE_INDICATORS,
+        jurisdiction_id=jurisdiction.pk,
+        windows=[_window(period, now)],
+        by="township",
+        where=_where(township),
+    )
     total = FigureRow(
         key=township.pk if township else None, name=township.name if township else jurisdiction.name
     )
-    by_township: list[FigureRow] = []
-    for t in townships:
-        row = FigureRow(key=t.pk, name=t.name)
-        found = rows.get(t.pk)
-        if found:
-            for m in (*COUNTED, *RATED):
-                setattr(row, m, found[m])
-        by_township.append(row)
-    for found in rows.values():
-        for m in (*COUNTED, *RATED):
-            setattr(total, m, getattr(total, m) + found[m])
+    by_township = [FigureRow(key=t.pk, name=t.name) for t in townships]
+    rows = {row.key: row for row in by_township}
+    for code, per_key in found.items():
+        for key, value in per_key.items():
+            total.values[code] = total.values[code] + value
+            if key in rows:
+                rows[key].values[code] = value
     return Figures(period=period, total=total, townships=by_township, township=township)
 
 
@@ -251,18 +222,20 @@ def disclosure_series(
     """The year's figures month by month (for the charts). One query."""
     now = now or timezone.now()
     periods = [period_get(jurisdiction=jurisdiction, year=year, month=m) for m in range(1, 13)]
-    aggregates: dict[str, Any] = {}
-    for p in periods:
-        aggregates.update(_counts(period=p, now=now, suffix=f"_{p.month}"))
-    year_period = period_get(jurisdiction=jurisdiction, year=year)
-    found = _scope(jurisdiction, township, year_period).aggregate(**aggregates)
-    series = []
-    for p in periods:
-        row = FigureRow(key=p.month, name=_("%(m)d月") % {"m": p.month})
-        for m in (*COUNTED, *RATED):
-            setattr(row, m, found[f"{m}_{p.month}"] or 0)
-        series.append(row)
-    return series
+    found = indicators_compute(
+        codes=FIGURE_INDICATORS,
+        jurisdiction_id=jurisdiction.pk,
+        windows=[_window(p, now) for p in periods],
+        where=_where(township),
+    )
+    return [
+        FigureRow(
+            key=p.month,
+            name=_("%(m)d月") % {"m": p.month},
+            values={code: found[i][code][None] for code in FIGURE_INDICATORS},
+        )
+        for i, p in enumerate(periods)
+    ]
 
 
 def disclosure_trace(
@@ -280,16 +253,25 @@ def disclosure_trace(
     Raises KeyError for an unknown measure and PeriodError for a bad period.
     """
     now = now or timezone.now()
-    if measure not in MEASURES:
-        raise KeyError(measure)
+    codes = MEASURE_CODES[measure]
     period = period_get(jurisdiction=jurisdiction, year=year, month=month)
-    cases = _scope(jurisdiction, township).filter(
-        measure_q(measure, start=period.start, end=period.end, now=now)
-    )
+    where = _where(township)
     if grid_id is not None:
-        cases = cases.filter(grid_id=grid_id)
+        where["grid"] = grid_id
+    behind = Q()
+    for code in codes:
+        behind |= Q(
+            pk__in=measure_subjects(
+                code=code,
+                jurisdiction_id=jurisdiction.pk,
+                window=_window(period, now),
+                where=where,
+            )
+        )
     return (
-        cases.select_related("category", "township", "unit", "grid")
+        Case.objects.filter(jurisdiction=jurisdiction)
+        .filter(behind)
+        .select_related("category", "township", "unit", "grid")
         .defer("township__geometry", "grid__geometry")
         .order_by("-reported_at", "-id")
     )
@@ -303,15 +285,17 @@ def grid_counts(
 ) -> dict[int, int]:
     """Problems per grid in the period (grid id -> count). One query."""
     period = period_get(jurisdiction=jurisdiction, year=year, month=month)
-    q = measure_q("problems", start=period.start, end=period.end, now=timezone.now())
-    rows = (
-        Case.objects.filter(jurisdiction=jurisdiction, grid__isnull=False)
-        .filter(q)
-        .order_by()
-        .values("grid_id")
-        .annotate(n=Count("pk"))
+    (found,) = indicators_compute(
+        codes=["problems"],
+        jurisdiction_id=jurisdiction.pk,
+        windows=[_window(period, timezone.now())],
+        by="grid",
     )
-    return {r["grid_id"]: r["n"] for r in rows}
+    return {
+        key: value.numerator
+        for key, value in found["problems"].items()
+        if key is not None and value.numerator
+    }
 
 
 GRID_PUBLIC_PROPERTIES: Final = ("id", "code", "community", "township")
