@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "jingxi.accounts",
     "jingxi.catalog",
     "jingxi.places",
+    "jingxi.documents",
     "jingxi.cases",
     "jingxi.notify",
     "jingxi.public",

@@ -6,3 +6,10 @@ class CasesConfig(AppConfig):
     name = "jingxi.cases"
     label = "cases"
     verbose_name = _("案卷")
+
+    def ready(self) -> None:
+        # The cases' document kinds (notice, supervision order) and who sees which case,
+        # for jingxi.documents, which never imports cases.
+        from jingxi.cases.documents import register
+
+        register()
