@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "jingxi.catalog",
     "jingxi.places",
     "jingxi.documents",
+    "jingxi.bulletins",
     "jingxi.cases",
     "jingxi.notify",
     "jingxi.public",
