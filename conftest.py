@@ -315,6 +315,18 @@ def _fresh_process_caches() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the default language: a request in English (Accept-Language,
+    ?lang=) leaves English active in the thread, and a later test that reads a message
+    outside a request would otherwise see it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """PBKDF2 is slow on purpose; tests hash many passwords and need no such strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "jingxi.accounts",
     "jingxi.catalog",
     "jingxi.places",
+    "jingxi.documents",
+    "jingxi.bulletins",
     "jingxi.cases",
     "jingxi.notify",
     "jingxi.public",

@@ -77,7 +77,7 @@ ADMIN_MODELS: Final[Mapping[str, Perm]] = {
     "hotline.callback": M,
     "wechat.conversation": M,
     "wechat.pendingmedia": M,
-    "public.bulletin": M,
+    "bulletins.bulletin": M,
     "public.consultation": M,
     "public.consultationcomment": M,
     "public.hearing": M,

@@ -38,10 +38,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from jingxi.cases import workflow
 from jingxi.cases.access import case_list_for
-from jingxi.cases.documents import DocumentError
 from jingxi.cases.evidence import EvidenceError
 from jingxi.cases.models import Case
 from jingxi.cases.services import CaseInputError, DuplicateSubmission
+from jingxi.documents.services import DocumentError
 from jingxi.lib.limits import body_too_large
 from jingxi.org.models import User
 

@@ -11,3 +11,9 @@ class CasesConfig(AppConfig):
         from jingxi.cases import indicators
 
         indicators.register()
+
+        # The cases' document kinds (notice, supervision order) and who sees which case,
+        # for jingxi.documents, which never imports cases.
+        from jingxi.cases.documents import register
+
+        register()

@@ -42,14 +42,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingxi.cases.choices import Stage
-from jingxi.cases.models import Case, CaseEvent, DocumentCounter, LoopSettings, SupervisionOrder
-from jingxi.cases.numbering import document_number_format, document_prefix
+from jingxi.cases.documents import supervision_orders_issue_overdue
+from jingxi.cases.models import Case, CaseEvent, LoopSettings, SupervisionOrder
 from jingxi.cases.services import loop_settings_get
 from jingxi.cases.workflow import UNIT_CLOCK
 from jingxi.lib.workcalendar import WorkCalendar
@@ -156,6 +156,13 @@ def ladder_parse(raw: object) -> list[LadderStep]:
         if steps and after < steps[-1].after:
             raise LadderError(_("升级阶梯须按小时数从小到大排列（第%(i)d项）") % {"i": index})
         options = {k: v for k, v in item.items() if k not in ("step", "after_hours")}
+        if "deadline_days" in options:
+            try:
+                days = Decimal(str(options["deadline_days"]))
+            except (InvalidOperation, ValueError):
+                days = Decimal(0)
+            if not days.is_finite() or days <= 0:
+                raise LadderError(_("升级阶梯第%(i)d项：办结天数须大于零") % {"i": index})
         steps.append(LadderStep(after=after, step=str(name), options=options))
     return steps
 
@@ -484,22 +491,17 @@ def _climb(ctx: _Context, ladder: list[LadderStep]) -> None:
             orders = _issue_orders(ctx, ladder, plans)
             events: list[CaseEvent] = []
             new_step: dict[int, list[int]] = defaultdict(list)
-            supervised: list[int] = []
             for case, late, taken in plans:
                 for index in taken:
                     step = ladder[index]
                     order = orders.get((case.pk, index))
                     events.append(_escalation_event(ctx, case, late, step, order))
                     ctx.summary.steps[step.step] = ctx.summary.steps.get(step.step, 0) + 1
-                    if order is not None:
-                        supervised.append(case.pk)
                 new_step[taken[-1] + 1].append(case.pk)
                 ctx.summary.escalation_steps += len(taken)
             CaseEvent.objects.bulk_create(events)
             for step_count, case_ids in sorted(new_step.items()):
                 Case.objects.filter(pk__in=case_ids).update(escalation_step=step_count)
-            if supervised:
-                Case.objects.filter(pk__in=supervised).update(is_supervised=True)
             ctx.summary.escalated_cases += len(plans)
             ctx.summary.supervision_orders += len(orders)
 
@@ -555,7 +557,8 @@ def _issue_orders(
     ladder: list[LadderStep],
     plans: list[tuple[Case, dt.timedelta, list[int]]],
 ) -> dict[tuple[int, int], SupervisionOrder]:
-    """Create the supervision orders the plans call for, numbered from one locked counter."""
+    """Issue the supervision orders the plans call for, through the one door for
+    documents (`documents.supervision_orders_issue_overdue`), numbered in order."""
     wanted = [
         (case, late, index)
         for case, late, taken in plans
@@ -564,45 +567,24 @@ def _issue_orders(
     ]
     if not wanted:
         return {}
-    jurisdiction = ctx.jurisdiction
-    year = ctx.now.astimezone(ctx.calendar.zone).year
-    try:
-        with transaction.atomic():
-            DocumentCounter.objects.get_or_create(
-                jurisdiction=jurisdiction, kind="supervision", year=year
+    issued = supervision_orders_issue_overdue(
+        jurisdiction=ctx.jurisdiction,
+        orders=[
+            (
+                case,
+                _(
+                    "案卷%(number)s超期%(h)s个工作小时仍未处置完毕，请责任单位立即整改，"
+                    "在办结时限前反馈处置结果。"
+                )
+                % {"number": case.number, "h": _hours_text(late)},
+                ctx.calendar.add_working_days(
+                    ctx.now, Decimal(str(ladder[index].options.get("deadline_days", 1)))
+                ),
             )
-    except IntegrityError:  # another process created it first; it exists now
-        pass
-    counter = DocumentCounter.objects.select_for_update().get(
-        jurisdiction=jurisdiction, kind="supervision", year=year
+            for case, late, index in wanted
+        ],
+        now=ctx.now,
     )
-    first = counter.last + 1
-    counter.last += len(wanted)
-    counter.save(update_fields=["last"])
-    prefix = document_prefix(jurisdiction=jurisdiction)
-    orders: dict[tuple[int, int], SupervisionOrder] = {}
-    for serial, (case, late, index) in enumerate(wanted, start=first):
-        days = ladder[index].options.get("deadline_days", 1)
-        assert case.unit_id is not None
-        orders[(case.pk, index)] = SupervisionOrder(
-            jurisdiction=jurisdiction,
-            number=document_number_format(
-                prefix=prefix, kind="supervision", year=year, serial=serial
-            ),
-            year=year,
-            serial=serial,
-            case_id=case.pk,
-            unit_id=case.unit_id,
-            reason="overdue",
-            content=_(
-                "案卷%(number)s超期%(h)s个工作小时仍未处置完毕，请责任单位立即整改，"
-                "在办结时限前反馈处置结果。"
-            )
-            % {"number": case.number, "h": _hours_text(late)},
-            deadline=ctx.calendar.add_working_days(ctx.now, Decimal(str(days))),
-            issued_by=None,
-            issued_at=ctx.now,
-        )
-    # bulk_create sets primary keys on PostgreSQL and SQLite (RETURNING).
-    SupervisionOrder.objects.bulk_create(orders.values())
-    return orders
+    return {
+        (case.pk, index): order for (case, _late, index), order in zip(wanted, issued, strict=True)
+    }

@@ -41,6 +41,7 @@ from jingxi.cases.queues import PHOTO_KIND
 from jingxi.cases.selectors import WARNING_TEXT
 from jingxi.cases.services import case_transition
 from jingxi.lib.geo import haversine_m
+from jingxi.lib.limits import size_text as size_text  # re-exported: its callers read it here
 from jingxi.org.models import Unit, User
 from jingxi.org.roles import Perm, roles_for
 
@@ -103,14 +104,6 @@ class Photo:
 
 def max_photo_bytes() -> int:
     return int(getattr(settings, "JINGXI_MAX_PHOTO_BYTES", DEFAULT_MAX_BYTES))
-
-
-def size_text(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} MB"
-    if n >= 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n} B"
 
 
 def too_large_message(*, limit: int) -> str:

@@ -375,25 +375,6 @@ class Attachment(models.Model):
         return f"{self.case_id} {self.kind} {self.sha256[:8]}"
 
 
-class DocumentCounter(models.Model):
-    """The last serial of a numbered document kind per jurisdiction and year."""
-
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE)
-    kind = models.CharField(max_length=16)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["jurisdiction", "kind", "year"], name="documentcounter_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.year} #{self.last}"
-
-
 class Notice(models.Model):
     """A rectification notice (整改通知单) issued to a unit for one or more cases."""
 

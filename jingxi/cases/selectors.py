@@ -11,15 +11,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jingxi.cases.access import case_list_for
+from jingxi.cases.documents import NOTICE, SUPERVISION
 from jingxi.cases.models import Attachment, Case, Notice, SupervisionOrder
+from jingxi.documents.access import document_visibility_filter
 from jingxi.org.models import Jurisdiction, Unit, User
-from jingxi.org.roles import Perm, RoleSet, roles_for
+from jingxi.org.roles import RoleSet, roles_for
 from jingxi.places.models import Road, Township
 
 # --- cases --------------------------------------------------------------------------
@@ -89,30 +91,14 @@ def attachment_get_for(*, user: User, attachment_id: int) -> Attachment:
 # --- documents ----------------------------------------------------------------------
 
 
-def _documents_visible_q(*, user: User, roles: RoleSet, subjects: str) -> Q | None:
-    """The documents `user` may see, as a filter on Notice or SupervisionOrder; None for
-    none. A document is seen by its issuer, by the staff of the unit it is addressed to,
-    and by whoever may see every one of its subjects (`subjects`: the relation to its
-    cases), as `access` decides for cases. A rule of its own would disagree with it."""
-    if not roles.is_staff:
-        return None
-    own = Q(jurisdiction_id=roles.jurisdiction_id)
-    if roles.may(Perm.CASES_ALL):
-        return own
-    listed = Case.objects.filter(**{_reverse(subjects): OuterRef("pk")})
-    visible_cases = case_list_for(user=user, roles=roles).values("pk")
-    every_subject_seen = Exists(listed) & ~Exists(listed.exclude(pk__in=visible_cases))
-    return own & (Q(issued_by_id=user.pk) | Q(unit_id__in=roles.unit_ids()) | every_subject_seen)
-
-
-def _reverse(subjects: str) -> str:
-    """The relation from Case back to the document, for each document's subjects."""
-    return {"cases": "notices", "case": "supervision_orders"}[subjects]
+def _documents_visible_q(*, user: User, roles: RoleSet, kind: str) -> Q | None:
+    """The documents of `kind` `user` may see: `jingxi.documents.access`' one rule."""
+    return document_visibility_filter(kind=kind, user=user, roles=roles)
 
 
 def notice_get_for(*, user: User, notice_id: int) -> Notice:
     """The notice, if the user may see it (`_documents_visible_q`); Http404 otherwise."""
-    scope = _documents_visible_q(user=user, roles=roles_for(user=user), subjects="cases")
+    scope = _documents_visible_q(user=user, roles=roles_for(user=user), kind=NOTICE)
     notice = None
     if scope is not None:
         notice = (
@@ -127,7 +113,7 @@ def notice_get_for(*, user: User, notice_id: int) -> Notice:
 
 def supervision_order_get_for(*, user: User, order_id: int) -> SupervisionOrder:
     """The order, if the user may see it (`_documents_visible_q`); Http404 otherwise."""
-    scope = _documents_visible_q(user=user, roles=roles_for(user=user), subjects="case")
+    scope = _documents_visible_q(user=user, roles=roles_for(user=user), kind=SUPERVISION)
     order = None
     if scope is not None:
         order = (
@@ -179,7 +165,7 @@ def notice_list_for(
 ) -> QuerySet[Notice]:
     """`notice_search` limited to what the user may see (`_documents_visible_q`)."""
     roles = roles_for(user=user)
-    scope = _documents_visible_q(user=user, roles=roles, subjects="cases")
+    scope = _documents_visible_q(user=user, roles=roles, kind=NOTICE)
     if scope is None or user.jurisdiction is None:
         return Notice.objects.none()
     notices = notice_search(
@@ -190,7 +176,7 @@ def notice_list_for(
 
 def supervision_order_list_for(*, user: User) -> QuerySet[SupervisionOrder]:
     """The supervision orders the user may see (`_documents_visible_q`), newest first."""
-    scope = _documents_visible_q(user=user, roles=roles_for(user=user), subjects="case")
+    scope = _documents_visible_q(user=user, roles=roles_for(user=user), kind=SUPERVISION)
     if scope is None:
         return SupervisionOrder.objects.none()
     orders = SupervisionOrder.objects.filter(scope)

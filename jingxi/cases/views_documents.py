@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jingxi.cases import documents, evidence, selectors
 from jingxi.cases.access import case_get_for
 from jingxi.cases.models import Attachment, AttachmentKind, Case, Notice
+from jingxi.documents.pdf import local_text
 from jingxi.lib.numbers import YEAR_MAX, YEAR_MIN, ids_parse, int_or_none
 from jingxi.org.models import Unit, User
 from jingxi.org.privacy import Masking, Surface, masking_for
@@ -187,7 +188,7 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
         "cases": cases,
         "can_sign": notice.signed_at is None
         and documents.notice_can_sign(notice=notice, user=user),
-        "deadline_text": documents.local_text(notice.deadline, notice.jurisdiction),
+        "deadline_text": local_text(notice.deadline, notice.jurisdiction),
         "masking": masking,
     }
     return render(request, "cases/notice_detail.html", context)
@@ -236,7 +237,7 @@ def supervision_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         "order": order,
         "can_sign": order.signed_at is None
         and documents.supervision_order_can_sign(order=order, user=user),
-        "deadline_text": documents.local_text(order.deadline, order.jurisdiction),
+        "deadline_text": local_text(order.deadline, order.jurisdiction),
         "masking": _masking(request).about(
             name=order.case.reporter_name, phone=order.case.reporter_phone
         ),

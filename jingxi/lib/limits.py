@@ -10,6 +10,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
 
+def size_text(n: int) -> str:
+    """A size in bytes for people: 「3.2 MB」, 「512 KB」, 「80 B」."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} B"
+
+
 def declared_length(request: HttpRequest) -> int:
     """The body's length as the client declares it (0 when absent or unreadable)."""
     try:

@@ -10,7 +10,6 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from jingxi.public.models_portal import (
-    Bulletin,
     Consultation,
     ConsultationComment,
     Hearing,
@@ -76,12 +75,3 @@ class TypicalCaseAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "case", "is_published", "published_at"]
     list_filter = ["kind", "is_published", "jurisdiction"]
     list_select_related = ["case"]
-
-
-@admin.register(Bulletin)
-class BulletinAdmin(ReadOnlyAdmin):
-    list_display = ["title", "number", "kind", "status", "published_at", "created_by"]
-    list_filter = ["kind", "status", "jurisdiction"]
-    search_fields = ["title", "number", "body"]
-    list_select_related = ["created_by"]
-    date_hierarchy = "published_at"

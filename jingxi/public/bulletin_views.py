@@ -1,4 +1,4 @@
-"""Bulletins (通报 / 公告) on the portal and the office's pages for them.
+"""The portal's pages of bulletins (通报 / 公告), stored and written by `jingxi.bulletins`.
 
 Public (no login): the list of published bulletins (newest first, by year and kind), a
 bulletin's page and its PDF; a draft or withdrawn bulletin answers 404 on all three.
@@ -21,12 +21,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jingxi.bulletins import selectors
+from jingxi.bulletins import services as services
+from jingxi.bulletins.choices import BulletinKind, BulletinStatus
+from jingxi.bulletins.models import Bulletin
+from jingxi.bulletins.services import BulletinInputError
 from jingxi.lib.numbers import YEAR_MAX, YEAR_MIN, int_or_none
-from jingxi.public import bulletin_selectors as selectors
-from jingxi.public import bulletin_services as services
-from jingxi.public.models_portal import Bulletin, BulletinKind, BulletinStatus
 from jingxi.public.portal_forms import BulletinForm, WithdrawForm
-from jingxi.public.portal_services import PortalInputError
 from jingxi.public.portal_staff import PAGE_SIZE as STAFF_PAGE_SIZE
 from jingxi.public.portal_staff import (
     Office,
@@ -162,7 +163,7 @@ def staff_bulletin_new(request: HttpRequest, office: Office) -> HttpResponse:
                 text=form.bulletin_text(),
                 pdf=data["pdf"],
             )
-        except PortalInputError as exc:
+        except BulletinInputError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("已保存草稿，确认无误后发布"))
@@ -190,7 +191,7 @@ def staff_bulletin_edit(request: HttpRequest, office: Office, bulletin_id: int) 
                 pdf=data["pdf"],
                 remove_pdf=data["remove_pdf"],
             )
-        except PortalInputError as exc:
+        except BulletinInputError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("已保存修改"))
@@ -222,14 +223,14 @@ def staff_bulletin_act(request: HttpRequest, office: Office, bulletin_id: int) -
         elif action == "withdraw":
             form = WithdrawForm(request.POST)
             if not form.is_valid():
-                raise PortalInputError(form.error_text())
+                raise BulletinInputError(form.error_text())
             services.bulletin_withdraw(
                 bulletin_id=bulletin.pk, actor=office.user, reason=form.cleaned_data["reason"]
             )
             messages.success(request, _("已撤回，门户网站不再显示"))
         else:
-            raise PortalInputError(_("未知的操作"))
-    except PortalInputError as exc:
+            raise BulletinInputError(_("未知的操作"))
+    except BulletinInputError as exc:
         messages.error(request, str(exc))
     return redirect("public:staff-bulletin-detail", bulletin_id=bulletin.pk)
 

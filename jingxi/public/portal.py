@@ -25,12 +25,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jingxi.bulletins import selectors as bulletin_selectors
 from jingxi.lib.numbers import BIGINT_MAX, BIGINT_MIN, int_or_none
 from jingxi.lib.ratelimit import client_ip
 from jingxi.org.models import Jurisdiction
 from jingxi.org.privacy import PUBLIC
 from jingxi.places.models import Township
-from jingxi.public import bulletin_selectors
 from jingxi.public import portal_selectors as selectors
 from jingxi.public import portal_services as services
 from jingxi.public.models_portal import Consultation, ConsultationStatus, TypicalCase

@@ -7,22 +7,21 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jingxi.bulletins import services as bulletin_services
+from jingxi.bulletins.choices import BulletinKind
 from jingxi.cases.evidence import size_text
 from jingxi.cases.forms import category_choices
 from jingxi.cases.models import Attachment
 from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.org.models import Jurisdiction
-from jingxi.public import bulletin_services
 from jingxi.public.models_portal import (
-    BulletinKind,
     Consultation,
     ConsultationKind,
     ModerationStatus,
     SuggestionChannel,
     TypicalKind,
 )
-from jingxi.public.portal_services import PortalInputError
 
 
 class ErrorTextMixin:
@@ -272,7 +271,7 @@ class BulletinForm(ErrorTextMixin, forms.Form):
             return None
         try:
             return bulletin_services.pdf_read(file=upload, size=upload.size)
-        except PortalInputError as exc:
+        except bulletin_services.BulletinInputError as exc:
             raise forms.ValidationError(str(exc)) from None
 
     def bulletin_text(self) -> bulletin_services.BulletinText:

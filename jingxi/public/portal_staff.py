@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingxi.audit.requests import personal_data_shown
+from jingxi.bulletins.choices import BulletinStatus
+from jingxi.bulletins.models import Bulletin
 from jingxi.cases.models import Case
 from jingxi.lib.numbers import BIGINT_MAX, BIGINT_MIN, int_or_none
 from jingxi.org.models import Jurisdiction, User
@@ -37,8 +39,6 @@ from jingxi.places.models import Township
 from jingxi.public import portal_selectors as selectors
 from jingxi.public import portal_services as services
 from jingxi.public.models_portal import (
-    Bulletin,
-    BulletinStatus,
     Consultation,
     ConsultationComment,
     ConsultationStatus,

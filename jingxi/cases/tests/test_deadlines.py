@@ -17,8 +17,9 @@ from jingxi.cases.deadlines import (
     ladder_parse,
     working_hours_before,
 )
-from jingxi.cases.models import Case, DocumentCounter, LoopSettings, SupervisionOrder
+from jingxi.cases.models import Case, LoopSettings, SupervisionOrder
 from jingxi.cases.services import case_report, case_transition
+from jingxi.documents.models import DocumentCounter
 from jingxi.lib.workcalendar import WorkCalendar
 from jingxi.notify.models import Notification
 from jingxi.notify.services import outbox_drain

@@ -16,20 +16,19 @@ from pypdf import PdfReader
 from conftest import Cast, World
 from jingxi.cases.choices import Action, Source
 from jingxi.cases.documents import (
-    EMBEDDED_FONT,
     DocumentError,
     notice_issue,
     notice_pdf,
     notice_sign,
-    pdf_font,
     supervision_order_issue,
     supervision_order_pdf,
     supervision_order_sign,
 )
 from jingxi.cases.models import Case, Notice, SupervisionOrder
-from jingxi.cases.numbering import document_number_next
 from jingxi.cases.selectors import notice_list_for, notice_search
 from jingxi.cases.services import case_report, case_transition
+from jingxi.documents.numbering import number_next
+from jingxi.documents.pdf import EMBEDDED_FONT, pdf_font
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY_9 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
@@ -99,7 +98,7 @@ def test_notices_are_numbered_in_sequence_per_year(zhongmou: World, cast: Cast) 
 
 
 def test_number_prefix_falls_back_to_jurisdiction_name(world: World) -> None:
-    serial, number = document_number_next(
+    ((serial, number),) = number_next(
         jurisdiction=world.jurisdiction, kind="supervision", year=2026
     )
     assert (serial, number) == (1, f"{world.jurisdiction.name}精细办督〔2026〕第0001号")

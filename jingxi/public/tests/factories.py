@@ -1,5 +1,5 @@
 """Factories for the public side: citizens' feedback, reopen requests, suggestions,
-media exposures, consultations and their comments, hearings, typical cases and bulletins.
+media exposures, consultations and their comments, hearings and typical cases.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from jingxi.cases.tests.factories import AttachmentFactory, CaseFactory
 from jingxi.org.tests.factories import JurisdictionFactory, StaffFactory
 from jingxi.public.models import Feedback, Rating, ReopenRequest
 from jingxi.public.models_portal import (
-    Bulletin,
-    BulletinKind,
     Consultation,
     ConsultationComment,
     ConsultationKind,
@@ -140,23 +138,3 @@ class TypicalCaseFactory(factory.django.DjangoModelFactory):
         StaffFactory, jurisdiction=factory.SelfAttribute("..jurisdiction")
     )
     chosen_at = factory.LazyFunction(timezone.now)
-
-
-class BulletinFactory(factory.django.DjangoModelFactory):
-    """A draft monthly bulletin without a PDF."""
-
-    class Meta:
-        model = Bulletin
-
-    jurisdiction = factory.SubFactory(JurisdictionFactory)
-    kind = BulletinKind.MONTHLY
-    number = factory.Sequence(lambda n: f"中城管通〔2026〕{n + 1}号")
-    title = factory.Sequence(lambda n: f"2026年11月城市管理通报{n}")
-    period_start = dt.date(2026, 11, 1)
-    period_end = dt.date(2026, 11, 30)
-    body = "本月共受理案卷若干件。"
-    created_by = factory.SubFactory(
-        StaffFactory, jurisdiction=factory.SelfAttribute("..jurisdiction")
-    )
-    created_at = factory.LazyFunction(timezone.now)
-    updated_at = factory.SelfAttribute("created_at")

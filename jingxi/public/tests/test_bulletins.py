@@ -17,13 +17,14 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import Cast, World
+from jingxi.bulletins import services
+from jingxi.bulletins.choices import BulletinStatus
+from jingxi.bulletins.models import Bulletin
+from jingxi.bulletins.selectors import bulletin_list_public, bulletin_years_public
+from jingxi.bulletins.services import BulletinInputError
 from jingxi.org.choices import Role
 from jingxi.org.models import Membership, Unit
 from jingxi.org.tests.factories import JurisdictionFactory, UserFactory
-from jingxi.public import bulletin_services as services
-from jingxi.public.bulletin_selectors import bulletin_list_public, bulletin_years_public
-from jingxi.public.models_portal import Bulletin, BulletinStatus
-from jingxi.public.portal_services import PortalInputError
 
 TZ = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -91,21 +92,21 @@ def test_draft_keeps_its_pdf_under_its_content_hash(draft: Draft, settings: Any)
     ],
 )
 def test_pdf_is_judged_by_its_content(data: bytes, words: str) -> None:
-    with pytest.raises(PortalInputError, match=words):
+    with pytest.raises(BulletinInputError, match=words):
         services.pdf_check(data=data)
 
 
 def test_oversized_pdf_is_refused_before_reading_it_all(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services, "MAX_PDF_BYTES", 1024)
     big = PDF[:-6] + b" " * 2000 + b"%%EOF\n"
-    with pytest.raises(PortalInputError, match="过大"):
+    with pytest.raises(BulletinInputError, match="过大"):
         services.pdf_check(data=big)
-    with pytest.raises(PortalInputError, match="过大"):
+    with pytest.raises(BulletinInputError, match="过大"):
         services.pdf_read(file=io.BytesIO(big), size=None)
 
 
 def test_missing_title_stores_nothing(draft: Draft, settings: Any) -> None:
-    with pytest.raises(PortalInputError, match="标题"):
+    with pytest.raises(BulletinInputError, match="标题"):
         draft(title="  ", pdf=services.pdf_check(data=PDF))
     assert not Bulletin.objects.exists()
     assert stored_pdfs(settings) == []
@@ -113,7 +114,7 @@ def test_missing_title_stores_nothing(draft: Draft, settings: Any) -> None:
 
 def test_number_is_unique_in_the_county(draft: Draft) -> None:
     draft(number="通〔2026〕1号")
-    with pytest.raises(PortalInputError, match="已被使用"):
+    with pytest.raises(BulletinInputError, match="已被使用"):
         draft(number="通〔2026〕1号")
     draft(number="")
     draft(number="")  # no number is no clash
@@ -121,7 +122,7 @@ def test_number_is_unique_in_the_county(draft: Draft) -> None:
 
 
 def test_period_must_not_end_before_it_starts(draft: Draft) -> None:
-    with pytest.raises(PortalInputError, match="结束日期"):
+    with pytest.raises(BulletinInputError, match="结束日期"):
         draft(period_start=dt.date(2026, 10, 31), period_end=dt.date(2026, 10, 1))
 
 
@@ -137,13 +138,13 @@ def test_only_office_writers_draft_and_publish(draft: Draft, world: World, cast:
 
 def test_draft_then_published_then_withdrawn(draft: Draft, cast: Cast) -> None:
     b = draft()
-    with pytest.raises(PortalInputError, match="只有已发布"):
+    with pytest.raises(BulletinInputError, match="只有已发布"):
         services.bulletin_withdraw(bulletin_id=b.pk, actor=cast.dispatcher)
     b = services.bulletin_publish(bulletin_id=b.pk, actor=cast.dispatcher)
     assert (b.status, b.published_by) == (BulletinStatus.PUBLISHED, cast.dispatcher)
-    with pytest.raises(PortalInputError, match="只有草稿可以发布"):
+    with pytest.raises(BulletinInputError, match="只有草稿可以发布"):
         services.bulletin_publish(bulletin_id=b.pk, actor=cast.dispatcher)
-    with pytest.raises(PortalInputError, match="只有草稿可以修改"):
+    with pytest.raises(BulletinInputError, match="只有草稿可以修改"):
         services.bulletin_update(
             bulletin_id=b.pk,
             actor=cast.dispatcher,
@@ -152,7 +153,7 @@ def test_draft_then_published_then_withdrawn(draft: Draft, cast: Cast) -> None:
     b = services.bulletin_withdraw(bulletin_id=b.pk, actor=cast.dispatcher, reason="数据有误")
     assert (b.status, b.withdraw_reason) == (BulletinStatus.WITHDRAWN, "数据有误")
     assert b.withdrawn_at is not None and b.published_at is not None
-    with pytest.raises(PortalInputError):
+    with pytest.raises(BulletinInputError):
         services.bulletin_publish(bulletin_id=b.pk, actor=cast.dispatcher)
 
 

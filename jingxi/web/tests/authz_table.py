@@ -609,13 +609,16 @@ ADMIN_REFUSED: Final[Mapping[str, tuple[frozenset[str], str]]] = {
         frozenset({"config", "qrcode"}),
         "a device's key is never shown (OTP_ADMIN_HIDE_SENSITIVE_DATA)",
     ),
+    "bulletins.bulletin": (
+        frozenset({"add", "delete", "change-post"}),
+        "written by the office's bulletin pages, which check and number them",
+    ),
     **{
         f"public.{model}": (
             frozenset({"add", "delete", "change-post"}),
             "written by the portal's office pages, which check and number them",
         )
         for model in (
-            "bulletin",
             "consultation",
             "hearing",
             "mediaexposure",

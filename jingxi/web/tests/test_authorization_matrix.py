@@ -31,6 +31,7 @@ from rest_framework.authtoken.models import Token
 
 from conftest import Cast, World
 from jingxi.audit.models import AuditEntry
+from jingxi.bulletins import services as bulletin_services
 from jingxi.cases.choices import Action, Source
 from jingxi.cases.documents import notice_issue, supervision_order_issue
 from jingxi.cases.evidence import attachment_add
@@ -47,7 +48,7 @@ from jingxi.org.models import Membership, Unit, User
 from jingxi.org.services import calendar_day_set
 from jingxi.org.tests.factories import UserFactory
 from jingxi.places.models import Component, RoutingRule
-from jingxi.public import bulletin_services, portal_services
+from jingxi.public import portal_services
 from jingxi.public.reporting import reopen_request_create
 from jingxi.public.tests.test_portal_world import jpeg
 from jingxi.web.tests import authz_table as t

@@ -30,7 +30,7 @@ __all__ = ["_fresh_map_index"]
 NOT_DOMAIN_OBJECTS: frozenset[str] = frozenset(
     {
         "cases.CaseNumberCounter",  # the day's last case number, kept by case_report
-        "cases.DocumentCounter",  # the year's last notice/order serial, kept by numbering
+        "documents.DocumentCounter",  # the year's last serial per kind, kept by numbering
         "notify.OutboxCursor",  # how far the notification worker has drained CaseEvent
     }
 )

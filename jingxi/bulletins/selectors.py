@@ -1,4 +1,4 @@
-"""Reads of the portal's bulletins: the public list (published only) and the office's archive.
+"""Reads of bulletins: the public list (published only) and the office's archive.
 
 The public reads never select who drafted, published or withdrew a bulletin; a draft, a
 withdrawn bulletin or another county's answers DoesNotExist, so the views answer 404.
@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
+from jingxi.bulletins.choices import BulletinKind, BulletinStatus
+from jingxi.bulletins.models import Bulletin
 from jingxi.org.models import Jurisdiction
-from jingxi.public.models_portal import Bulletin, BulletinKind, BulletinStatus
 
 # What a public page may read of a bulletin.
 PUBLIC_FIELDS: Final = (

@@ -1,12 +1,16 @@
-"""Writes of the portal's bulletins (通报 / 公告): draft, edit, publish, withdraw.
+"""Writes of bulletins (通报 / 公告): draft, edit, publish, withdraw.
 
-A bulletin is a draft until the office publishes it; only a draft is edited. Withdrawing
-takes a published bulletin off the portal; it stays in the office's archive. The
-optional PDF is checked by its content (`pdf_read`) before anything is written, stored
-under its sha256 through Django's storage, and removed again if the row cannot be saved.
+A bulletin is a draft until the office publishes it; only a draft is edited. Publishing
+gives a bulletin left without a number the next of its kind and year from
+`jingxi.documents` (月度通报〔2026〕第3期). Withdrawing takes a published bulletin off
+the portal; it stays in the office's archive. The optional PDF is checked by its content
+(`pdf_read`) before anything is written, stored under its sha256 through Django's
+storage, and removed again if the row cannot be saved.
 
-Errors are `PortalInputError` (the message says what is wrong, in Chinese) or
-`PermissionDenied`, as in `portal_services`; the same roles write (dispatcher, admin).
+Errors are `BulletinInputError` (the message says what is wrong, in Chinese) or
+`PermissionDenied`; the roles of `Perm.DISCLOSURE_WRITE` write (dispatcher, admin). The
+portal (`jingxi.public`) shows published bulletins; generated bulletins (the assessment's)
+are stored through these services.
 """
 
 from __future__ import annotations
@@ -16,25 +20,64 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import IO, Final
+from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingxi.cases.evidence import size_text
+from jingxi.bulletins.choices import BulletinKind, BulletinStatus
+from jingxi.bulletins.models import Bulletin
+from jingxi.documents.numbering import number_next
+from jingxi.documents.registry import number_kind_register
+from jingxi.lib.limits import size_text
 from jingxi.org.models import Jurisdiction, User
-from jingxi.public.models_portal import Bulletin, BulletinKind, BulletinStatus
-from jingxi.public.portal_services import PortalInputError
-from jingxi.public.portal_services import _check_writer as check_writer
-from jingxi.public.portal_services import _text as text_checked
+from jingxi.org.roles import Perm, roles_for
 
 MAX_PDF_BYTES: Final = 20 * 1024 * 1024
 MAX_BODY: Final = 50000
 PDF_MAGIC: Final = b"%PDF-"
 # Readers look for the end-of-file marker in the last 1024 bytes (PDF 1.7, 7.5.5).
 PDF_TAIL: Final = 1024
+
+
+#: Each kind's numbers, per jurisdiction and year, as `documents` keeps them.
+NUMBER_KINDS: Final = {
+    BulletinKind.MONTHLY: ("bul_monthly", "月度通报〔{year}〕第{serial}期"),
+    BulletinKind.SPECIAL: ("bul_special", "专项通报〔{year}〕第{serial}期"),
+    BulletinKind.ANNOUNCEMENT: ("bul_announcement", "公告〔{year}〕第{serial}期"),
+}
+
+
+def register() -> None:
+    """Tell `jingxi.documents` of the bulletins' number kinds (from `ready()`)."""
+    for key, number_format in NUMBER_KINDS.values():
+        number_kind_register(key=key, number_format=number_format)
+
+
+class BulletinInputError(ValueError):
+    """Bad input to a bulletin service; the message says what is wrong, in Chinese."""
+
+
+def check_writer(*, actor: User, jurisdiction: Jurisdiction) -> None:
+    if not roles_for(user=actor, jurisdiction_id=jurisdiction.pk).may(Perm.DISCLOSURE_WRITE):
+        raise PermissionDenied(_("只有精细办的受理/派遣员或系统管理员可以执行该操作"))
+
+
+def text_checked(value: str, *, label: str, limit: int, required: bool = True) -> str:
+    """`value` trimmed, present if `required`, at most `limit` characters."""
+    value = value.strip()
+    if required and not value:
+        raise BulletinInputError(_("请填写%(label)s") % {"label": label})
+    if len(value) > limit:
+        raise BulletinInputError(
+            _("%(label)s不能超过%(n)d字（现有%(m)d字）")
+            % {"label": label, "n": limit, "m": len(value)}
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -49,21 +92,21 @@ def max_pdf_bytes() -> int:
     return MAX_PDF_BYTES
 
 
-def _too_large(limit: int) -> PortalInputError:
-    return PortalInputError(_("PDF 文件过大：不能超过 %(limit)s") % {"limit": size_text(limit)})
+def _too_large(limit: int) -> BulletinInputError:
+    return BulletinInputError(_("PDF 文件过大：不能超过 %(limit)s") % {"limit": size_text(limit)})
 
 
 def pdf_check(*, data: bytes) -> Pdf:
     """The bytes as a `Pdf` if they are one, judged by content, never by name or type."""
     limit = max_pdf_bytes()
     if not data:
-        raise PortalInputError(_("收到的文件是空的"))
+        raise BulletinInputError(_("收到的文件是空的"))
     if len(data) > limit:
         raise _too_large(limit)
     if not data.startswith(PDF_MAGIC):
-        raise PortalInputError(_("只能上传 PDF 文件：该文件的内容不是 PDF"))
+        raise BulletinInputError(_("只能上传 PDF 文件：该文件的内容不是 PDF"))
     if b"%%EOF" not in data[-PDF_TAIL:]:
-        raise PortalInputError(_("PDF 文件不完整（缺少文件结尾），请重新导出后上传"))
+        raise BulletinInputError(_("PDF 文件不完整（缺少文件结尾），请重新导出后上传"))
     return Pdf(data=data, sha256=hashlib.sha256(data).hexdigest())
 
 
@@ -120,17 +163,17 @@ def _text_check(
 ) -> BulletinText:
     """The text trimmed and checked: kind, lengths, period order, number unused."""
     if text.kind not in BulletinKind.values:
-        raise PortalInputError(_("未知的通报类型：%(k)s") % {"k": text.kind})
+        raise BulletinInputError(_("未知的通报类型：%(k)s") % {"k": text.kind})
     number = text_checked(text.number, label=_("文号"), limit=64, required=False)
     start, end = text.period_start, text.period_end
     if start and end and end < start:
-        raise PortalInputError(_("通报期间的结束日期不能早于开始日期"))
+        raise BulletinInputError(_("通报期间的结束日期不能早于开始日期"))
     if number:
         taken = Bulletin.objects.filter(jurisdiction=jurisdiction, number=number)
         if exclude_id is not None:
             taken = taken.exclude(pk=exclude_id)
         if taken.exists():
-            raise PortalInputError(_("文号 %(n)s 已被使用") % {"n": number})
+            raise BulletinInputError(_("文号 %(n)s 已被使用") % {"n": number})
     return dataclasses.replace(
         text,
         number=number,
@@ -156,7 +199,7 @@ def _save(bulletin: Bulletin, *, text: BulletinText, pdf: Pdf | None) -> None:
     except IntegrityError:
         if written:
             default_storage.delete(written)
-        raise PortalInputError(_("文号 %(n)s 已被使用") % {"n": bulletin.number}) from None
+        raise BulletinInputError(_("文号 %(n)s 已被使用") % {"n": bulletin.number}) from None
     except BaseException:
         if written:
             default_storage.delete(written)
@@ -205,7 +248,7 @@ def bulletin_update(
     with transaction.atomic():
         bulletin = _locked(bulletin_id, actor)
         if bulletin.status != BulletinStatus.DRAFT:
-            raise PortalInputError(_("只有草稿可以修改；已发布的通报请撤回后另发"))
+            raise BulletinInputError(_("只有草稿可以修改；已发布的通报请撤回后另发"))
         text = _text_check(text, jurisdiction=bulletin.jurisdiction, exclude_id=bulletin.pk)
         old_pdf = bulletin.pdf.name or ""
         if remove_pdf and pdf is None:
@@ -219,17 +262,30 @@ def bulletin_update(
 
 
 def bulletin_publish(*, bulletin_id: int, actor: User, now: dt.datetime | None = None) -> Bulletin:
-    """Publish a draft: it shows on the portal, newest first by `published_at`."""
+    """Publish a draft: it shows on the portal, newest first by `published_at`; one
+    without a number takes the next of its kind and publication year."""
     now = now or timezone.now()
     with transaction.atomic():
         bulletin = _locked(bulletin_id, actor)
         if bulletin.status != BulletinStatus.DRAFT:
-            raise PortalInputError(_("只有草稿可以发布"))
+            raise BulletinInputError(_("只有草稿可以发布"))
+        if not bulletin.number:
+            key, _format = NUMBER_KINDS[BulletinKind(bulletin.kind)]
+            year = timezone.localtime(now, ZoneInfo(bulletin.jurisdiction.time_zone)).year
+            ((_serial, bulletin.number),) = number_next(
+                jurisdiction=bulletin.jurisdiction, kind=key, year=year
+            )
         bulletin.status = BulletinStatus.PUBLISHED
         bulletin.published_by = actor
         bulletin.published_at = now
         bulletin.updated_at = now
-        bulletin.save(update_fields=["status", "published_by", "published_at", "updated_at"])
+        try:
+            with transaction.atomic():
+                bulletin.save(
+                    update_fields=["number", "status", "published_by", "published_at", "updated_at"]
+                )
+        except IntegrityError:  # the office typed this number on another bulletin
+            raise BulletinInputError(_("文号 %(n)s 已被使用") % {"n": bulletin.number}) from None
     return bulletin
 
 
@@ -241,7 +297,7 @@ def bulletin_withdraw(
     with transaction.atomic():
         bulletin = _locked(bulletin_id, actor)
         if bulletin.status != BulletinStatus.PUBLISHED:
-            raise PortalInputError(_("只有已发布的通报可以撤回"))
+            raise BulletinInputError(_("只有已发布的通报可以撤回"))
         bulletin.status = BulletinStatus.WITHDRAWN
         bulletin.withdrawn_by = actor
         bulletin.withdrawn_at = now

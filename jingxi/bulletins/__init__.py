@@ -1,0 +1,1 @@
+"""Bulletins (通报 / 公告): storage, numbering and publishing; `public` shows them."""

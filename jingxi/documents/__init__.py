@@ -1,0 +1,1 @@
+"""Numbered official documents shared by every app: numbering, issuing, signing, PDFs."""
