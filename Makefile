@@ -90,7 +90,7 @@ pytest: setup-dev
 
 ## bench: print the benchmark figures
 bench: setup-dev
-	$(PY) bench/routing.py
+	$(PY) bench/responsibility.py
 	$(PY) bench/intake.py
 	$(PY) bench/masking.py
 

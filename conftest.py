@@ -307,10 +307,10 @@ def _fresh_process_caches() -> None:
     from django.core.cache import cache
 
     from jingxi.org.services import calendar_cache_clear
-    from jingxi.places.routing import router_cache_clear
+    from jingxi.places.responsibility import geo_cache_clear
 
     calendar_cache_clear()
-    router_cache_clear()
+    geo_cache_clear()
     cache.clear()  # Django's: rate-limit counters and the public figures
 
 

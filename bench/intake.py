@@ -11,7 +11,7 @@ On PostgreSQL it runs VACUUM ANALYZE after loading and before the HTTP runs, as
 autovacuum would in production: it may be off (it is on the bench machine), and stale
 statistics distort the plans.
 
-- service: N reports through `jingxi.cases.services.case_report` (validation, routing,
+- service: N reports through `jingxi.cases.services.case_report` (validation, responsibility,
   address, idempotency-key duplicate check, numbering, case and event rows in one
   transaction) at seeded points within 15 m of random segments, random event
   categories that have time limits, source inspector; reports/s, p50 and p99. Then a
@@ -109,7 +109,7 @@ def county_prepare(seed: int, n_points: int) -> County:
     from jingxi.demo.loader import demo_county_load
     from jingxi.org.choices import Role
     from jingxi.org.models import Jurisdiction, User
-    from jingxi.places.routing import OutsideJurisdiction, router_for
+    from jingxi.places.responsibility import OutsideJurisdiction, responsibility_index_for
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -144,24 +144,24 @@ def county_prepare(seed: int, n_points: int) -> County:
     if not category_ids:
         raise SystemExit("no event category with a time limit in the demo county")
 
-    # Points within ~15 m of random segments, kept only if routing finds a segment.
-    router = router_for(jurisdiction=jurisdiction)
+    # Points within ~15 m of random segments, kept only if the responsibility index finds a segment.
+    index = responsibility_index_for(jurisdiction=jurisdiction)
     rng = np.random.default_rng(seed)
     points: list[tuple[float, float]] = []
     while len(points) < n_points:
         batch = max(64, n_points - len(points))
-        picks = rng.integers(0, len(router.segment_geoms_wgs84), batch)
+        picks = rng.integers(0, len(index.segment_geoms_wgs84), batch)
         along = shapely.line_interpolate_point(
-            router.segment_geoms_wgs84[picks], rng.uniform(0, 1, batch), normalized=True
+            index.segment_geoms_wgs84[picks], rng.uniform(0, 1, batch), normalized=True
         )
         lngs = shapely.get_x(along) + rng.uniform(-1.2e-4, 1.2e-4, batch)
         lats = shapely.get_y(along) + rng.uniform(-1.0e-4, 1.0e-4, batch)
         for lng, lat in zip(lngs.tolist(), lats.tolist(), strict=True):
             try:
-                route = router.route(lng, lat, None)
+                found = index.resolve(lng, lat, None)
             except OutsideJurisdiction:
                 continue
-            if route.segment_id is not None:
+            if found.segment_id is not None:
                 points.append((lng, lat))
     del points[n_points:]
     print(
@@ -216,7 +216,7 @@ def service_bench(county: County, n: int, n_instrumented: int, seed: int) -> Non
     from django.test.utils import CaptureQueriesContext
 
     make = report_maker(county, seed)
-    for i in range(20):  # warm: router, geocoder, calendar, first connection
+    for i in range(20):  # warm: index, geocoder, calendar, first connection
         make(n + n_instrumented + i)
 
     latencies: list[float] = []
@@ -283,7 +283,11 @@ def service_bench(county: County, n: int, n_instrumented: int, seed: int) -> Non
     steps = [
         ("_report_context: settings, versions, category (1 query)", "cases/services.py",
          "_report_context"),
-        ("point_route: in-memory routing", "places/routing.py", "point_route"),
+        (
+            "point_responsibility: in-memory lookup",
+            "places/responsibility.py",
+            "point_responsibility",
+        ),
         ("point_describe: address from the same index", "places/geocode.py", "point_describe"),
         ("calendar_get (cached, no query)", "org/services.py", "calendar_get"),
         ("add_working_hours (stage deadline)", "lib/workcalendar.py", "add_working_hours"),
@@ -475,7 +479,7 @@ def http_bench(county: County, url: str, args: argparse.Namespace) -> None:
     try:
         gunicorn_wait(process, port, county.token)
         make_body = bodies(county, args.seed).__next__
-        # Warm every worker (router and geocoder are built on first use in each process).
+        # Warm every worker (index and geocoder are built on first use in each process).
         load_run(
             port=port,
             token=county.token,

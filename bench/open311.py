@@ -77,7 +77,7 @@ def county_prepare(n_cases: int, seed: int) -> County:
     from jingxi.open311.models import ApiClient
     from jingxi.open311.services import api_client_create, api_client_revoke
     from jingxi.org.models import Jurisdiction
-    from jingxi.places.routing import OutsideJurisdiction, router_for
+    from jingxi.places.responsibility import OutsideJurisdiction, responsibility_index_for
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -105,19 +105,19 @@ def county_prepare(n_cases: int, seed: int) -> County:
         rate_limit_per_minute=10_000_000,
         ip_rate_limit_per_minute=0,
     )
-    router = router_for(jurisdiction=jurisdiction)
+    index = responsibility_index_for(jurisdiction=jurisdiction)
     rng = np.random.default_rng(seed)
     points: list[tuple[float, float]] = []
     while len(points) < 2000:
-        picks = rng.integers(0, len(router.segment_geoms_wgs84), 256)
+        picks = rng.integers(0, len(index.segment_geoms_wgs84), 256)
         along = shapely.line_interpolate_point(
-            router.segment_geoms_wgs84[picks], rng.uniform(0, 1, 256), normalized=True
+            index.segment_geoms_wgs84[picks], rng.uniform(0, 1, 256), normalized=True
         )
         for lng, lat in zip(
             shapely.get_x(along).tolist(), shapely.get_y(along).tolist(), strict=True
         ):
             try:
-                router.route(lng, lat, None)
+                index.resolve(lng, lat, None)
             except OutsideJurisdiction:
                 continue
             points.append((lng, lat))
@@ -339,7 +339,7 @@ def post_queries(make_body: Callable[[], bytes]) -> None:
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
-    for _ in range(3):  # warm this process: router, geocoder, calendar, statements
+    for _ in range(3):  # warm this process: index, geocoder, calendar, statements
         client.post("/open311/v2/requests.json", make_body(), content_type=FORM)
     with CaptureQueriesContext(connection) as queries:
         response = client.post("/open311/v2/requests.json", make_body(), content_type=FORM)
@@ -385,7 +385,7 @@ def main() -> int:
             clients=2 * args.workers,
             requests=40 * args.workers,
             seconds=30,
-        )  # fmt: skip  (warm every worker: router, geocoder, calendar)
+        )  # fmt: skip  (warm every worker: index, geocoder, calendar)
         cpu0 = Cpu.read(process)
         outcome, wall = load_run(
             port=port, method="POST", path="/open311/v2/requests.json", make_body=make_body,

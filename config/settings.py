@@ -297,7 +297,7 @@ JINGXI_MAX_PHOTO_BYTES = env_int("JINGXI_MAX_PHOTO_BYTES", 10 * 1024 * 1024)  # 
 
 # --- Cache ------------------------------------------------------------------
 # Without JINGXI_REDIS_URL each process keeps a local cache; nothing shared
-# depends on it (the routing index checks a version row in the database).
+# depends on it (the responsibility index checks a version row in the database).
 REDIS_URL = env_str("JINGXI_REDIS_URL", "")
 CACHES = {
     "default": (

@@ -66,7 +66,7 @@ ADMIN_MODELS: Final[Mapping[str, Perm]] = {
     "places.component": M,
     "places.landmark": M,
     "places.roadchief": M,
-    "places.routingrule": M,
+    "places.responsibilityrule": M,
     # channels: keys are security, what came through them and service definitions are not
     "authtoken.tokenproxy": S,
     "authtoken.token": S,

@@ -51,7 +51,7 @@ class Case(models.Model):
     )
     condition = models.CharField(_("情形"), max_length=64, blank=True)
     description = models.TextField(_("问题描述"), max_length=2000)
-    # Position (WGS84) and what routing found there.
+    # Position (WGS84) and what the responsibility lookup found there.
     lng = models.FloatField(_("经度"))
     lat = models.FloatField(_("纬度"))
     address = models.CharField(_("地址"), max_length=255, blank=True)

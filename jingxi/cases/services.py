@@ -46,7 +46,7 @@ from jingxi.org.models import Jurisdiction, Unit, User
 from jingxi.org.roles import RoleSet, roles_for
 from jingxi.org.services import calendar_get
 from jingxi.places.geocode import point_describe
-from jingxi.places.routing import Crs, OutsideJurisdiction, point_route
+from jingxi.places.responsibility import Crs, OutsideJurisdiction, point_responsibility
 
 MAX_DESCRIPTION = 2000
 
@@ -324,7 +324,7 @@ def case_report(
         category = fresh
     settings, current = context.settings, context.jurisdiction
     try:
-        route = point_route(
+        route = point_responsibility(
             jurisdiction=current,
             lng=lng,
             lat=lat,

@@ -33,7 +33,7 @@ class FocusArea(models.TextChoices):
 
 
 class Responsibility(models.TextChoices):
-    """How the responsible unit of a subcategory is found when no routing rule matches."""
+    """How the responsible unit of a subcategory is found when no responsibility rule matches."""
 
     UNIT = "unit", _("固定单位")
     TOWNSHIP = "township", _("属地乡镇/街道")

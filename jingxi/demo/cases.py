@@ -40,7 +40,7 @@ from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
 from jingxi.org.services import calendar_get
 from jingxi.places.models import RoadChief, Segment
-from jingxi.places.routing import OutsideJurisdiction, router_for
+from jingxi.places.responsibility import OutsideJurisdiction, responsibility_index_for
 from jingxi.public.models import Rating
 from jingxi.public.reporting import PUBLIC_SOURCES, citizen_report, feedback_give
 
@@ -262,7 +262,7 @@ def demo_cases_load(
     by_road: dict[int, list[Segment]] = {}
     for s in segments:
         by_road.setdefault(s.road_id, []).append(s)
-    router = router_for(jurisdiction=jurisdiction)
+    index = responsibility_index_for(jurisdiction=jurisdiction)
 
     outcomes = rng.choices(list(OUTCOME_WEIGHTS), weights=list(OUTCOME_WEIGHTS.values()), k=count)
     # Small counts still get something late for the overdue board.
@@ -284,7 +284,7 @@ def demo_cases_load(
         chief, chief_road = None, -1
         if source == Source.ROAD_CHIEF and cast.road_chiefs:
             chief, chief_road = rng.choice(cast.road_chiefs)
-        lng, lat, place = _point(rng, router, segments, by_road.get(chief_road))
+        lng, lat, place = _point(rng, index, segments, by_road.get(chief_road))
         templates = TEMPLATES.get(category.name, GENERIC)
         description = rng.choice(templates).format(place=place, name=category.name)
         plan = _Plan(i, outcome, source, category, lng, lat, place, description, chief=chief)
@@ -416,10 +416,10 @@ def _categories(j: Jurisdiction) -> dict[Category, float]:
 
 
 def _point(
-    rng: random.Random, router: object, segments: list[Segment], near: list[Segment] | None
+    rng: random.Random, index: object, segments: list[Segment], near: list[Segment] | None
 ) -> tuple[float, float, str]:
     """A point within ~15 m of a random segment (of `near` when given) inside the county."""
-    route = getattr(router, "route")  # noqa: B009  # the Router protocol's route()
+    resolve = getattr(index, "resolve")  # noqa: B009  # the ResponsibilityBackend protocol's resolve()
     for attempt in range(50):
         pool = near if near and attempt < 10 else segments
         seg = rng.choice(pool)
@@ -428,7 +428,7 @@ def _point(
         lng = p.x + rng.uniform(-1.2e-4, 1.2e-4)
         lat = p.y + rng.uniform(-1.0e-4, 1.0e-4)
         try:
-            found = route(lng, lat, None)
+            found = resolve(lng, lat, None)
         except OutsideJurisdiction:
             continue
         if found.segment_id is None:

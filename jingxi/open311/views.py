@@ -75,7 +75,7 @@ from jingxi.open311.services import (
 )
 from jingxi.org.models import Jurisdiction
 from jingxi.places.geocode import geocode_index_for
-from jingxi.places.routing import OutsideJurisdiction
+from jingxi.places.responsibility import OutsideJurisdiction
 
 logger = logging.getLogger("jingxi.open311")
 

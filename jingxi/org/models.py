@@ -44,7 +44,7 @@ class Jurisdiction(models.Model):
     center_lng = models.FloatField(_("地图中心经度"), default=113.976)
     center_lat = models.FloatField(_("地图中心纬度"), default=34.719)
     # Bumped by every service that changes geographic data, so each process
-    # knows when its in-memory routing index is stale.
+    # knows when its in-memory responsibility index is stale.
     geo_version = models.PositiveIntegerField(_("地理数据版本"), default=0, editable=False)
     # Bumped by every change to the work calendar (days or working periods).
     calendar_version = models.PositiveIntegerField(_("日历版本"), default=0, editable=False)

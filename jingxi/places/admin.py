@@ -1,9 +1,9 @@
 """Admin for townships, communities, grids, roads and segments, components, landmarks,
-road chiefs and routing rules.
+road chiefs and responsibility rules.
 
 Geometry fields are edited as GeoJSON text, checked on save with the same rules as
 the GeoJSON import, and previewed read-only on a small Leaflet map. Every save or
-delete bumps the jurisdiction's geo version so routing indexes are rebuilt.
+delete bumps the jurisdiction's geo version so responsibility indexes are rebuilt.
 """
 
 from __future__ import annotations
@@ -53,13 +53,13 @@ from jingxi.places.models import (
     Component,
     Grid,
     Landmark,
+    ResponsibilityRule,
     Road,
     RoadChief,
-    RoutingRule,
     Segment,
     Township,
 )
-from jingxi.places.services import geo_version_bump, routing_rule_set
+from jingxi.places.services import geo_version_bump, responsibility_rule_set
 
 PREVIEW_MEDIA = forms.Media(
     css={"all": ["vendor/leaflet/leaflet.css", "places/geometry_preview.css"]},
@@ -493,9 +493,9 @@ class RoadChiefAdmin(GeoAdmin):
         return obj.user.phone
 
 
-class RoutingRuleForm(forms.ModelForm[RoutingRule]):
+class ResponsibilityRuleForm(forms.ModelForm[ResponsibilityRule]):
     class Meta:
-        model = RoutingRule
+        model = ResponsibilityRule
         fields = ("jurisdiction", "category", "township", "unit")
 
     def clean(self) -> dict[str, Any]:
@@ -510,29 +510,31 @@ class RoutingRuleForm(forms.ModelForm[RoutingRule]):
         return cleaned
 
 
-@admin.register(RoutingRule)
-class RoutingRuleAdmin(GeoAdmin):
-    """Rules are written by `routing_rule_set`, the one door that keeps them unique."""
+@admin.register(ResponsibilityRule)
+class ResponsibilityRuleAdmin(GeoAdmin):
+    """Rules are written by `responsibility_rule_set`, the one door that keeps them unique."""
 
-    form = RoutingRuleForm
+    form = ResponsibilityRuleForm
     list_display = ("category", "township", "unit", "jurisdiction")
     list_select_related = ("category", "township", "unit", "jurisdiction")
     list_filter = ("jurisdiction", "township", "category__kind")
     search_fields = ("category__code", "category__name", "unit__name", "unit__code")
     autocomplete_fields = ("jurisdiction", "category", "township", "unit")
 
-    def save_model(self, request: HttpRequest, obj: RoutingRule, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: ResponsibilityRule, form: Any, change: bool
+    ) -> None:
         if change and {"category", "township", "jurisdiction"} & set(form.changed_data):
-            old = RoutingRule.objects.select_related("jurisdiction", "category", "township").get(
-                pk=obj.pk
-            )
-            routing_rule_set(
+            old = ResponsibilityRule.objects.select_related(
+                "jurisdiction", "category", "township"
+            ).get(pk=obj.pk)
+            responsibility_rule_set(
                 jurisdiction=old.jurisdiction,
                 category=old.category,
                 township=old.township,
                 unit=None,
             )
-        rule = routing_rule_set(
+        rule = responsibility_rule_set(
             jurisdiction=obj.jurisdiction,
             category=obj.category,
             township=obj.township,
@@ -542,13 +544,13 @@ class RoutingRuleAdmin(GeoAdmin):
         obj.pk = rule.pk
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass  # no inlines; routing_rule_set has bumped the geo version
+        pass  # no inlines; responsibility_rule_set has bumped the geo version
 
-    def delete_model(self, request: HttpRequest, obj: RoutingRule) -> None:
-        routing_rule_set(
+    def delete_model(self, request: HttpRequest, obj: ResponsibilityRule) -> None:
+        responsibility_rule_set(
             jurisdiction=obj.jurisdiction, category=obj.category, township=obj.township, unit=None
         )
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoutingRule]) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ResponsibilityRule]) -> None:
         for rule in queryset.select_related("jurisdiction", "category", "township"):
             self.delete_model(request, rule)

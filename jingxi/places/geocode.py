@@ -18,7 +18,7 @@ returned (best first, at most `MAX_CANDIDATES`), never a guess; nothing → [].
 
 Reverse, point → "青年路（文化路至建设路段）近县第一实验小学".
 
-The index is built per process from the same snapshot as the router and rebuilt
+The index is built per process from the same snapshot as the responsibility index and rebuilt
 with it when `Jurisdiction.geo_version` moves.
 """
 
@@ -36,7 +36,7 @@ from shapely import STRtree
 from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 
-from jingxi.places.routing import Router, points_array, router_for
+from jingxi.places.responsibility import ResponsibilityIndex, points_array, responsibility_index_for
 
 if TYPE_CHECKING:
     from jingxi.org.models import Jurisdiction
@@ -76,23 +76,25 @@ class _RoadEntry:
     index: int
     road_id: int
     name: str
-    segment_indexes: tuple[int, ...]  # router segment indexes, by seq
+    segment_indexes: tuple[int, ...]  # responsibility index's segment indexes, by seq
     middle: tuple[float, float]  # WGS84
 
 
 class GeocodeIndex:
-    """Lookup tables over one Router's snapshot (no ORM)."""
+    """Lookup tables over one ResponsibilityIndex's snapshot (no ORM)."""
 
-    def __init__(self, router: Router) -> None:
-        self.router = router
-        snapshot = router.snapshot
-        projection = router.projection
+    def __init__(self, responsibility_index: ResponsibilityIndex) -> None:
+        self.responsibility_index = responsibility_index
+        snapshot = responsibility_index.snapshot
+        projection = responsibility_index.projection
         by_road: dict[int, list[int]] = {}
-        for i, s in enumerate(router.segments):
+        for i, s in enumerate(responsibility_index.segments):
             by_road.setdefault(s.road_id, []).append(i)
         self.roads: list[_RoadEntry] = []
         for road in sorted(snapshot.roads, key=lambda r: r.code):
-            indexes = tuple(sorted(by_road.get(road.id, []), key=lambda i: router.segments[i].seq))
+            indexes = tuple(
+                sorted(by_road.get(road.id, []), key=lambda i: responsibility_index.segments[i].seq)
+            )
             if not indexes:
                 continue
             self.roads.append(
@@ -135,13 +137,13 @@ class GeocodeIndex:
     # --- geometry helpers -----------------------------------------------------------
 
     def _road_middle(self, indexes: tuple[int, ...]) -> tuple[float, float]:
-        router = self.router
-        lengths = [float(router.segment_geoms[i].length) for i in indexes]
+        base = self.responsibility_index
+        lengths = [float(base.segment_geoms[i].length) for i in indexes]
         half = sum(lengths) / 2.0
         for i, length in zip(indexes, lengths, strict=True):
             if half <= length or i == indexes[-1]:
-                p = router.segment_geoms[i].interpolate(min(half, length))
-                return router.projection.inverse_point(p.x, p.y)
+                p = base.segment_geoms[i].interpolate(min(half, length))
+                return base.projection.inverse_point(p.x, p.y)
             half -= length
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -149,7 +151,7 @@ class GeocodeIndex:
         """The road's projected lines, merged."""
         found = self._road_geoms.get(road.index)
         if found is None:
-            lines = [self.router.segment_geoms[i] for i in road.segment_indexes]
+            lines = [self.responsibility_index.segment_geoms[i] for i in road.segment_indexes]
             found = MultiLineString(lines) if len(lines) > 1 else lines[0]
             self._road_geoms[road.index] = found
         return found
@@ -178,7 +180,7 @@ class GeocodeIndex:
         for p in sorted(points):
             if all((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 > 1.0 for q in unique):
                 unique.append(p)
-        projection = self.router.projection
+        projection = self.responsibility_index.projection
         found = [projection.inverse_point(x, y) for x, y in unique]
         self._crossings[key] = found
         return found
@@ -201,10 +203,10 @@ class GeocodeIndex:
         return sorted(found, key=lambda item: item[0])
 
     def _house_number(self, road: _RoadEntry, number: int) -> list[GeocodeCandidate]:
-        router = self.router
+        base = self.responsibility_index
         out: list[GeocodeCandidate] = []
         for i in road.segment_indexes:
-            s = router.segments[i]
+            s = base.segments[i]
             if s.number_from is None or s.number_to is None:
                 continue
             lo, hi = sorted((s.number_from, s.number_to))
@@ -212,9 +214,9 @@ class GeocodeIndex:
                 continue
             span = s.number_to - s.number_from
             fraction = 0.5 if span == 0 else (number - s.number_from) / span
-            line = router.segment_geoms[i]
+            line = base.segment_geoms[i]
             p = line.interpolate(fraction * line.length)
-            lng, lat = router.projection.inverse_point(p.x, p.y)
+            lng, lat = base.projection.inverse_point(p.x, p.y)
             label = f"{road.name}{number}号"
             out.append(GeocodeCandidate(label, lng, lat, "house_number", 1.0))
         return out
@@ -240,7 +242,7 @@ class GeocodeIndex:
 
     def _names(self, text: str) -> list[GeocodeCandidate]:
         out: list[GeocodeCandidate] = []
-        components = self.router.snapshot.components
+        components = self.responsibility_index.snapshot.components
         # Exact: a landmark name or alias, a component name or object id.
         for key, i in self._landmark_names:
             if key == text:
@@ -299,16 +301,16 @@ class GeocodeIndex:
 
         Raises OutsideJurisdiction for a point in no township.
         """
-        router = self.router
-        result = router.route(lng, lat)
-        x, y = router.projection.forward_point(lng, lat)
+        base = self.responsibility_index
+        result = base.resolve(lng, lat)
+        x, y = base.projection.forward_point(lng, lat)
         where = result.segment_label
-        if not where and len(router.segments):
-            hits, _dist = router.segment_tree.query_nearest(
+        if not where and len(base.segments):
+            hits, _dist = base.segment_tree.query_nearest(
                 Point(x, y), max_distance=DESCRIBE_ROAD_M, return_distance=True
             )
             if len(hits):
-                where = router.segment_labels[int(hits.min())]
+                where = base.segment_labels[int(hits.min())]
         if not where:
             community = result.community_name
             where = (
@@ -347,16 +349,16 @@ _indexes_lock = threading.Lock()
 def geocode_index_for(
     *, jurisdiction: Jurisdiction, geo_version: int | None = None
 ) -> GeocodeIndex:
-    """This process's index, rebuilt whenever the router is (same geo_version check;
-    `geo_version` as for `router_for`)."""
-    router = router_for(jurisdiction=jurisdiction, geo_version=geo_version)
+    """This process's index, rebuilt whenever the responsibility index is (same geo_version check;
+    `geo_version` as for `responsibility_index_for`)."""
+    base = responsibility_index_for(jurisdiction=jurisdiction, geo_version=geo_version)
     index = _indexes.get(jurisdiction.pk)
-    if index is not None and index.router is router:
+    if index is not None and index.responsibility_index is base:
         return index
     with _indexes_lock:
         index = _indexes.get(jurisdiction.pk)
-        if index is None or index.router is not router:
-            index = GeocodeIndex(router)
+        if index is None or index.responsibility_index is not base:
+            index = GeocodeIndex(base)
             _indexes[jurisdiction.pk] = index
         return index
 

@@ -1,10 +1,10 @@
 """Places: townships, communities, grids, roads and segments, components, landmarks,
-road chiefs and routing rules.
+road chiefs and responsibility rules.
 
 Geometries are GeoJSON geometry objects in WGS84 (longitude, latitude) stored in
 JSON columns; no GDAL. Points also have plain `lng`/`lat` columns so they can be
 filtered by bounding box in SQL. The spatial index lives in memory
-(`routing.py`), built from these rows.
+(`responsibility.py`), built from these rows.
 """
 
 from __future__ import annotations
@@ -316,17 +316,23 @@ class RoadChief(models.Model):
         return f"{self.road} · {self.get_level_display()} · {self.user}"
 
 
-class RoutingRule(models.Model):
+class ResponsibilityRule(models.Model):
     """Which unit answers for a category in an area. The most specific rule wins:
     (minor category, township) > (minor, anywhere) > (major category, township) >
     (major, anywhere) > the category's own responsibility rule.
     """
 
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("辖区"), on_delete=models.CASCADE, related_name="routing_rules"
+        Jurisdiction,
+        verbose_name=_("辖区"),
+        on_delete=models.CASCADE,
+        related_name="responsibility_rules",
     )
     category = models.ForeignKey(
-        Category, verbose_name=_("类别"), on_delete=models.CASCADE, related_name="routing_rules"
+        Category,
+        verbose_name=_("类别"),
+        on_delete=models.CASCADE,
+        related_name="responsibility_rules",
     )
     township = models.ForeignKey(
         Township,
@@ -334,11 +340,14 @@ class RoutingRule(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
-        related_name="routing_rules",
+        related_name="responsibility_rules",
         help_text=_("留空表示全辖区"),
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("责任单位"), on_delete=models.CASCADE, related_name="routing_rules"
+        Unit,
+        verbose_name=_("责任单位"),
+        on_delete=models.CASCADE,
+        related_name="responsibility_rules",
     )
 
     class Meta:
@@ -348,12 +357,12 @@ class RoutingRule(models.Model):
             models.UniqueConstraint(
                 fields=["category", "township"],
                 condition=models.Q(township__isnull=False),
-                name="routingrule_unique_township",
+                name="responsibilityrule_unique_township",
             ),
             models.UniqueConstraint(
                 fields=["category"],
                 condition=models.Q(township__isnull=True),
-                name="routingrule_unique_anywhere",
+                name="responsibilityrule_unique_anywhere",
             ),
         ]
 

@@ -35,7 +35,7 @@ from shapely.geometry.base import BaseGeometry
 from jingxi.lib.geo import FloatArray, MetricProjection, geometries_from_geojson
 from jingxi.org.models import Jurisdiction
 from jingxi.org.roles import Perm, roles_for
-from jingxi.places.routing import geo_cache_clear_register
+from jingxi.places.responsibility import geo_cache_clear_register
 from jingxi.places.selectors import geo_snapshot_load, geo_version_get
 from jingxi.places.snapshot import GeoJSONText
 

@@ -19,9 +19,9 @@ from jingxi.places.models import (
     Component,
     Grid,
     Landmark,
+    ResponsibilityRule,
     Road,
     RoadChief,
-    RoutingRule,
     Segment,
     Township,
 )
@@ -32,9 +32,9 @@ from jingxi.places.snapshot import (
     GeoSnapshot,
     GridRow,
     LandmarkRow,
+    ResponsibilityRuleRow,
     RoadChiefRow,
     RoadRow,
-    RoutingRuleRow,
     SegmentRow,
     TownshipRow,
     UnitRow,
@@ -65,7 +65,7 @@ def _geometry_text() -> Cast:
 
 
 def geo_snapshot_load(*, jurisdiction: Jurisdiction, components: bool = True) -> GeoSnapshot:
-    """Everything the routing, geocoding and quality indexes need, in one query per table.
+    """Everything the responsibility, geocoding and quality indexes need, in one query per table.
 
     Uses `values_list` throughout (no model instances) and reads geometries as
     GeoJSON text, so 20,000 grids and 200,000 components load in about a second.
@@ -194,8 +194,8 @@ def _geo_snapshot_load(*, jurisdiction: Jurisdiction, with_components: bool) -> 
         )
     )
     rules = tuple(
-        RoutingRuleRow(category_id=r[0], township_id=r[1], unit_id=r[2])
-        for r in RoutingRule.objects.filter(jurisdiction_id=jid)
+        ResponsibilityRuleRow(category_id=r[0], township_id=r[1], unit_id=r[2])
+        for r in ResponsibilityRule.objects.filter(jurisdiction_id=jid)
         .order_by("id")
         .values_list("category_id", "township_id", "unit_id")
     )

@@ -1,4 +1,4 @@
-"""Writes to geographic data. Every write that changes what routing or geocoding
+"""Writes to geographic data. Every write that changes what point responsibility or geocoding
 sees ends with `geo_version_bump`, so each process rebuilds its index."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from django.db.models import F
 
 from jingxi.catalog.models import Category
 from jingxi.org.models import Jurisdiction, Unit
-from jingxi.places.models import RoutingRule, Township
+from jingxi.places.models import ResponsibilityRule, Township
 
 
 def geo_version_bump(*, jurisdiction: Jurisdiction) -> None:
@@ -17,13 +17,13 @@ def geo_version_bump(*, jurisdiction: Jurisdiction) -> None:
 
 
 @transaction.atomic
-def routing_rule_set(
+def responsibility_rule_set(
     *,
     jurisdiction: Jurisdiction,
     category: Category,
     unit: Unit | None,
     township: Township | None = None,
-) -> RoutingRule | None:
+) -> ResponsibilityRule | None:
     """Set (or, with unit=None, remove) the unit that answers for a category in an area.
 
     township=None means the whole jurisdiction.
@@ -34,13 +34,13 @@ def routing_rule_set(
         raise ValueError("unit belongs to another jurisdiction")
     if township is not None and township.jurisdiction_id != jurisdiction.pk:
         raise ValueError("township belongs to another jurisdiction")
-    existing = RoutingRule.objects.filter(category=category, township=township)
-    rule: RoutingRule | None
+    existing = ResponsibilityRule.objects.filter(category=category, township=township)
+    rule: ResponsibilityRule | None
     if unit is None:
         existing.delete()
         rule = None
     else:
-        rule, _ = RoutingRule.objects.update_or_create(
+        rule, _ = ResponsibilityRule.objects.update_or_create(
             category=category,
             township=township,
             defaults={"jurisdiction": jurisdiction, "unit": unit},

@@ -1,6 +1,6 @@
 """A plain, ORM-free copy of one jurisdiction's geographic data.
 
-`selectors.geo_snapshot_load` reads it in a few queries; `routing.Router`,
+`selectors.geo_snapshot_load` reads it in a few queries; `responsibility.ResponsibilityIndex`,
 `geocode` and `quality` build their in-memory indexes from it. Geometries stay
 GeoJSON *text* in WGS84 here, as the database returns it: parsing 50,000 of them
 into Python dicts costs seconds and hundreds of thousands of objects the garbage
@@ -104,7 +104,7 @@ class CategoryRow:
 
 
 @dataclass(frozen=True, slots=True)
-class RoutingRuleRow:
+class ResponsibilityRuleRow:
     category_id: int
     township_id: int | None
     unit_id: int
@@ -152,6 +152,6 @@ class GeoSnapshot:
     segments: tuple[SegmentRow, ...] = ()
     chiefs: tuple[RoadChiefRow, ...] = ()
     categories: tuple[CategoryRow, ...] = ()
-    rules: tuple[RoutingRuleRow, ...] = ()
+    rules: tuple[ResponsibilityRuleRow, ...] = ()
     landmarks: tuple[LandmarkRow, ...] = ()
     components: ComponentTable = field(default_factory=ComponentTable)

@@ -1,4 +1,4 @@
-"""JSON endpoints for routing and geocoding, and the grid quality page.
+"""JSON endpoints for point responsibility and geocoding, and the grid quality page.
 
 Thin: parse, call one service or selector, render.
 """
@@ -21,7 +21,7 @@ from jingxi.org.models import Jurisdiction, User
 from jingxi.org.roles import Perm, roles_of
 from jingxi.places.geocode import address_geocode, point_describe
 from jingxi.places.quality import grid_quality_check_for
-from jingxi.places.routing import Crs, RouteResult, point_route
+from jingxi.places.responsibility import Crs, PointResponsibility, point_responsibility
 
 MAX_QUERY_LENGTH = 200
 
@@ -76,7 +76,7 @@ def _category(request: HttpRequest) -> int | None:
     return int(raw)
 
 
-def route_result_json(result: RouteResult) -> dict[str, Any]:
+def point_responsibility_json(result: PointResponsibility) -> dict[str, Any]:
     data = asdict(result)
     data["road_chiefs"] = [
         {"user_id": user_id, "name": name, "level": level, "phone": phone}
@@ -93,18 +93,18 @@ def _no_jurisdiction() -> JsonResponse:
 
 @require_GET
 @login_required
-def point_route_view(request: HttpRequest) -> HttpResponse:
+def point_responsibility_view(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction(request)
     if jurisdiction is None:
         return _no_jurisdiction()
     try:
         lng, lat, crs = _point(request)
-        result = point_route(
+        result = point_responsibility(
             jurisdiction=jurisdiction, lng=lng, lat=lat, crs=crs, category=_category(request)
         )
     except ValueError as exc:  # BadRequest, OutsideJurisdiction, UnknownCategory
         return _error(str(exc))
-    return _ok(route_result_json(result))
+    return _ok(point_responsibility_json(result))
 
 
 @require_GET

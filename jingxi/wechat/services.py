@@ -33,7 +33,7 @@ from jingxi.cases.services import CaseInputError, DuplicateSubmission, case_repo
 from jingxi.lib.ratelimit import rate_allow
 from jingxi.org.privacy import PUBLIC
 from jingxi.places.geocode import point_describe
-from jingxi.places.routing import OutsideJurisdiction, point_route
+from jingxi.places.responsibility import OutsideJurisdiction, point_responsibility
 from jingxi.wechat.choices import MsgType, Step
 from jingxi.wechat.models import Conversation, InboundMessage, PendingMedia
 from jingxi.wechat.protocol import Message
@@ -255,7 +255,7 @@ def _on_location(conversation: Conversation, message: Message) -> str:
     if conversation.step == Step.IDLE:
         _draft_start(conversation)
     try:
-        route = point_route(
+        route = point_responsibility(
             jurisdiction=conversation.jurisdiction, lng=message.lng, lat=message.lat, crs="gcj02"
         )
     except OutsideJurisdiction:

@@ -184,7 +184,9 @@ def test_token_create_reads_little_and_answers_the_full_case(
     warm = client.post(
         reverse("api-case-list"), create_body(world), content_type="application/json"
     )
-    assert warm.status_code == 201  # this process now holds the router and the calendar
+    assert (
+        warm.status_code == 201
+    )  # this process now holds the responsibility index and the calendar
     with django_assert_max_num_queries(12):
         response = client.post(
             reverse("api-case-list"),

@@ -30,7 +30,7 @@ from jingxi.places.models import (
     Segment,
     Township,
 )
-from jingxi.places.routing import point_route
+from jingxi.places.responsibility import point_responsibility
 
 SCALE = 0.05
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -192,12 +192,12 @@ def test_a_missing_category_falls_back_to_one_that_exists(loaded: LoadSummary) -
     assert Category.objects.filter(jurisdiction=j).count() == loaded.counts["categories"]
 
 
-def test_routing_puts_a_component_in_its_own_grid(loaded: LoadSummary) -> None:
+def test_responsibility_puts_a_component_in_its_own_grid(loaded: LoadSummary) -> None:
     j = Jurisdiction.objects.get(code=REGION_CODE)
     for c in Component.objects.select_related("grid").order_by("object_id")[:40]:
-        route = point_route(jurisdiction=j, lng=c.lng, lat=c.lat)
-        assert route.grid_code == c.grid.code  # type: ignore[union-attr]  # loaded with a grid
-        assert route.segment_id is not None
+        found = point_responsibility(jurisdiction=j, lng=c.lng, lat=c.lat)
+        assert found.grid_code == c.grid.code  # type: ignore[union-attr]  # loaded with a grid
+        assert found.segment_id is not None
 
 
 def test_demo_load_command_prints_what_it_did(db: None, settings: Any) -> None:

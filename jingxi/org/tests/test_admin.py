@@ -18,7 +18,7 @@ from jingxi.lib.tabular import xlsx_read, xlsx_write
 from jingxi.org.choices import CalendarDayKind, Role
 from jingxi.org.imports import STAFF_COLUMNS, UNIT_COLUMNS
 from jingxi.org.models import CalendarDay, Jurisdiction, Membership, Unit, User
-from jingxi.places.models import Component, RoutingRule
+from jingxi.places.models import Component, ResponsibilityRule
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def full_world(world: World, cast: Cast) -> World:
         lng=113.955,
         lat=34.715,
     )
-    RoutingRule.objects.create(
+    ResponsibilityRule.objects.create(
         jurisdiction=world.jurisdiction,
         category=world.exposed_garbage,
         township=world.township_a,
@@ -79,7 +79,7 @@ def test_every_master_data_kind_is_in_the_admin() -> None:
         "component",
         "landmark",
         "roadchief",
-        "routingrule",
+        "responsibilityrule",
     }
 
 

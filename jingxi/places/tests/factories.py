@@ -1,5 +1,5 @@
 """Factories for places. Every geographic row is written as the places services write
-them: followed by `geo_version_bump`, so the routing index of the jurisdiction sees it.
+them: followed by `geo_version_bump`, so the responsibility index of the jurisdiction sees it.
 
 Townships default to one box around 中牟县's map centre; communities, grids and
 segments lie inside their parents.
@@ -24,13 +24,13 @@ from jingxi.places.models import (
     Component,
     Grid,
     Landmark,
+    ResponsibilityRule,
     Road,
     RoadChief,
-    RoutingRule,
     Segment,
     Township,
 )
-from jingxi.places.services import geo_version_bump, routing_rule_set
+from jingxi.places.services import geo_version_bump, responsibility_rule_set
 
 CENTRE = (113.976, 34.719)
 
@@ -166,11 +166,11 @@ class RoadChiefFactory(factory.django.DjangoModelFactory):
     start_date = dt.date(2026, 1, 1)
 
 
-class RoutingRuleFactory(factory.django.DjangoModelFactory):
-    """Through `routing_rule_set` (one rule per category and area, geo version bumped)."""
+class ResponsibilityRuleFactory(factory.django.DjangoModelFactory):
+    """Through `responsibility_rule_set` (one rule per category and area, geo version bumped)."""
 
     class Meta:
-        model = RoutingRule
+        model = ResponsibilityRule
 
     jurisdiction = factory.SubFactory(JurisdictionFactory)
     category = factory.SubFactory(
@@ -180,7 +180,9 @@ class RoutingRuleFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory, jurisdiction=factory.SelfAttribute("..jurisdiction"))
 
     @classmethod
-    def _create(cls, model_class: type[RoutingRule], *args: Any, **kwargs: Any) -> RoutingRule:
-        rule = routing_rule_set(**kwargs)
+    def _create(
+        cls, model_class: type[ResponsibilityRule], *args: Any, **kwargs: Any
+    ) -> ResponsibilityRule:
+        rule = responsibility_rule_set(**kwargs)
         assert rule is not None  # a unit was given
         return rule

@@ -18,9 +18,9 @@ from jingxi.places.models import (
     Component,
     Grid,
     Landmark,
+    ResponsibilityRule,
     Road,
     RoadChief,
-    RoutingRule,
     Segment,
     Township,
 )
@@ -382,15 +382,15 @@ def test_road_chief_export_and_import_views(admin_client: Client, world: World, 
     assert "更新1条" in response.content.decode()
 
 
-# --- routing rules ----------------------------------------------------------------
+# --- responsibility rules ----------------------------------------------------------------
 
 
-def test_routing_rule_added_in_admin_goes_through_the_service(
+def test_responsibility_rule_added_in_admin_goes_through_the_service(
     admin_client: Client, world: World
 ) -> None:
     before = geo_version()
     response = admin_client.post(
-        url(RoutingRule, "add"),
+        url(ResponsibilityRule, "add"),
         {
             "jurisdiction": world.jurisdiction.pk,
             "category": world.illegal_parking.pk,
@@ -399,7 +399,7 @@ def test_routing_rule_added_in_admin_goes_through_the_service(
         },
     )
     assert response.status_code == 302
-    rule = RoutingRule.objects.get()
+    rule = ResponsibilityRule.objects.get()
     assert (rule.category, rule.township, rule.unit) == (
         world.illegal_parking,
         world.township_b,
@@ -407,18 +407,18 @@ def test_routing_rule_added_in_admin_goes_through_the_service(
     )
     assert geo_version() == before + 1
 
-    admin_client.post(url(RoutingRule, "delete", rule.pk), {"post": "yes"})
-    assert not RoutingRule.objects.exists()
+    admin_client.post(url(ResponsibilityRule, "delete", rule.pk), {"post": "yes"})
+    assert not ResponsibilityRule.objects.exists()
     assert geo_version() == before + 2
 
 
-def test_routing_rule_with_a_unit_of_another_jurisdiction_is_refused(
+def test_responsibility_rule_with_a_unit_of_another_jurisdiction_is_refused(
     admin_client: Client, world: World
 ) -> None:
     other = Jurisdiction.objects.create(code="410102", name="中原区")
     stranger = Unit.objects.create(jurisdiction=other, code="X", name="外区单位", kind="department")
     response = admin_client.post(
-        url(RoutingRule, "add"),
+        url(ResponsibilityRule, "add"),
         {
             "jurisdiction": world.jurisdiction.pk,
             "category": world.illegal_parking.pk,
@@ -428,4 +428,4 @@ def test_routing_rule_with_a_unit_of_another_jurisdiction_is_refused(
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["unit"]
-    assert not RoutingRule.objects.exists()
+    assert not ResponsibilityRule.objects.exists()

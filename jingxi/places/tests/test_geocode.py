@@ -12,15 +12,15 @@ from jingxi.places.geocode import (
     point_describe,
 )
 from jingxi.places.models import Component, Landmark, Road, Segment
-from jingxi.places.routing import OutsideJurisdiction, router_cache_clear
+from jingxi.places.responsibility import OutsideJurisdiction, geo_cache_clear
 from jingxi.places.services import geo_version_bump
 
 
 @pytest.fixture(autouse=True)
 def _fresh_indexes() -> Iterator[None]:
-    router_cache_clear()
+    geo_cache_clear()
     yield
-    router_cache_clear()
+    geo_cache_clear()
 
 
 def geocode(world: World, text: str) -> list[tuple[str, str, float, float]]:

@@ -10,15 +10,15 @@ from django.urls import reverse
 from conftest import Cast, World, box
 from jingxi.lib.geo import wgs84_to_gcj02
 from jingxi.org.models import User
-from jingxi.places.routing import router_cache_clear
+from jingxi.places.responsibility import geo_cache_clear
 from jingxi.places.services import geo_version_bump
 
 
 @pytest.fixture(autouse=True)
-def _fresh_routers() -> Iterator[None]:
-    router_cache_clear()
+def _fresh_indexes() -> Iterator[None]:
+    geo_cache_clear()
     yield
-    router_cache_clear()
+    geo_cache_clear()
 
 
 def client_for(user: User, cast: Cast) -> Client:
@@ -34,14 +34,14 @@ def get_json(client: Client, name: str, **params: Any) -> tuple[int, dict[str, A
     return response.status_code, data
 
 
-# --- route ----------------------------------------------------------------------------
+# --- responsibility ----------------------------------------------------------------------------
 
 
-def test_route_returns_the_full_routing(cast: Cast, world: World) -> None:
+def test_responsibility_returns_the_full_answer(cast: Cast, world: World) -> None:
     client = client_for(cast.inspector, cast)
     status, data = get_json(
         client,
-        "places:point-route",
+        "places:point-responsibility",
         lng="113.955",
         lat="34.7102",
         category=str(world.exposed_garbage.pk),
@@ -66,11 +66,11 @@ def test_route_returns_the_full_routing(cast: Cast, world: World) -> None:
     assert (data["lng"], data["lat"]) == (113.955, 34.7102)
 
 
-def test_route_accepts_gcj02(cast: Cast) -> None:
+def test_responsibility_accepts_gcj02(cast: Cast) -> None:
     glng, glat = wgs84_to_gcj02(113.985, 34.705)
     status, data = get_json(
         client_for(cast.inspector, cast),
-        "places:point-route",
+        "places:point-responsibility",
         lng=str(glng),
         lat=str(glat),
         crs="gcj02",
@@ -95,32 +95,34 @@ def test_route_accepts_gcj02(cast: Cast) -> None:
         ({"lng": "113.9", "lat": "34.71"}, "不在本辖区范围内"),
     ],
 )
-def test_route_bad_input_is_400_with_a_chinese_message(
+def test_responsibility_bad_input_is_400_with_a_chinese_message(
     cast: Cast, params: dict[str, str], message: str
 ) -> None:
-    status, data = get_json(client_for(cast.inspector, cast), "places:point-route", **params)
+    status, data = get_json(
+        client_for(cast.inspector, cast), "places:point-responsibility", **params
+    )
     assert status == 400
     assert message in data["error"]
 
 
-def test_route_outside_names_the_point(cast: Cast) -> None:
+def test_responsibility_outside_names_the_point(cast: Cast) -> None:
     status, data = get_json(
-        client_for(cast.inspector, cast), "places:point-route", lng="113.9", lat="34.71"
+        client_for(cast.inspector, cast), "places:point-responsibility", lng="113.9", lat="34.71"
     )
     assert status == 400
     assert data["error"] == "坐标（经度 113.900000，纬度 34.710000，WGS84）不在本辖区范围内"
 
 
-def test_route_user_without_a_staff_role_is_404(cast: Cast) -> None:
+def test_responsibility_user_without_a_staff_role_is_404(cast: Cast) -> None:
     status, data = get_json(
-        client_for(cast.citizen, cast), "places:point-route", lng="113.955", lat="34.71"
+        client_for(cast.citizen, cast), "places:point-responsibility", lng="113.955", lat="34.71"
     )
     assert status == 404
     assert data["error"] == "没有找到该页面"
 
 
 @pytest.mark.parametrize(
-    "name", ["places:point-route", "places:address-geocode", "places:point-describe"]
+    "name", ["places:point-responsibility", "places:address-geocode", "places:point-describe"]
 )
 def test_endpoints_redirect_anonymous_users_to_login(world: World, name: str) -> None:
     response = Client().get(reverse(name), {"lng": "113.955", "lat": "34.71", "q": "青年路"})
@@ -128,14 +130,16 @@ def test_endpoints_redirect_anonymous_users_to_login(world: World, name: str) ->
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_route_takes_a_fixed_number_of_queries_once_warm(
+def test_responsibility_takes_a_fixed_number_of_queries_once_warm(
     cast: Cast, django_assert_max_num_queries: Any
 ) -> None:
     client = client_for(cast.inspector, cast)
-    get_json(client, "places:point-route", lng="113.955", lat="34.7102")
+    get_json(client, "places:point-responsibility", lng="113.955", lat="34.7102")
     # Session, user, roles, the version check.
     with django_assert_max_num_queries(5):
-        status, _data = get_json(client, "places:point-route", lng="113.985", lat="34.7102")
+        status, _data = get_json(
+            client, "places:point-responsibility", lng="113.985", lat="34.7102"
+        )
     assert status == 200
 
 

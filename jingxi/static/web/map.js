@@ -46,7 +46,7 @@
     });
   }
   function text(value) {
-    // Route answers may carry strings, numbers, objects with a name, or lists of them.
+    // Responsibility answers may carry strings, numbers, objects with a name, or lists of them.
     if (value === null || value === undefined || value === "") return "";
     if (Array.isArray(value)) return value.map(text).filter(Boolean).join("、");
     if (typeof value === "object") {
@@ -285,8 +285,8 @@
       return [T.grid + " " + p.code, [[T.community, p.community], [T.township, p.township], [T.area_class, p.area_class], [T.area, Number(p.area_m2).toLocaleString() + " " + T.square_meters]]];
     },
   };
-  // The route answer's fields, under either a plain key or a *_name / *_code / *_label one.
-  var ROUTE_FIELDS = [
+  // The responsibility answer's fields, under either a plain key or a *_name / *_code / *_label one.
+  var RESPONSIBILITY_FIELDS = [
     ["township", ["township", "township_name"]],
     ["community", ["community", "community_name"]],
     ["grid", ["grid", "grid_code"]],
@@ -306,11 +306,11 @@
     }
     return text(c);
   }
-  function routeRows(route) {
+  function responsibilityRows(answer) {
     var rows = [];
-    ROUTE_FIELDS.forEach(function (f) {
+    RESPONSIBILITY_FIELDS.forEach(function (f) {
       for (var i = 0; i < f[1].length; i++) {
-        var v = route[f[1][i]];
+        var v = answer[f[1][i]];
         if (v === undefined) continue;
         if (f[0] === "road_chiefs") v = (v || []).map(chiefText).join("、");
         if (f[0] === "responsible_unit" && !text(v)) return;
@@ -337,23 +337,23 @@
     }
     render([[T.address, T.loading]]);
     popup.openOn(map);
-    if (!cfg.describeUrl && !cfg.routeUrl) { render(); return; }
+    if (!cfg.describeUrl && !cfg.responsibilityUrl) { render(); return; }
     var qs = "?lng=" + latlng.lng.toFixed(6) + "&lat=" + latlng.lat.toFixed(6);
     var answers = [
       cfg.describeUrl ? getJSON(cfg.describeUrl + qs).catch(function (e) { return { _error: e.message }; }) : Promise.resolve({}),
-      cfg.routeUrl ? getJSON(cfg.routeUrl + qs).catch(function (e) { return { _error: e.message }; }) : Promise.resolve({}),
+      cfg.responsibilityUrl ? getJSON(cfg.responsibilityUrl + qs).catch(function (e) { return { _error: e.message }; }) : Promise.resolve({}),
     ];
     Promise.all(answers).then(function (res) {
       var described = res[0];
-      var route = res[1];
+      var answer = res[1];
       var more = [];
       var address = described.text || described.address;
       if (address) more.push([T.address, address]);
       else if (described._error) more.push([T.address, described._error]);
-      if (route._error) {
-        more.push([T.township, route._error]);
+      if (answer._error) {
+        more.push([T.township, answer._error]);
       } else {
-        more = more.concat(routeRows(route));
+        more = more.concat(responsibilityRows(answer));
       }
       render(more);
     });

@@ -47,7 +47,7 @@ from jingxi.org.choices import Role, UnitKind
 from jingxi.org.models import Membership, Unit, User
 from jingxi.org.services import calendar_day_set
 from jingxi.org.tests.factories import UserFactory
-from jingxi.places.models import Component, RoutingRule
+from jingxi.places.models import Component, ResponsibilityRule
 from jingxi.public import portal_services
 from jingxi.public.reporting import reopen_request_create
 from jingxi.public.tests.test_portal_world import jpeg
@@ -326,7 +326,7 @@ class _Doors:
             lat=QINGNIAN[1],
             maintainer=world.sanitation,
         )
-        RoutingRule.objects.create(
+        ResponsibilityRule.objects.create(
             jurisdiction=j, category=world.exposed_garbage, unit=world.sanitation
         )
         Conversation.objects.create(

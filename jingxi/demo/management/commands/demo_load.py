@@ -1,7 +1,7 @@
 """Load the demo county (中牟县, 410122) unless it is already there.
 
 manage.py demo_load                  # scale 1: ~2,000 grids, ~300 roads, ~20,000 components
-manage.py demo_load --scale 10       # ten times as much (the routing benchmark)
+manage.py demo_load --scale 10       # ten times as much (the responsibility benchmark)
 manage.py demo_load --reset          # wipe the demo jurisdiction and load it again
 """
 

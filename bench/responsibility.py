@@ -1,14 +1,16 @@
-"""Routing benchmark: full point routing on the demo county, beside the raw STRtree limit.
+"""Responsibility benchmark: full point lookups on the demo county, beside the raw STRtree
+limit.
 
-    python bench/routing.py                 # scales 1 and 10
-    python bench/routing.py --scales 1,10,20 --points 100000
+    python bench/responsibility.py                 # scales 1 and 10
+    python bench/responsibility.py --scales 1,10,20 --points 100000
 
 Per scale, in a child process with its own temporary SQLite database: migrate,
-`demo_load --scale N`, load the snapshot, build the Router, then time
+`demo_load --scale N`, load the snapshot, build the ResponsibilityIndex, then time
 
-- batch: `Router.route_many` (township, community, grid, nearest segment within
+- batch: `ResponsibilityIndex.resolve_many` (township, community, grid, nearest segment within
   50 m, road chiefs, responsible unit) in points/s;
-- single: `Router.route` one point at a time, p50/p99 per call; and `point_route`
+- single: `ResponsibilityIndex.resolve` one point at a time, p50/p99 per call; and
+  `point_responsibility`
   (the service, with its geo_version check against the database);
 - raw: shapely STRtree `query_nearest` on the same projected segments and the
   same points (the limit of the nearest-segment step), and `query(...,
@@ -98,12 +100,12 @@ def _run_scale(scale: float, seed: int, n_points: int, n_single: int, db: Path) 
     from jingxi.catalog.models import Category
     from jingxi.org.models import Jurisdiction
     from jingxi.places.models import Component
-    from jingxi.places.routing import (
-        Router,
+    from jingxi.places.responsibility import (
+        ResponsibilityIndex,
         gc_freeze_long_lived,
-        point_route,
+        point_responsibility,
         points_array,
-        router_for,
+        responsibility_index_for,
     )
     from jingxi.places.selectors import geo_snapshot_load
 
@@ -117,12 +119,12 @@ def _run_scale(scale: float, seed: int, n_points: int, n_single: int, db: Path) 
     snapshot = geo_snapshot_load(jurisdiction=jurisdiction)
     snapshot_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    router = Router(snapshot)
+    index = ResponsibilityIndex(snapshot)
     build_s = time.perf_counter() - t0
-    gc_freeze_long_lived()  # as router_for does
+    gc_freeze_long_lived()  # as responsibility_index_for does
 
     # Categories: the component category with most components (nearest maintained
-    # component, the heaviest unit rule), and an event routed by segment maintainer.
+    # component, the heaviest unit rule), and an event resolved by segment maintainer.
     counts: dict[int, int] = {}
     for cid in snapshot.components.category_ids:
         counts[cid] = counts.get(cid, 0) + 1
@@ -139,11 +141,11 @@ def _run_scale(scale: float, seed: int, n_points: int, n_single: int, db: Path) 
         .first()
     )
     if component_category is not None:
-        router.route(snapshot.center_lng, snapshot.center_lat, component_category)  # warm its tree
+        index.resolve(snapshot.center_lng, snapshot.center_lat, component_category)  # warm its tree
 
     # Seeded points: half uniform in the county, half within 40 m of a segment.
     rng = np.random.default_rng(seed)
-    county = shapely.union_all(router.township_geoms)
+    county = shapely.union_all(index.township_geoms)
     west, south, east, north = county.bounds
     half = n_points // 2
     lng_parts: list[Any] = []
@@ -158,15 +160,15 @@ def _run_scale(scale: float, seed: int, n_points: int, n_single: int, db: Path) 
         have += int(inside.sum())
     uniform_lng = np.concatenate(lng_parts)[:half]
     uniform_lat = np.concatenate(lat_parts)[:half]
-    picks = rng.integers(0, len(router.segments), n_points - half)
+    picks = rng.integers(0, len(index.segments), n_points - half)
     along = shapely.line_interpolate_point(
-        router.segment_geoms[picks], rng.uniform(0, 1, len(picks)), normalized=True
+        index.segment_geoms[picks], rng.uniform(0, 1, len(picks)), normalized=True
     )
     angle = rng.uniform(0, 2 * np.pi, len(picks))
     radius = rng.uniform(0, 40, len(picks))
     near_x = shapely.get_x(along) + radius * np.cos(angle)
     near_y = shapely.get_y(along) + radius * np.sin(angle)
-    near_lng, near_lat = router.projection.inverse_xy(near_x, near_y)
+    near_lng, near_lat = index.projection.inverse_xy(near_x, near_y)
     keep = shapely.contains_xy(county, near_lng, near_lat)
     lngs = np.concatenate([uniform_lng, near_lng[keep]])
     lats = np.concatenate([uniform_lat, near_lat[keep]])
@@ -183,63 +185,63 @@ def _run_scale(scale: float, seed: int, n_points: int, n_single: int, db: Path) 
     print(f"  load average               {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     print(f"  demo_load + migrate        {load_s:>10.1f} s")
     print(f"  snapshot load              {snapshot_s:>10.2f} s")
-    print(f"  router build               {build_s:>10.2f} s")
+    print(f"  index build               {build_s:>10.2f} s")
     print(f"  points                     {n:>10,} (half uniform, half within 40 m of a segment)")
 
     # Batch.
-    results = router.route_many(lngs, lats, component_category)
+    results = index.resolve_many(lngs, lats, component_category)
     found = sum(1 for r in results if r is not None and r.segment_id is not None)
     with_unit = sum(1 for r in results if r is not None and r.unit_id is not None)
     chiefs = sum(1 for r in results if r is not None and r.road_chiefs)
     assert all(r is not None for r in results), "a generated point fell outside the county"
     print(
-        f"  routed: {found / n:.0%} near a segment, {chiefs / n:.0%} with road chiefs, "
+        f"  resolved: {found / n:.0%} near a segment, {chiefs / n:.0%} with road chiefs, "
         f"{with_unit / n:.0%} with a unit"
     )
-    t = _best_of(3, lambda: router.route_many(lngs, lats, None))
-    print(f"  batch route_many, no category           {_rate(n, t)}")
+    t = _best_of(3, lambda: index.resolve_many(lngs, lats, None))
+    print(f"  batch resolve_many, no category           {_rate(n, t)}")
     if event_category is not None:
-        t = _best_of(3, lambda: router.route_many(lngs, lats, event_category))
-        print(f"  batch route_many, event (segment unit)  {_rate(n, t)}")
+        t = _best_of(3, lambda: index.resolve_many(lngs, lats, event_category))
+        print(f"  batch resolve_many, event (segment unit)  {_rate(n, t)}")
     if component_category is not None:
-        t = _best_of(3, lambda: router.route_many(lngs, lats, component_category))
-        print(f"  batch route_many, component (nearest)   {_rate(n, t)}")
+        t = _best_of(3, lambda: index.resolve_many(lngs, lats, component_category))
+        print(f"  batch resolve_many, component (nearest)   {_rate(n, t)}")
 
     # Single points.
     m = min(n_single, n)
     category = component_category
     lng_l, lat_l = lngs.tolist(), lats.tolist()
-    line = _percentiles(lambda i: router.route(lng_l[i], lat_l[i], category), m)
-    print(f"  single route (component)  {line}")
-    router_for(jurisdiction=jurisdiction)
+    line = _percentiles(lambda i: index.resolve(lng_l[i], lat_l[i], category), m)
+    print(f"  single resolve (component)  {line}")
+    responsibility_index_for(jurisdiction=jurisdiction)
     line = _percentiles(
-        lambda i: point_route(
+        lambda i: point_responsibility(
             jurisdiction=jurisdiction, lng=lng_l[i], lat=lat_l[i], category=category
         ),
         min(m, 2000),
     )
-    print(f"  single point_route (+db)  {line}")
+    print(f"  single point_responsibility (+db)  {line}")
 
     # Raw shapely limits on the same geometry and points.
-    x, y = router.projection.forward_xy(lngs, lats)
+    x, y = index.projection.forward_xy(lngs, lats)
     projected = points_array(x, y)
     wgs = points_array(lngs, lats)
     t = _best_of(
         3,
-        lambda: router.segment_tree.query_nearest(
-            projected, max_distance=router.max_distance_m, return_distance=True
+        lambda: index.segment_tree.query_nearest(
+            projected, max_distance=index.max_distance_m, return_distance=True
         ),
     )
     print(f"  raw STRtree query_nearest segments 50 m {_rate(n, t)}  (the limit)")
-    t = _best_of(3, lambda: router.grid_tree.query(wgs, predicate="intersects"))
+    t = _best_of(3, lambda: index.grid_tree.query(wgs, predicate="intersects"))
     print(f"  raw STRtree grid polygons intersects    {_rate(n, t)}")
-    t = _best_of(3, lambda: router.township_tree.query(wgs, predicate="intersects"))
+    t = _best_of(3, lambda: index.township_tree.query(wgs, predicate="intersects"))
     print(f"  raw STRtree township polygons           {_rate(n, t)}")
-    t = _best_of(3, lambda: router.projection.forward_xy(lngs, lats))
+    t = _best_of(3, lambda: index.projection.forward_xy(lngs, lats))
     print(f"  raw pyproj WGS84 → CGCS2000 GK          {_rate(n, t)}")
     singles = [shapely.Point(float(x[i]), float(y[i])) for i in range(m)]
     line = _percentiles(
-        lambda i: router.segment_tree.query_nearest(singles[i], max_distance=router.max_distance_m),
+        lambda i: index.segment_tree.query_nearest(singles[i], max_distance=index.max_distance_m),
         m,
     )
     print(f"  raw single query_nearest  {line}")

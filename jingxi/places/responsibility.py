@@ -1,6 +1,6 @@
-"""Point routing: where is this point, whose road is it, which unit must act.
+"""Point responsibility: where is this point, whose road is it, which unit must act.
 
-A `Router` is built from a `GeoSnapshot` (no ORM inside it) and answers in memory:
+A `ResponsibilityIndex` is built from a `GeoSnapshot` (no ORM inside it) and answers in memory:
 
 - township, community and grid by point-in-polygon over STRtrees. Containment is
   evaluated in WGS84, the coordinates the boundaries were drawn in, so a point
@@ -17,7 +17,7 @@ A `Router` is built from a `GeoSnapshot` (no ORM inside it) and answers in memor
   lowest (road code, seq).
 - the road chiefs current today for that segment (a chief with no segments listed
   covers the whole road), county level first.
-- the responsible unit for a category, most specific first: routing rule
+- the responsible unit for a category, most specific first: responsibility rule
   (minor, township) > (minor, anywhere) > (major parent, township) > (major,
   anywhere) > the category's responsibility (unit → its default unit, else the
   office; township →
@@ -27,9 +27,9 @@ A `Router` is built from a `GeoSnapshot` (no ORM inside it) and answers in memor
   maintainer, else the township's unit) > the office (kind office, code JXB
   first, else any office).
 
-Each process keeps one Router per jurisdiction (`router_for`) and checks
+Each process keeps one ResponsibilityIndex per jurisdiction (`responsibility_index_for`) and checks
 `Jurisdiction.geo_version` in the database on every use, rebuilding when it
-moved. A PostGIS implementation can stand behind the same `RouterBackend`
+moved. A PostGIS implementation can stand behind the same `ResponsibilityBackend`
 protocol later.
 """
 
@@ -102,7 +102,7 @@ class UnknownCategory(ValueError):
 
 
 class UnitRule:
-    """How the responsible unit was chosen (RouteResult.unit_rule)."""
+    """How the responsible unit was chosen (PointResponsibility.unit_rule)."""
 
     RULE_MINOR_TOWNSHIP: Final = "rule_minor_township"
     RULE_MINOR: Final = "rule_minor"
@@ -117,7 +117,7 @@ class UnitRule:
 
 
 @dataclass(frozen=True, slots=True)
-class RouteResult:
+class PointResponsibility:
     lng: float
     lat: float
     township_id: int
@@ -140,20 +140,24 @@ class RouteResult:
     unit_rule: str
 
 
-class RouterBackend(Protocol):
-    """What callers need from a router; `Router` is the in-memory (shapely) one."""
+class ResponsibilityBackend(Protocol):
+    """What callers need from a responsibility index; `ResponsibilityIndex` is the in-memory
+    (shapely) one.
+    """
 
     @property
     def geo_version(self) -> int: ...
 
-    def route(self, lng: float, lat: float, category_id: int | None = None) -> RouteResult: ...
+    def resolve(
+        self, lng: float, lat: float, category_id: int | None = None
+    ) -> PointResponsibility: ...
 
-    def route_many(
+    def resolve_many(
         self,
         lngs: npt.ArrayLike,
         lats: npt.ArrayLike,
         category_id: int | None = None,
-    ) -> list[RouteResult | None]: ...
+    ) -> list[PointResponsibility | None]: ...
 
 
 def segment_label(road_name: str, segment: SegmentRow) -> str:
@@ -176,7 +180,7 @@ def _first_hits(pairs: IntArray, n: int) -> IntArray:
     return out
 
 
-class Router:
+class ResponsibilityIndex:
     def __init__(
         self,
         snapshot: GeoSnapshot,
@@ -539,12 +543,12 @@ class Router:
         category_id: int | None,
         unit_id: int | None,
         unit_rule: str,
-    ) -> RouteResult:
+    ) -> PointResponsibility:
         t_id, t_code, t_name = self._township_info[ti]
         c_id, c_code, c_name = self._community_info[ci]
         g_id, g_code = self._grid_info[gi]
         s_id, label, road_id, road_name = self._segment_info[si]
-        return RouteResult(
+        return PointResponsibility(
             lng,
             lat,
             t_id,
@@ -569,8 +573,10 @@ class Router:
 
     # --- public ---------------------------------------------------------------------
 
-    def route(self, lng: float, lat: float, category_id: int | None = None) -> RouteResult:
-        """Route one WGS84 point; raises OutsideJurisdiction, UnknownCategory."""
+    def resolve(
+        self, lng: float, lat: float, category_id: int | None = None
+    ) -> PointResponsibility:
+        """Resolve one WGS84 point; raises OutsideJurisdiction, UnknownCategory."""
         if category_id is not None and category_id not in self.categories:
             raise UnknownCategory(category_id)
         ti, ci, gi = self._locate(shapely.Point(lng, lat))
@@ -586,13 +592,13 @@ class Router:
             lng, lat, ti, ci, gi, si, distance, self.chiefs_by_segment(), category_id, unit_id, rule
         )
 
-    def route_many(
+    def resolve_many(
         self,
         lngs: npt.ArrayLike,
         lats: npt.ArrayLike,
         category_id: int | None = None,
-    ) -> list[RouteResult | None]:
-        """Route many WGS84 points at once; None for a point outside the jurisdiction."""
+    ) -> list[PointResponsibility | None]:
+        """Resolve many WGS84 points at once; None for a point outside the jurisdiction."""
         if category_id is not None and category_id not in self.categories:
             raise UnknownCategory(category_id)
         lng = np.asarray(lngs, dtype=np.float64)
@@ -620,7 +626,7 @@ class Router:
         else:
             unit_ids, rules = [None] * n, [UnitRule.NONE] * n
         chiefs = self.chiefs_by_segment()
-        out: list[RouteResult | None] = [None] * n
+        out: list[PointResponsibility | None] = [None] * n
         # One pass of plain list lookups per point (this loop is most of the batch time).
         township_info, community_info = self._township_info, self._community_info
         grid_info, segment_info, unit_names = self._grid_info, self._segment_info, self._unit_names
@@ -635,7 +641,7 @@ class Router:
             s = si_l[i]
             s_id, label, road_id, road_name = segment_info[s]
             unit_id = unit_ids[i]
-            out[i] = RouteResult(
+            out[i] = PointResponsibility(
                 lng_l[i],
                 lat_l[i],
                 t_id,
@@ -662,8 +668,8 @@ class Router:
 
 # --- per-process cache -----------------------------------------------------------------
 
-_routers: dict[int, Router] = {}
-_routers_lock = threading.Lock()
+_indexes: dict[int, ResponsibilityIndex] = {}
+_indexes_lock = threading.Lock()
 
 
 def gc_freeze_long_lived() -> None:
@@ -677,8 +683,10 @@ def gc_freeze_long_lived() -> None:
     gc.freeze()
 
 
-def router_for(*, jurisdiction: Jurisdiction, geo_version: int | None = None) -> Router:
-    """This process's Router for the jurisdiction, rebuilt when geo_version moved.
+def responsibility_index_for(
+    *, jurisdiction: Jurisdiction, geo_version: int | None = None
+) -> ResponsibilityIndex:
+    """This process's ResponsibilityIndex for the jurisdiction, rebuilt when geo_version moved.
 
     One small query per call reads the current version, so a change made by any
     process (after `geo_version_bump`) is seen by every other on its next call.
@@ -688,35 +696,35 @@ def router_for(*, jurisdiction: Jurisdiction, geo_version: int | None = None) ->
     version = (
         geo_version_get(jurisdiction_id=jurisdiction.pk) if geo_version is None else geo_version
     )
-    router = _routers.get(jurisdiction.pk)
-    if router is not None and router.geo_version == version:
-        return router
-    with _routers_lock:
-        router = _routers.get(jurisdiction.pk)
-        if router is not None and router.geo_version == version:
-            return router
-        router = Router(geo_snapshot_load(jurisdiction=jurisdiction))
-        _routers[jurisdiction.pk] = router
+    index = _indexes.get(jurisdiction.pk)
+    if index is not None and index.geo_version == version:
+        return index
+    with _indexes_lock:
+        index = _indexes.get(jurisdiction.pk)
+        if index is not None and index.geo_version == version:
+            return index
+        index = ResponsibilityIndex(geo_snapshot_load(jurisdiction=jurisdiction))
+        _indexes[jurisdiction.pk] = index
         gc_freeze_long_lived()
-        return router
+        return index
 
 
 _cache_clearers: list[Callable[[], None]] = []
 
 
 def geo_cache_clear_register(clear: Callable[[], None]) -> None:
-    """Have `router_cache_clear` also clear another per-process geo cache."""
+    """Have `geo_cache_clear` also clear another per-process geo cache."""
     _cache_clearers.append(clear)
 
 
-def router_cache_clear() -> None:
-    """Forget every cached router and geo cache registered with it.
+def geo_cache_clear() -> None:
+    """Forget every cached responsibility index and geo cache registered with it.
 
     Needed by tests: a rolled-back database hands out the same ids and versions
     again, with other data behind them.
     """
-    with _routers_lock:
-        _routers.clear()
+    with _indexes_lock:
+        _indexes.clear()
     for clear in _cache_clearers:
         clear()
 
@@ -727,7 +735,7 @@ def _category_id(category: Category | int | None) -> int | None:
     return category.pk
 
 
-def point_route(
+def point_responsibility(
     *,
     jurisdiction: Jurisdiction,
     lng: float,
@@ -735,35 +743,37 @@ def point_route(
     crs: Crs = "wgs84",
     category: Category | int | None = None,
     geo_version: int | None = None,
-) -> RouteResult:
-    """Route one point given in WGS84 or GCJ-02; the result carries the WGS84 point.
+) -> PointResponsibility:
+    """Resolve one point given in WGS84 or GCJ-02; the result carries the WGS84 point.
 
-    `geo_version`: as for `router_for`. Raises OutsideJurisdiction (naming the point as
-    given) or UnknownCategory.
+    `geo_version`: as for `responsibility_index_for`. Raises OutsideJurisdiction (naming the
+    point as given) or UnknownCategory.
     """
     if crs not in ("wgs84", "gcj02"):
         raise ValueError(_("坐标系只能是 wgs84 或 gcj02"))
     wlng, wlat = gcj02_to_wgs84(lng, lat) if crs == "gcj02" else (lng, lat)
-    router = router_for(jurisdiction=jurisdiction, geo_version=geo_version)
+    index = responsibility_index_for(jurisdiction=jurisdiction, geo_version=geo_version)
     try:
-        return router.route(wlng, wlat, _category_id(category))
+        return index.resolve(wlng, wlat, _category_id(category))
     except OutsideJurisdiction as exc:
         raise OutsideJurisdiction(lng, lat, crs) from exc
 
 
-def points_route(
+def points_responsibility(
     *,
     jurisdiction: Jurisdiction,
     lngs: Sequence[float] | npt.ArrayLike,
     lats: Sequence[float] | npt.ArrayLike,
     crs: Crs = "wgs84",
     category: Category | int | None = None,
-) -> list[RouteResult | None]:
-    """Route many points; None for each point outside the jurisdiction."""
+) -> list[PointResponsibility | None]:
+    """Resolve many points; None for each point outside the jurisdiction."""
     if crs not in ("wgs84", "gcj02"):
         raise ValueError(_("坐标系只能是 wgs84 或 gcj02"))
     lng = np.asarray(lngs, dtype=np.float64)
     lat = np.asarray(lats, dtype=np.float64)
     if crs == "gcj02":
         lng, lat = gcj02_to_wgs84_many(lng, lat)
-    return router_for(jurisdiction=jurisdiction).route_many(lng, lat, _category_id(category))
+    return responsibility_index_for(jurisdiction=jurisdiction).resolve_many(
+        lng, lat, _category_id(category)
+    )
