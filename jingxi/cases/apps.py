@@ -6,3 +6,9 @@ class CasesConfig(AppConfig):
     name = "jingxi.cases"
     label = "cases"
     verbose_name = _("案卷")
+
+    def ready(self) -> None:
+        from jingxi.cases.notifications import CaseEventSource
+        from jingxi.notify.sources import source_register
+
+        source_register(CaseEventSource())
