@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "jingxi.places",
     "jingxi.documents",
     "jingxi.bulletins",
+    "jingxi.photos",
     "jingxi.cases",
     "jingxi.notify",
     "jingxi.public",
@@ -294,6 +295,11 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JINGXI_MAX_PHOTO_BYTES = env_int("JINGXI_MAX_PHOTO_BYTES", 10 * 1024 * 1024)  # per evidence photo
+# Photo warnings (jingxi.photos.checks): taken farther than this from the expected place,
+# longer than this before the expected time, or later than this after it.
+JINGXI_PHOTO_FAR_M = env_int("JINGXI_PHOTO_FAR_M", 200)
+JINGXI_PHOTO_OLD_HOURS = env_int("JINGXI_PHOTO_OLD_HOURS", 24)
+JINGXI_PHOTO_FUTURE_SLACK_MINUTES = env_int("JINGXI_PHOTO_FUTURE_SLACK_MINUTES", 5)
 
 # --- Cache ------------------------------------------------------------------
 # Without JINGXI_REDIS_URL each process keeps a local cache; nothing shared

@@ -17,3 +17,8 @@ class CasesConfig(AppConfig):
         from jingxi.cases.documents import register
 
         register()
+
+        from jingxi.cases.notifications import CaseEventSource
+        from jingxi.notify.sources import source_register
+
+        source_register(CaseEventSource())

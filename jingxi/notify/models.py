@@ -1,11 +1,10 @@
-"""In-app notifications, and the cursor with which the notify job drains case events."""
+"""In-app notifications, and the cursors with which the notify job drains its sources."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jingxi.cases.models import Case
 from jingxi.org.models import User
 
 
@@ -15,14 +14,11 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
     )
-    case = models.ForeignKey(
-        Case,
-        verbose_name=_("案卷"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
+    # What it is about: the source that wrote it (`notify.sources`), the record's id in
+    # that source's app, and where to read it.
+    source = models.CharField(_("来源"), max_length=32)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    url = models.CharField(_("链接"), max_length=255, blank=True)
     kind = models.CharField(_("类型"), max_length=32)
     title = models.CharField(_("标题"), max_length=255)
     body = models.TextField(_("内容"), blank=True)
@@ -40,10 +36,10 @@ class Notification(models.Model):
 
 
 class OutboxCursor(models.Model):
-    """How far a consumer has read an append-only log (e.g. case events by id)."""
+    """How far the drain has read one source's append-only log (by id)."""
 
-    name = models.CharField(max_length=64, unique=True)
+    source = models.CharField(max_length=32, unique=True)
     last_id = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.name} @ {self.last_id}"
+        return f"{self.source} @ {self.last_id}"

@@ -9,8 +9,8 @@ from jingxi.org.models import User
 
 
 def notification_list_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
-    """The user's notifications, newest first, with their case (number, status) joined."""
-    qs = Notification.objects.filter(recipient=user).select_related("case")
+    """The user's notifications, newest first."""
+    qs = Notification.objects.filter(recipient=user)
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.order_by("-created_at", "-id")

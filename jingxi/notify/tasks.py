@@ -5,7 +5,8 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from jingxi.notify.services import outbox_drain
+from jingxi.notify.services import source_drain
+from jingxi.notify.sources import sources_registered
 
 BATCH = 1000
 MAX_BATCHES = 50
@@ -13,11 +14,12 @@ MAX_BATCHES = 50
 
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey is untyped
 def outbox_drain_periodic() -> int:
-    """Every minute: turn new case events into notifications, batch by batch."""
+    """Every minute: turn every source's new events into notifications, batch by batch."""
     total = 0
-    for _ in range(MAX_BATCHES):
-        consumed = outbox_drain(batch=BATCH)
-        total += consumed
-        if consumed < BATCH:
-            break
+    for source in sources_registered():
+        for _ in range(MAX_BATCHES):
+            consumed = source_drain(source=source, batch=BATCH)
+            total += consumed
+            if consumed < BATCH:
+                break
     return total

@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingxi.audit.requests import personal_data_shown
-from jingxi.cases import evidence
 from jingxi.cases.models import Attachment, AttachmentKind, Case
 from jingxi.cases.services import CaseInputError, DuplicateSubmission
 from jingxi.cases.workflow import TransitionRefused
@@ -40,6 +39,7 @@ from jingxi.lib.ratelimit import client_ip, request_limited
 from jingxi.org.models import Jurisdiction, User
 from jingxi.org.privacy import Surface, masking_for
 from jingxi.org.roles import roles_of
+from jingxi.photos.checks import Photo, PhotoError, max_photo_bytes, photo_check, photo_read
 from jingxi.places.geocode import address_geocode, point_describe
 from jingxi.places.models import Segment, Township
 from jingxi.public import reporting
@@ -125,31 +125,16 @@ def _tracking_link(request: HttpRequest, case: Case) -> str:
 # --- photos -------------------------------------------------------------------------
 
 
-def _photos_check(files: list[UploadedFile], *, jurisdiction: Jurisdiction) -> list[evidence.Photo]:
-    """Every photo checked by the evidence rules before anything is written."""
-    limit = evidence.max_photo_bytes()
+def _photos_check(files: list[UploadedFile], *, jurisdiction: Jurisdiction) -> list[Photo]:
+    """Every photo checked by `jingxi.photos` before anything is written."""
     tz = ZoneInfo(jurisdiction.time_zone)
-    photos: list[evidence.Photo] = []
+    photos: list[Photo] = []
     for upload in files:
         label = upload.name or _("照片")
         try:
-            if upload.size is not None and upload.size > limit:
-                raise evidence.EvidenceError(
-                    _("照片过大：收到 %(size)s，每张不能超过 %(limit)s")
-                    % {
-                        "size": evidence.size_text(upload.size),
-                        "limit": evidence.size_text(limit),
-                    }
-                )
-            upload.seek(0)
-            data = upload.read(limit + 1)
-            if len(data) > limit:
-                raise evidence.EvidenceError(evidence.too_large_message(limit=limit))
-            if not data:
-                raise evidence.EvidenceError(_("收到的文件是空的"))
-            photos.append(evidence.photo_check(data=data, tz=tz))
-        except evidence.EvidenceError as exc:
-            raise evidence.EvidenceError(f"「{label}」{exc}") from None
+            photos.append(photo_check(data=photo_read(upload), tz=tz))
+        except PhotoError as exc:
+            raise PhotoError(f"「{label}」{exc}") from None
     return photos
 
 
@@ -222,7 +207,7 @@ def report(request: HttpRequest) -> HttpResponse:
             except DuplicateSubmission as exc:
                 case = exc.case
                 logger.info("public report resubmitted: case=%s", case.number)
-            except evidence.EvidenceError as exc:
+            except PhotoError as exc:
                 form.add_error("photos", str(exc))
             except CaseInputError as exc:
                 error = str(exc)
@@ -247,7 +232,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "error": error,
         "jurisdiction": jurisdiction,
         "categories": _categories_json(jurisdiction),
-        "max_photo_mb": evidence.max_photo_bytes() // (1024 * 1024),
+        "max_photo_mb": max_photo_bytes() // (1024 * 1024),
         "ui_text": _report_ui_text(),
     }
     return render(request, "public/report_form.html", context, status=status)

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from jingxi.bulletins import services as bulletin_services
 from jingxi.bulletins.choices import BulletinKind
-from jingxi.cases.evidence import size_text
 from jingxi.cases.forms import category_choices
 from jingxi.cases.models import Attachment
 from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
+from jingxi.lib.limits import size_text
 from jingxi.org.models import Jurisdiction
 from jingxi.public.models_portal import (
     Consultation,

@@ -28,12 +28,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingxi.cases.choices import Action, Source, Status
-from jingxi.cases.evidence import Photo, attachment_store
+from jingxi.cases.evidence import attachment_store
 from jingxi.cases.models import Attachment, AttachmentKind, Case, CaseEvent
 from jingxi.cases.services import case_report, case_transition, loop_settings_get
 from jingxi.catalog.models import Category
 from jingxi.org.models import Jurisdiction, User
 from jingxi.org.roles import Perm, roles_for
+from jingxi.photos.checks import Photo
 from jingxi.public.models import Feedback, Rating, ReopenRequest, ReopenStatus
 
 # Cases a citizen can follow by number: those that came in through a public channel.

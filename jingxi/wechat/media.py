@@ -4,7 +4,7 @@ The dialogue keeps a photo as a `PendingMedia` row (WeChat's MediaId). `media_fe
 run every minute by a huey job, takes the rows that are due one at a time: it claims
 the row (one attempt more, held for `LEASE`), downloads the file through WeChat's API
 (`client.media_download`), checks by content that it is a photo
-(`cases.evidence.photo_check`) and stores it on the case as a before-photo through
+(`photos.checks.photo_check`) and stores it on the case as a before-photo through
 `cases.evidence.attachment_store`, linked to the case's report event, as the public
 site stores a citizen's photos. A failure is recorded on the row and tried again after
 a doubling delay; after `MAX_ATTEMPTS` tries, or at once when trying again cannot help
@@ -25,14 +25,9 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from jingxi.cases.evidence import (
-    EvidenceError,
-    Photo,
-    attachment_store,
-    max_photo_bytes,
-    photo_check,
-)
+from jingxi.cases.evidence import attachment_store
 from jingxi.cases.models import Attachment, AttachmentKind
+from jingxi.photos.checks import Photo, PhotoError, max_photo_bytes, photo_check
 from jingxi.wechat.client import ApiConfig, WeChatApiError, api_config, media_download
 from jingxi.wechat.models import PendingMedia
 
@@ -125,7 +120,7 @@ def media_fetch(*, media: PendingMedia, config: ApiConfig, now: dt.datetime) -> 
             raise WeChatApiError("没有 MediaId，无法获取", permanent=True)
         data = media_download(config=config, media_id=media.media_id, limit=max_photo_bytes())
         photo = photo_check(data=data, tz=ZoneInfo(media.case.jurisdiction.time_zone))
-    except EvidenceError as exc:
+    except PhotoError as exc:
         return _media_failed(media=media, error=str(exc), permanent=True, now=now)
     except WeChatApiError as exc:
         return _media_failed(media=media, error=str(exc), permanent=exc.permanent, now=now)

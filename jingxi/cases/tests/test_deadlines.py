@@ -250,7 +250,11 @@ def test_escalation_ladder_in_order_with_recipients_and_a_supervision_order(
 
     # The drain turns the ladder into notifications for those people.
     outbox_drain(now=local(2026, 11, 26, 10, 0))
-    kinds = set(Notification.objects.filter(case=case).values_list("recipient_id", "kind"))
+    kinds = set(
+        Notification.objects.filter(source="cases", object_id=str(case.pk)).values_list(
+            "recipient_id", "kind"
+        )
+    )
     assert (cast.unit_head_a.pk, "escalate") in kinds
     assert (cast.road_chief.pk, "escalate") in kinds
     assert (cast.dispatcher.pk, "escalate") in kinds

@@ -17,16 +17,17 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from PIL import ExifTags, Image
-from PIL.TiffImagePlugin import IFDRational
+from PIL import Image
 from pillow_heif import register_heif_opener
 
 from conftest import Cast, World
 from jingxi.cases.choices import Action, Source
-from jingxi.cases.evidence import EvidenceError, attachment_add, photo_check
+from jingxi.cases.evidence import EvidenceError, attachment_add
 from jingxi.cases.models import Attachment, Case
 from jingxi.cases.selectors import attachment_warnings_for_case
 from jingxi.cases.services import case_report, case_transition
+from jingxi.photos.checks import photo_check
+from jingxi.photos.tests.images import photo_bytes
 
 register_heif_opener()
 
@@ -41,14 +42,6 @@ def media(settings: Any, tmp_path: Path) -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
-def dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
-    value = abs(value)
-    degrees = int(value)
-    minutes = int((value - degrees) * 60)
-    seconds = (value - degrees - minutes / 60) * 3600
-    return IFDRational(degrees), IFDRational(minutes), IFDRational(round(seconds * 10000), 10000)
-
-
 def photo(
     *,
     fmt: str = "JPEG",
@@ -59,19 +52,10 @@ def photo(
     color: tuple[int, ...] = (180, 120, 60),
     mode: str = "RGB",
 ) -> bytes:
-    image = Image.new(mode, size, color)
-    exif = Image.Exif()
-    if lng is not None and lat is not None:
-        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-        gps[1] = "N" if lat >= 0 else "S"
-        gps[2] = dms(lat)
-        gps[3] = "E" if lng >= 0 else "W"
-        gps[4] = dms(lng)
-    if taken is not None:
-        exif.get_ifd(ExifTags.IFD.Exif)[0x9003] = taken.astimezone(TZ).strftime("%Y:%m:%d %H:%M:%S")
-    out = io.BytesIO()
-    image.save(out, format=fmt, exif=exif.tobytes())
-    return out.getvalue()
+    """A photo of the case's place, taken just before MONDAY_9 unless told otherwise."""
+    return photo_bytes(
+        fmt=fmt, size=size, lng=lng, lat=lat, taken=taken, tz=TZ, color=color, mode=mode
+    )
 
 
 def dispatched_case(world: World, cast: Cast, **kwargs: Any) -> Case:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import factory
+from django.urls import reverse
 from django.utils import timezone
 
 from jingxi.cases.tests.factories import CaseFactory
@@ -14,10 +15,15 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Notification
 
-    case = factory.SubFactory(CaseFactory)
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
     recipient = factory.SubFactory(
         UserFactory, jurisdiction=factory.SelfAttribute("..case.jurisdiction")
     )
+    source = "cases"
+    object_id = factory.LazyAttribute(lambda o: str(o.case.pk))
+    url = factory.LazyAttribute(lambda o: reverse("cases:case-detail", args=[o.case.pk]))
     kind = "dispatch"
     title = factory.LazyAttribute(lambda o: f"新派遣案卷 {o.case.number}")
     created_at = factory.LazyFunction(timezone.now)

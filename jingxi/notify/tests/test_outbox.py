@@ -15,12 +15,12 @@ from conftest import Cast, World
 from jingxi.cases.choices import Action, Source
 from jingxi.cases.deadlines import deadline_scan
 from jingxi.cases.models import Case, CaseEvent
+from jingxi.cases.notifications import SOURCE_NAME
 from jingxi.cases.services import case_report, case_transition
 from jingxi.notify import channels
 from jingxi.notify.models import Notification, OutboxCursor
 from jingxi.notify.selectors import notification_list_for, notification_unread_count
 from jingxi.notify.services import (
-    CURSOR_NAME,
     _contiguous,
     notification_mark_read,
     outbox_drain,
@@ -64,7 +64,8 @@ def test_dispatch_notifies_the_units_handlers(world: World, cast: Cast) -> None:
     step(case, Action.DISPATCH, cast.dispatcher)
     assert drained() == {("dispatch", "handler_a")}
     note = Notification.objects.get(kind="dispatch")
-    assert note.case == case
+    assert (note.source, note.object_id) == ("cases", str(case.pk))
+    assert note.url == f"/cases/{case.pk}/"
     assert case.number in note.title
     assert note.created_at == T
 
@@ -154,7 +155,7 @@ def test_drain_moves_the_cursor_and_never_delivers_twice(world: World, cast: Cas
     assert outbox_drain(batch=4, now=LATER) == 4
     assert outbox_drain(batch=4, now=LATER) == events - 8
     assert outbox_drain(batch=4, now=LATER) == 0
-    cursor = OutboxCursor.objects.get(name=CURSOR_NAME)
+    cursor = OutboxCursor.objects.get(source=SOURCE_NAME)
     assert cursor.last_id == CaseEvent.objects.order_by("-pk").values_list("pk", flat=True)[0]
     assert Notification.objects.filter(kind="dispatch").count() == 3
 
@@ -207,7 +208,7 @@ def test_concurrent_drains_do_not_duplicate(world: World, cast: Cast) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    per_case = Counter(Notification.objects.values_list("case_id", "recipient_id", "kind"))
+    per_case = Counter(Notification.objects.values_list("object_id", "recipient_id", "kind"))
     assert len(per_case) == 20
     assert set(per_case.values()) == {1}
 

@@ -31,7 +31,7 @@ NOT_DOMAIN_OBJECTS: frozenset[str] = frozenset(
     {
         "cases.CaseNumberCounter",  # the day's last case number, kept by case_report
         "documents.DocumentCounter",  # the year's last serial per kind, kept by numbering
-        "notify.OutboxCursor",  # how far the notification worker has drained CaseEvent
+        "notify.OutboxCursor",  # how far the notify job has drained each source
     }
 )
 
