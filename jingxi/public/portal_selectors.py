@@ -38,6 +38,7 @@ from jingxi.cases import workflow
 from jingxi.cases.choices import Status
 from jingxi.cases.models import Case
 from jingxi.org.models import Jurisdiction
+from jingxi.places import layers as map_layers
 from jingxi.places.models import Road, RoadChief, Segment, Township
 from jingxi.places.selectors import road_chief_list_current
 from jingxi.public.models import Rating
@@ -50,7 +51,6 @@ from jingxi.public.models_portal import (
     Suggestion,
     TypicalCase,
 )
-from jingxi.web import map_layers
 
 MEASURES: Final = {
     "received": gettext_lazy("受理数"),
