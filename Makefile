@@ -6,7 +6,7 @@ PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run dev test setup setup-dev assets static fonts browser lint typecheck checks pytest bench demo clean
+.PHONY: run dev test setup setup-dev assets static fonts browser lint typecheck checks contracts pytest bench demo clean
 
 # Installs Debian packages when missing and when this user may (root with apt-get);
 # otherwise says what is missing and goes on.
@@ -34,8 +34,8 @@ dev: setup assets fonts
 	$(PY) manage.py demo_load
 	$(PY) manage.py serve --dev --host $(HOST) --port $(PORT)
 
-## test: set up and run lint, typing, Django checks and the whole suite (SQLite, then PostgreSQL if set)
-test: setup-dev assets fonts static browser lint typecheck checks pytest
+## test: set up and run lint, typing, Django checks, import contracts and the whole suite (SQLite, then PostgreSQL if set)
+test: setup-dev assets fonts static browser lint typecheck checks contracts pytest
 
 $(VENV)/.run-installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -80,6 +80,10 @@ typecheck: setup-dev
 checks: setup-dev
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+
+## contracts: the import contracts of .importlinter (apps depend downwards only)
+contracts: setup-dev
+	$(BIN)/lint-imports
 
 pytest: setup-dev
 	$(BIN)/pytest

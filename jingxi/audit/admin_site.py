@@ -196,6 +196,8 @@ class AuditedAdminMixin:
     `JingxiAdminSite.register` puts it in front of every ModelAdmin."""
 
     model: type[models.Model]
+    # For admins below the admin site that record edits of their own (org's imports).
+    audit_change_kind = staticmethod(change_kind)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = snapshot_from_db(type(obj), stored_pk(obj)) if change else None

@@ -230,7 +230,7 @@ SCAN_ACTIONS = [
 # Events that record on the timeline without being a step of the loop: the scan's, and
 # the documents' (`Record`: notices and supervision orders issued and signed for).
 # Staff-only: public views and feeds must leave them out (the public timeline shows only
-# the steps it names, in public/reporting.py).
+# the steps it names, in public/citizen/selectors.py).
 RECORD_ACTIONS = [*SCAN_ACTIONS, *Record.choices]
 
 

@@ -6,3 +6,13 @@ class DemoConfig(AppConfig):
     name = "jingxi.demo"
     label = "demo"
     verbose_name = _("演示数据")
+
+    def ready(self) -> None:
+        # The shell shows these logins and production refuses this password, without
+        # importing the demo (jingxi.web.offers).
+        from jingxi.demo.generator import DEMO_PASSWORD
+        from jingxi.demo.logins import demo_logins
+        from jingxi.web.offers import login_source_register, public_password_register
+
+        login_source_register(demo_logins)
+        public_password_register(DEMO_PASSWORD)

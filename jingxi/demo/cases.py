@@ -41,8 +41,8 @@ from jingxi.org.models import Jurisdiction, Membership, Unit, User
 from jingxi.org.services import calendar_get
 from jingxi.places.models import RoadChief, Segment
 from jingxi.places.responsibility import OutsideJurisdiction, responsibility_index_for
-from jingxi.public.models import Rating
-from jingxi.public.reporting import PUBLIC_SOURCES, citizen_report, feedback_give
+from jingxi.public.citizen.choices import PUBLIC_SOURCES, Rating
+from jingxi.public.citizen.services import citizen_report, feedback_give
 
 CASES_PER_SCALE = 400
 MIN_CASES = 20

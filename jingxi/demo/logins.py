@@ -1,10 +1,12 @@
-"""The demo logins, one per role, that `manage.py serve` prints at start."""
+"""The demo logins, one per role, that the login page shows and `manage.py serve` prints
+at start: offered to the shell through `jingxi.web.offers` (`DemoConfig.ready`)."""
 
 from __future__ import annotations
 
 from jingxi.demo.generator import DEMO_PASSWORD, DEPARTMENTS
 from jingxi.demo.names import STREETS
 from jingxi.org.choices import Role
+from jingxi.web.offers import LoginOffer
 
 _UNIT_NAME = {code: name for code, name, *_ in DEPARTMENTS}
 # The first township is always the first street; its unit is the street's office.
@@ -26,9 +28,14 @@ _LOGINS: tuple[tuple[Role, str, str | None], ...] = (
 )
 
 
-def demo_logins() -> list[tuple[str, str, str, str]]:
-    """(role label, username, password, unit name) for every role's demo login."""
+def demo_logins() -> list[LoginOffer]:
+    """Every role's demo login."""
     return [
-        (str(role.label), username, DEMO_PASSWORD, _UNIT_NAME[unit] if unit else _FIRST_STREET_UNIT)
+        LoginOffer(
+            role_label=str(role.label),
+            username=username,
+            password=DEMO_PASSWORD,
+            unit_name=_UNIT_NAME[unit] if unit else _FIRST_STREET_UNIT,
+        )
         for role, username, unit in _LOGINS
     ]

@@ -24,7 +24,7 @@ from jingxi.indicators.registry import (
     Window,
     indicator_register,
 )
-from jingxi.public.models import Rating
+from jingxi.public.citizen.choices import Rating
 
 # Ratings that count as satisfied (满意, 基本满意).
 SATISFIED_RATINGS: Final = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)

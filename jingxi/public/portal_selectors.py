@@ -24,6 +24,7 @@ from jingxi.cases.choices import Status
 from jingxi.cases.models import Case
 from jingxi.indicators.registry import Value, Window, indicators_compute, measure_subjects
 from jingxi.org.models import Jurisdiction
+from jingxi.places import layers as map_layers
 from jingxi.places.models import Road, RoadChief, Segment, Township
 from jingxi.places.selectors import road_chief_list_current
 from jingxi.public.models_portal import (
@@ -35,7 +36,6 @@ from jingxi.public.models_portal import (
     Suggestion,
     TypicalCase,
 )
-from jingxi.web import map_layers
 
 # The published counts: their labels, and the registry's measures whose cases they are.
 MEASURES: Final = {

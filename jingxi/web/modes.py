@@ -1,8 +1,8 @@
 """What the mode (`settings.JINGXI_ENV`) changes at the door: production's refusals.
 
 In production nobody logs in
-- with the demo password (`jingxi.demo.generator.DEMO_PASSWORD`, printed by `make run`
-  and written in the README): the demo logins of `jingxi/demo/logins.py`, and every
+- with a public password (the demo's, printed by `make run` and written in the README,
+  which the demo registers in `jingxi.web.offers`): the demo logins, and every
   other account the demo county made, are refused until their password is changed with
   `manage.py changepassword`;
 - as a superuser: superusers bypass every role check, so production has none (a system
@@ -30,8 +30,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from jingxi.audit.admin_site import RolePermissionBackend
-from jingxi.demo.generator import DEMO_PASSWORD
 from jingxi.org.models import User
+from jingxi.web.offers import password_is_public
 
 _REFUSAL_ATTRIBUTE = "jingxi_login_refusal"
 
@@ -49,7 +49,7 @@ def login_refusal(*, user: AbstractBaseUser, password: str | None) -> str | None
         return _(
             "生产环境不允许超级用户登录。请由安全管理员为该账号分配角色，并取消其超级用户身份。"
         )
-    if password == DEMO_PASSWORD:
+    if password_is_public(password):
         return _(
             "该账号仍在使用公开的演示密码，生产环境拒绝登录。"
             "请管理员先在服务器上运行 manage.py changepassword %(username)s 修改密码。"

@@ -17,6 +17,7 @@ from jingxi.org.models import Jurisdiction, Membership, Unit, User
 from jingxi.org.roles import UNIT_ROLES
 from jingxi.places.models import Community, Component, Grid, Road, RoadChief, Segment, Township
 from jingxi.places.selectors import road_chief_list_current
+from jingxi.web.offers import LoginOffer, login_offer_list
 
 
 def _count(qs: QuerySet[Any], *, distinct: str | None = None) -> Subquery:
@@ -150,29 +151,16 @@ def unit_list_for_staff(*, user: User) -> list[MyUnit]:
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class DemoLogin:
-    role_label: str
-    username: str
-    password: str
-    unit_name: str
-
-
-def demo_login_list() -> list[DemoLogin]:
-    """The demo county's logins whose users exist in this database. One query.
+def demo_login_list() -> list[LoginOffer]:
+    """The offered logins (`jingxi.web.offers`: the demo county's) whose users exist in
+    this database. One query.
 
     Empty when the demo county is not loaded (the accounts are not there).
     """
-    from jingxi.demo.logins import demo_logins  # the demo app is optional at run time
-
-    logins = demo_logins()
+    logins = login_offer_list()
     present = set(
-        User.objects.filter(username__in=[username for _, username, _, _ in logins]).values_list(
+        User.objects.filter(username__in=[x.username for x in logins]).values_list(
             "username", flat=True
         )
     )
-    return [
-        DemoLogin(role_label=role, username=username, password=password, unit_name=unit)
-        for role, username, password, unit in logins
-        if username in present
-    ]
+    return [x for x in logins if x.username in present]

@@ -20,7 +20,8 @@ from jingxi.notify.selectors import notification_list_for, notification_unread_c
 from jingxi.notify.services import notification_mark_all_read, notification_mark_read
 from jingxi.org.models import User
 from jingxi.org.roles import Perm, roles_of
-from jingxi.web import map_layers, selectors
+from jingxi.places import layers as map_layers
+from jingxi.web import selectors
 
 
 def _user(request: HttpRequest) -> User:

@@ -32,7 +32,7 @@ from jingxi.cases.models import Case, CaseEvent, LoopSettings, Notice, Supervisi
 from jingxi.cases.services import CaseInputError, case_report, case_transition
 from jingxi.cases.tests.test_deadlines import HANDLING_DEADLINE, handling_case
 from jingxi.org.models import User
-from jingxi.public.reporting import case_public_timeline
+from jingxi.public.citizen.selectors import case_public_timeline
 
 LNG, LAT = 113.955, 34.7102
 

@@ -15,7 +15,7 @@ from jingxi.demo.cases import demo_cases_count, demo_cases_load
 from jingxi.demo.generator import REGION_CODE
 from jingxi.demo.loader import demo_county_load
 from jingxi.org.models import Jurisdiction
-from jingxi.public.models import Feedback
+from jingxi.public.citizen.models import Feedback
 
 SCALE = 0.05
 COUNT = 30

@@ -112,13 +112,13 @@ def test_every_road_has_a_chief_at_each_of_three_levels(loaded: LoadSummary) -> 
 def test_every_role_has_a_demo_login_that_authenticates(loaded: LoadSummary) -> None:
     label_to_role = {str(label): value for value, label in Role.choices}
     logins = demo_logins()
-    assert {label_to_role[label] for label, *_ in logins} == set(Role.values)
-    for label, username, password, unit_name in logins:
-        user = authenticate(username=username, password=password)
-        assert user is not None, username
+    assert {label_to_role[x.role_label] for x in logins} == set(Role.values)
+    for x in logins:
+        user = authenticate(username=x.username, password=x.password)
+        assert user is not None, x.username
         assert Membership.objects.filter(
-            user=user, role=label_to_role[label], unit__name=unit_name
-        ).exists(), (username, label, unit_name)
+            user=user, role=label_to_role[x.role_label], unit__name=x.unit_name
+        ).exists(), x
     admin = User.objects.get(username="admin")
     assert not admin.is_superuser  # a system administrator by role (三员分立)
     administrators = Membership.objects.filter(role__in=ADMINISTRATOR_ROLES)

@@ -12,7 +12,8 @@ from django.utils import timezone
 from jingxi.cases.models import AttachmentKind
 from jingxi.cases.tests.factories import AttachmentFactory, CaseFactory
 from jingxi.org.tests.factories import JurisdictionFactory, StaffFactory
-from jingxi.public.models import Feedback, Rating, ReopenRequest
+from jingxi.public.citizen.choices import Rating
+from jingxi.public.citizen.models import Feedback, ReopenRequest
 from jingxi.public.models_portal import (
     Consultation,
     ConsultationComment,

@@ -16,7 +16,7 @@ from jingxi.cases.choices import Action, Source, Status
 from jingxi.cases.models import Case
 from jingxi.cases.services import case_transition
 from jingxi.org.models import User
-from jingxi.public.models import Feedback
+from jingxi.public.citizen.models import Feedback
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -21,8 +21,9 @@ from jingxi.cases.choices import Action, Source, Status
 from jingxi.cases.models import Attachment, Case, CaseEvent
 from jingxi.cases.services import case_report, case_transition
 from jingxi.org.models import User
-from jingxi.public.models import Feedback, ReopenRequest, ReopenStatus
-from jingxi.public.reporting import CitizenError, reopen_request_create
+from jingxi.public.citizen.choices import ReopenStatus
+from jingxi.public.citizen.models import Feedback, ReopenRequest
+from jingxi.public.citizen.services import CitizenError, reopen_request_create
 
 LNG, LAT = 113.955, 34.7102  # on 青年路, in 青年路街道
 TOKEN = "form-token-0123456789abcdef"

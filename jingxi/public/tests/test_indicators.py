@@ -14,9 +14,9 @@ from jingxi.cases.choices import Status
 from jingxi.cases.tests.histories import history_generate
 from jingxi.cases.tests.indicator_columns import column_counts, column_q
 from jingxi.indicators.registry import Window, indicator_get, indicators_compute
+from jingxi.public.citizen.choices import Rating
+from jingxi.public.citizen.services import feedback_give
 from jingxi.public.indicators import SATISFIED_RATINGS
-from jingxi.public.models import Rating
-from jingxi.public.reporting import feedback_give
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = dt.datetime(2026, 9, 1, tzinfo=TZ)

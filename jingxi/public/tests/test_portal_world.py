@@ -26,7 +26,7 @@ from jingxi.cases.choices import Action, Source
 from jingxi.cases.evidence import attachment_add
 from jingxi.cases.models import Attachment, Case
 from jingxi.cases.services import case_report, case_transition
-from jingxi.public.reporting import feedback_give
+from jingxi.public.citizen.services import feedback_give
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2026, 11, 23, 9, 0, tzinfo=TZ)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from jingxi.web.map_layers import map_index_clear
+from jingxi.places.layers import map_index_clear
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

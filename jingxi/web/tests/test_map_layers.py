@@ -11,11 +11,11 @@ from django.test import Client
 from conftest import Cast, World
 from jingxi.org.choices import Role
 from jingxi.org.models import Membership, Unit
+from jingxi.places import layers as map_layers
 from jingxi.places.choices import ComponentState
+from jingxi.places.layers import BBoxError, bbox_parse, geometry_bbox
 from jingxi.places.models import Component, Township
 from jingxi.places.services import geo_version_bump
-from jingxi.web import map_layers
-from jingxi.web.map_layers import BBoxError, bbox_parse, geometry_bbox
 
 ALL = "113.9,34.6,114.1,34.8"
 # The west half of the world: street A, with 建设路 on its eastern edge at 113.97.

@@ -15,8 +15,8 @@ from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.lib.numbers import id_form_field
 from jingxi.org.models import Jurisdiction
-from jingxi.public.models import Rating
-from jingxi.public.reporting import MAX_COMMENT
+from jingxi.public.citizen.choices import Rating
+from jingxi.public.citizen.services import MAX_COMMENT
 
 # Mainland mobile: 1[3-9] + 9 digits. Landline: area code 0 + 2-3 digits, 7-8 digits,
 # optional extension. Both after removing spaces, dashes and a +86 / 0086 prefix.

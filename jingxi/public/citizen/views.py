@@ -1,7 +1,7 @@
 """Citizens' pages (no login): report a problem (随手拍), follow it by number, rate the
 result or say it is not fixed; and the dispatcher's page of "not fixed" requests.
 
-Views are thin: they parse, call one service or selector of `reporting.py`, render.
+Views are thin: they parse, call one service or selector, render.
 The reporter (the tracking token in the session) also sees the case's before and after
 photos, served by `track_photo` only for that case.
 Every refusal says why on the page and is logged (without personal data); floods from
@@ -42,16 +42,17 @@ from jingxi.org.roles import roles_of
 from jingxi.photos.checks import Photo, PhotoError, max_photo_bytes, photo_check, photo_read
 from jingxi.places.geocode import address_geocode, point_describe
 from jingxi.places.models import Segment, Township
-from jingxi.public import reporting
-from jingxi.public.forms import (
+from jingxi.public.citizen import selectors, services
+from jingxi.public.citizen.choices import Rating, ReopenStatus
+from jingxi.public.citizen.forms import (
     CitizenReportForm,
     FeedbackForm,
     NotFixedForm,
     ReopenDecisionForm,
     TrackSearchForm,
 )
+from jingxi.public.citizen.models import Feedback, ReopenRequest
 from jingxi.public.indicators import SATISFIED_RATINGS
-from jingxi.public.models import Feedback, Rating, ReopenRequest, ReopenStatus
 from jingxi.public.photos import public_photo_response
 from jingxi.public.site import public_jurisdiction
 
@@ -114,7 +115,7 @@ def _remember_token(request: HttpRequest, case: Case) -> None:
 
 def _session_token(request: HttpRequest, case: Case) -> str:
     token = _tokens(request).get(case.number, "")
-    return token if reporting.token_matches(case=case, token=token) else ""
+    return token if selectors.token_matches(case=case, token=token) else ""
 
 
 def _tracking_link(request: HttpRequest, case: Case) -> str:
@@ -192,7 +193,7 @@ def report(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 photos = _photos_check(data["photos"], jurisdiction=jurisdiction)
-                case = reporting.citizen_report(
+                case = services.citizen_report(
                     jurisdiction=jurisdiction,
                     category=data["category"],
                     lng=data["lng"],
@@ -243,7 +244,7 @@ def report_done(request: HttpRequest, number: str) -> HttpResponse:
     """The thank-you page: the number and the tracking link (only to the reporter)."""
     jurisdiction = public_jurisdiction(request)
     try:
-        case = reporting.case_public_get(jurisdiction=jurisdiction, number=number)
+        case = selectors.case_public_get(jurisdiction=jurisdiction, number=number)
     except Case.DoesNotExist:
         raise Http404 from None
     if not _session_token(request, case):
@@ -372,7 +373,7 @@ def track_search(request: HttpRequest) -> HttpResponse:
 
 def _number_exists(*, jurisdiction: Jurisdiction, number: str) -> bool:
     try:
-        reporting.case_public_get(jurisdiction=jurisdiction, number=number)
+        selectors.case_public_get(jurisdiction=jurisdiction, number=number)
     except Case.DoesNotExist:
         return False
     return True
@@ -393,15 +394,15 @@ def _photo_groups(photos: list[Attachment]) -> list[tuple[str, str, list[Attachm
 def _track_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     token = _session_token(request, case)
     feedback = Feedback.objects.filter(case=case).first() if token else None
-    window_end = reporting.reopen_window_end(case=case) if token else None
-    reopen = reporting.reopen_request_open_since_closure(case=case) if window_end else None
+    window_end = selectors.reopen_window_end(case=case) if token else None
+    reopen = selectors.reopen_request_open_since_closure(case=case) if window_end else None
     now = timezone.now()
-    photos = reporting.case_public_photos(case=case) if token else []
+    photos = selectors.case_public_photos(case=case) if token else []
     return {
         "case": case,
         "photo_groups": _photo_groups(photos),
-        "status": reporting.case_public_status(case=case),
-        "timeline": reporting.case_public_timeline(case=case),
+        "status": selectors.case_public_status(case=case),
+        "timeline": selectors.case_public_timeline(case=case),
         "has_token": bool(token),
         "feedback": feedback,
         "can_rate": bool(token) and case.status == "closed" and feedback is None,
@@ -416,7 +417,7 @@ def _track_context(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 def _case_or_404(request: HttpRequest, number: str) -> Case:
     try:
-        return reporting.case_public_get(jurisdiction=public_jurisdiction(request), number=number)
+        return selectors.case_public_get(jurisdiction=public_jurisdiction(request), number=number)
     except Case.DoesNotExist:
         raise Http404(_("没有找到这个编号的反映")) from None
 
@@ -429,7 +430,7 @@ def track(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     token = request.GET.get("t", "")
     if token:
-        if reporting.token_matches(case=case, token=token):
+        if selectors.token_matches(case=case, token=token):
             _remember_token(request, case)
             # The token leaves the address bar (and the Referer of later requests).
             return redirect("public:track", number=case.number)
@@ -449,7 +450,7 @@ def track_photo(request: HttpRequest, number: str, attachment_id: int) -> HttpRe
     if not _session_token(request, case):
         raise Http404(_("没有找到该照片"))
     try:
-        attachment = reporting.case_public_photo_get(case=case, attachment_id=attachment_id)
+        attachment = selectors.case_public_photo_get(case=case, attachment_id=attachment_id)
     except Attachment.DoesNotExist:
         raise Http404(_("没有找到该照片")) from None
     return public_photo_response(request, attachment, cache_control="private, max-age=600")
@@ -462,13 +463,13 @@ def feedback_give(request: HttpRequest, number: str) -> HttpResponse:
     error = ""
     if form.is_valid():
         try:
-            reporting.feedback_give(
+            services.feedback_give(
                 case=case,
                 token=_session_token(request, case),
                 rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
             )
-        except reporting.CitizenError as exc:
+        except services.CitizenError as exc:
             error = str(exc)
         else:
             messages.success(request, _("感谢您的评价！"))
@@ -487,10 +488,10 @@ def not_fixed(request: HttpRequest, number: str) -> HttpResponse:
     error = ""
     if form.is_valid():
         try:
-            reporting.reopen_request_create(
+            services.reopen_request_create(
                 case=case, token=_session_token(request, case), reason=form.cleaned_data["reason"]
             )
-        except reporting.CitizenError as exc:
+        except services.CitizenError as exc:
             error = str(exc)
         else:
             messages.success(request, _("已收到，工作人员会尽快核实处理"))
@@ -508,7 +509,7 @@ def not_fixed(request: HttpRequest, number: str) -> HttpResponse:
 def _dispatcher(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # login_required ran first
-    if not reporting.is_dispatcher(user=user):
+    if not selectors.is_dispatcher(user=user):
         raise Http404(_("没有找到该页面"))
     return user
 
@@ -518,8 +519,8 @@ def _dispatcher(request: HttpRequest) -> User:
 def reopen_list(request: HttpRequest) -> HttpResponse:
     """Reporters' "not fixed" requests (pending first) and their ratings."""
     user = _dispatcher(request)
-    requests = list(reporting.reopen_request_list_for(user=user)[:100])
-    feedback_qs = reporting.feedback_list_for(user=user)
+    requests = list(selectors.reopen_request_list_for(user=user)[:100])
+    feedback_qs = selectors.feedback_list_for(user=user)
     counts = dict(feedback_qs.order_by().values_list("rating").annotate(n=Count("id")))
     total = sum(counts.values())
     satisfied = sum(counts.get(rating, 0) for rating in SATISFIED_RATINGS)
@@ -554,7 +555,7 @@ def reopen_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reopen_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _dispatcher(request)
-    if not reporting.reopen_request_list_for(user=user).filter(pk=request_id).exists():
+    if not selectors.reopen_request_list_for(user=user).filter(pk=request_id).exists():
         raise Http404(_("没有找到该反馈"))  # another county's, or none
     form = ReopenDecisionForm(request.POST)
     if not form.is_valid():
@@ -562,12 +563,12 @@ def reopen_decide(request: HttpRequest, request_id: int) -> HttpResponse:
         return redirect("public:reopen-list")
     accept = form.cleaned_data["decision"] == "accept"
     try:
-        decided = reporting.reopen_request_decide(
+        decided = services.reopen_request_decide(
             request_id=request_id, actor=user, accept=accept, note=form.cleaned_data["note"]
         )
     except ReopenRequest.DoesNotExist:
         raise Http404 from None
-    except (reporting.CitizenError, TransitionRefused, CaseInputError) as exc:
+    except (services.CitizenError, TransitionRefused, CaseInputError) as exc:
         messages.error(request, str(exc))
     else:
         if accept:

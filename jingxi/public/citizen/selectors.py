@@ -1,16 +1,11 @@
-"""Citizens' reports (随手拍) and what follows them: writes and public-safe reads.
+"""Citizens' public-safe reads, and the dispatcher's lists of their requests.
 
-- `citizen_report` checks every photo first, then creates the case and stores its photos
-  in one transaction: a rejected photo stores nothing.
 - The number alone shows the public-safe view (`case_public_get`, `case_public_timeline`):
   status in plain words, category, address, the units it went to, milestones. Never a
   staff member's name, a note, the reporter's contact, nor another case's data.
 - With the tracking token, the reporter also sees the case's before and after photos
   (`case_public_photos`): never the other photos (verification, documents), never who
   took them.
-- The tracking token (given only to the reporter) is needed to rate a closed case
-  (`feedback_give`) or say it is not fixed (`reopen_request_create`); a dispatcher then
-  accepts (the case is reopened through `case_transition`) or declines.
 """
 
 from __future__ import annotations
@@ -20,87 +15,18 @@ import secrets
 from dataclasses import dataclass
 from typing import Final
 
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingxi.cases.choices import Action, Source, Status
-from jingxi.cases.evidence import attachment_store
+from jingxi.cases.choices import Action, Status
 from jingxi.cases.models import Attachment, AttachmentKind, Case, CaseEvent
-from jingxi.cases.services import case_report, case_transition, loop_settings_get
-from jingxi.catalog.models import Category
+from jingxi.cases.services import loop_settings_get
 from jingxi.org.models import Jurisdiction, User
 from jingxi.org.roles import Perm, roles_for
-from jingxi.photos.checks import Photo
-from jingxi.public.models import Feedback, Rating, ReopenRequest, ReopenStatus
-
-# Cases a citizen can follow by number: those that came in through a public channel.
-# Staff patrol reports are internal work and are not looked up on the public site.
-PUBLIC_SOURCES: Final = frozenset(
-    {Source.CITIZEN_WEB, Source.HOTLINE, Source.WECHAT, Source.OPEN311, Source.MEDIA}
-)
-MAX_COMMENT: Final = 500
-
-
-class CitizenError(ValueError):
-    """Something a citizen asked that cannot be done; the message says why, in Chinese."""
-
-
-# --- report -------------------------------------------------------------------------
-
-
-def citizen_report(
-    *,
-    jurisdiction: Jurisdiction,
-    category: Category,
-    lng: float,
-    lat: float,
-    description: str,
-    photos: list[Photo],
-    address: str = "",
-    reporter_name: str = "",
-    reporter_phone: str = "",
-    idempotency_key: str = "",
-    now: dt.datetime | None = None,
-) -> Case:
-    """A citizen's web report: the case and its (already checked) photos, all or nothing.
-
-    Raises CaseInputError (bad place, description, category) or DuplicateSubmission
-    (the form was already submitted: `.case` is the first case).
-    """
-    now = now or timezone.now()
-    unique = list({photo.sha256: photo for photo in photos}.values())
-    with transaction.atomic():
-        case = case_report(
-            jurisdiction=jurisdiction,
-            category=category,
-            lng=lng,
-            lat=lat,
-            description=description,
-            source=Source.CITIZEN_WEB,
-            address=address,
-            reporter_name=reporter_name,
-            reporter_phone=reporter_phone,
-            idempotency_key=idempotency_key,
-            now=now,
-        )
-        event = case.events.order_by("id").first()
-        for photo in unique:
-            attachment_store(
-                case=case,
-                photo=photo,
-                kind=AttachmentKind.BEFORE,
-                uploaded_by=None,
-                event=event,
-                now=now,
-            )
-    return case
-
-
-# --- public reads -------------------------------------------------------------------
+from jingxi.public.citizen.choices import PUBLIC_SOURCES, ReopenStatus
+from jingxi.public.citizen.models import Feedback, ReopenRequest
 
 
 def case_public_get(*, jurisdiction: Jurisdiction, number: str) -> Case:
@@ -215,35 +141,6 @@ def case_public_photo_get(*, case: Case, attachment_id: int) -> Attachment:
     )
 
 
-# --- feedback and "not fixed" ---------------------------------------------------------
-
-
-def _require_token(case: Case, token: str) -> None:
-    if not token_matches(case=case, token=token):
-        raise CitizenError(_("请使用提交时获得的查询链接进行评价或反映"))
-
-
-def feedback_give(
-    *, case: Case, token: str, rating: str, comment: str = "", now: dt.datetime | None = None
-) -> Feedback:
-    """The reporter rates a closed case, once."""
-    _require_token(case, token)
-    if case.status != Status.CLOSED:
-        raise CitizenError(_("问题办结后才能评价"))
-    if rating not in Rating.values:
-        raise CitizenError(_("请选择满意、基本满意或不满意"))
-    comment = comment.strip()
-    if len(comment) > MAX_COMMENT:
-        raise CitizenError(_("意见不能超过%(n)d字") % {"n": MAX_COMMENT})
-    try:
-        with transaction.atomic():
-            return Feedback.objects.create(
-                case=case, rating=rating, comment=comment, at=now or timezone.now()
-            )
-    except IntegrityError:
-        raise CitizenError(_("您已评价过，感谢您的反馈")) from None
-
-
 def reopen_window_end(*, case: Case) -> dt.datetime | None:
     """Until when the reporter may say a closed case is not fixed; None if not closed."""
     if case.status != Status.CLOSED or case.closed_at is None:
@@ -257,29 +154,6 @@ def reopen_request_open_since_closure(*, case: Case) -> ReopenRequest | None:
     if case.closed_at is None:
         return None
     return ReopenRequest.objects.filter(case=case, at__gte=case.closed_at).order_by("-at").first()
-
-
-def reopen_request_create(
-    *, case: Case, token: str, reason: str, now: dt.datetime | None = None
-) -> ReopenRequest:
-    """The reporter says the closed case is not fixed; the dispatcher will decide."""
-    now = now or timezone.now()
-    _require_token(case, token)
-    end = reopen_window_end(case=case)
-    if end is None:
-        raise CitizenError(_("问题办结后才能反映未解决"))
-    if now > end:
-        raise CitizenError(_("已超过办结后可反映的期限，请作为新问题反映"))
-    reason = reason.strip()
-    if not reason:
-        raise CitizenError(_("请说明问题哪里没有解决"))
-    if len(reason) > MAX_COMMENT:
-        raise CitizenError(_("情况说明不能超过%(n)d字") % {"n": MAX_COMMENT})
-    with transaction.atomic():
-        Case.objects.select_for_update().filter(pk=case.pk).first()
-        if reopen_request_open_since_closure(case=case) is not None:
-            raise CitizenError(_("您已反映过，请等待处理"))
-        return ReopenRequest.objects.create(case=case, reason=reason, at=now)
 
 
 # --- the dispatcher's side ------------------------------------------------------------
@@ -310,48 +184,6 @@ def feedback_list_for(*, user: User) -> QuerySet[Feedback]:
         .select_related("case", "case__category", "case__unit")
         .order_by("-at")
     )
-
-
-def reopen_request_decide(
-    *,
-    request_id: int,
-    actor: User,
-    accept: bool,
-    note: str = "",
-    now: dt.datetime | None = None,
-) -> ReopenRequest:
-    """Accept (the case is reopened: `case_transition(REOPEN)`) or decline a request.
-
-    Raises ReopenRequest.DoesNotExist for a request the actor may not see,
-    workflow.TransitionRefused / CitizenError when it cannot be decided.
-    """
-    now = now or timezone.now()
-    note = note.strip()
-    if len(note) > MAX_COMMENT:
-        raise CitizenError(_("处理意见不能超过%(n)d字") % {"n": MAX_COMMENT})
-    with transaction.atomic():
-        request = (
-            reopen_request_list_for(user=actor).select_for_update(of=("self",)).get(pk=request_id)
-        )
-        if request.status != ReopenStatus.PENDING:
-            raise CitizenError(_("该申请已处理"))
-        if accept:
-            case_transition(
-                case_id=request.case_id,
-                action=Action.REOPEN,
-                actor=actor,
-                note=_("市民反映问题未解决：%(reason)s") % {"reason": request.reason}
-                + (f"\n{note}" if note else ""),
-                now=now,
-            )
-            request.status = ReopenStatus.ACCEPTED
-        else:
-            request.status = ReopenStatus.DECLINED
-        request.decided_by = actor
-        request.decided_at = now
-        request.decision_note = note
-        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return request
 
 
 def reopen_request_pending_count(*, user: User) -> int:
