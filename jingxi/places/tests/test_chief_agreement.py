@@ -3,15 +3,19 @@
 Terms are generated around today (starting today, ending today, ending tomorrow, open,
 past and future ones), for the whole road or for one of its segments, and each reader is
 asked about today: the deadline ladder's choice of chief, case access (a chief sees the
-cases on their road), the public road-chief board, the point lookup and "my roads".
+cases on their road), the public road-chief board, the point lookup, "my roads" and
+the admin site's filter of current terms.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib import admin
 from django.db import transaction
+from django.test import RequestFactory
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -23,6 +27,7 @@ from jingxi.cases.tests.factories import CaseFactory
 from jingxi.org.choices import Role
 from jingxi.org.models import Membership
 from jingxi.org.tests.factories import UserFactory
+from jingxi.places.admin import CurrentFilter
 from jingxi.places.chiefs import road_chief_in_office
 from jingxi.places.choices import RoadChiefLevel
 from jingxi.places.models import RoadChief
@@ -154,6 +159,22 @@ def test_every_reader_names_the_chiefs_the_rule_names(world: World) -> None:
             on_east = index.resolve(113.98, 34.71)
             assert on_east.segment_id == east.pk
             assert {c[0] for c in on_east.road_chiefs} == whole, drawn
+
+            # The admin site's "现任" filter, and "已卸任" for started terms no longer current.
+            ids = {c.pk for c in chiefs}
+            assert _admin_filtered("yes") & ids == {c.pk for c in current.values()}, drawn
+            former = {c.pk for c in chiefs if c.start_date <= today} - {
+                c.pk for c in current.values()
+            }
+            assert _admin_filtered("no") & ids == former, drawn
             transaction.set_rollback(True)
 
     check()
+
+
+def _admin_filtered(value: str) -> set[int]:
+    request = RequestFactory().get("/")
+    model_admin = admin.site._registry[RoadChief]
+    params: dict[str, Any] = {"current": [value]}  # Django 5 passes lists; stubs say str
+    chosen = CurrentFilter(request, params, RoadChief, model_admin)
+    return set(chosen.queryset(request, RoadChief.objects.all()).values_list("pk", flat=True))
