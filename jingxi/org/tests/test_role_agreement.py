@@ -17,9 +17,11 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
 
 from conftest import Cast, World
 from jingxi.cases.access import PATROL_SOURCES, SOURCES_BY_ROLE, report_sources_for
+from jingxi.cases.choices import Source
 from jingxi.hotline.access import NoJurisdiction, hotline_jurisdiction_for
 from jingxi.org.choices import Role
 from jingxi.org.models import Membership, Unit, User
@@ -117,6 +119,44 @@ def test_the_hotline_admits_exactly_whom_the_rule_admits(world: World) -> None:
             except PermissionDenied:
                 admitted = False
             assert admitted == expected, held
+
+    check()
+
+
+CLAIMABLE = sorted({source for sources in SOURCES_BY_ROLE.values() for source in sources})
+
+
+def test_the_api_takes_reports_exactly_from_whom_the_rule_admits(world: World) -> None:
+    """Both API paths (session: the serializer's; token: the direct path, which reads the
+    roles with the token) accept a report exactly when the roles may claim its source."""
+    units = _units(world)
+
+    @AGREEMENT
+    @given(held=holdings, source=st.sampled_from(CLAIMABLE))
+    @example(held=[(Role.INSPECTOR, "office")], source=Source.INSPECTOR)  # accepted
+    @example(held=[(Role.INSPECTOR, "elsewhere")], source=Source.INSPECTOR)  # refused
+    @example(held=[(Role.DISPATCHER, "office")], source=Source.ROAD_CHIEF)  # refused
+    def check(held: list[tuple[Role, str]], source: str) -> None:
+        with _generated_user(world, units, held) as user:
+            expected = 201 if source in report_sources_for(roles=roles_for(user=user)) else 403
+            body = {
+                "category": world.exposed_garbage.pk,
+                "lng": 113.955,
+                "lat": 34.7102,
+                "description": "青年路暴露垃圾",
+                "source": source,
+            }
+            session = Client()
+            session.force_login(user)
+            token = Token.objects.create(user=user)
+            for client, headers in (
+                (session, {}),
+                (Client(), {"Authorization": f"Token {token.key}"}),
+            ):
+                response = client.post(
+                    reverse("api-case-list"), body, content_type="application/json", headers=headers
+                )
+                assert response.status_code == expected, (held, source, headers, response.content)
 
     check()
 
