@@ -10,7 +10,9 @@ the admin site's filter of current terms.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.contrib import admin
@@ -36,6 +38,13 @@ from jingxi.places.selectors import geo_snapshot_load
 from jingxi.public.portal_selectors import road_board_list
 from jingxi.web.selectors import road_list_for_chief
 
+ROOT = Path(__file__).resolve().parents[2]
+# A term's end compared in a query or in Python: where the end-inclusive copies were.
+END_COMPARED = re.compile(
+    r"end_date__(gt|gte|lt|lte|isnull|range)|end_date\s*[<>]|[<>]=?\s*[\w.]*end_date\b"
+)
+# The rule itself, and the model's constraint of one open term per road and level.
+DEFINERS = {ROOT / "places" / "chiefs.py", ROOT / "places" / "models.py"}
 WEST_POINT = (113.96, 34.71)  # on 青年路's western segment (see conftest)
 
 
@@ -178,3 +187,17 @@ def _admin_filtered(value: str) -> set[int]:
     params: dict[str, Any] = {"current": [value]}  # Django 5 passes lists; stubs say str
     chosen = CurrentFilter(request, params, RoadChief, model_admin)
     return set(chosen.queryset(request, RoadChief.objects.all()).values_list("pk", flat=True))
+
+
+def test_no_module_that_reads_road_chiefs_dates_their_terms_itself() -> None:
+    copies = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if "tests" in path.parts or "migrations" in path.parts or path in DEFINERS:
+            continue
+        text = path.read_text()
+        if "chief" not in text.lower():
+            continue
+        for match in END_COMPARED.finditer(text):
+            line = text[: match.start()].count("\n") + 1
+            copies.append(f"{path.relative_to(ROOT.parent)}:{line}")
+    assert copies == [], "ask jingxi.places.chiefs whether a term is current"
