@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from jingxi.catalog.choices import CategoryKind, CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.org.admin import ImportExportAdmin, Transfer, related_path_get
 from jingxi.org.models import Jurisdiction
+from jingxi.places.chiefs import road_chief_current_q
 from jingxi.places.imports import (
     LINEAR,
     POLYGONAL,
@@ -456,10 +458,14 @@ class CurrentFilter(admin.SimpleListFilter):
         return [("yes", gettext("现任")), ("no", gettext("已卸任"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # In office today by the one rule (`places.chiefs`): a term with an announced end
+        # is current until that day; one starting later is neither current nor former.
+        today = timezone.localdate()
+        current = road_chief_current_q(on=today)
         if self.value() == "yes":
-            return queryset.filter(end_date__isnull=True)
+            return queryset.filter(current)
         if self.value() == "no":
-            return queryset.filter(end_date__isnull=False)
+            return queryset.filter(start_date__lte=today).exclude(current)
         return queryset
 
 
