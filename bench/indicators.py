@@ -60,8 +60,8 @@ def main() -> None:
     from jingxi.cases.tests.indicator_columns import column_q
     from jingxi.demo.loader import demo_county_load
     from jingxi.org.models import Jurisdiction
-    from jingxi.public import portal_selectors as selectors
     from jingxi.public.indicators import SATISFIED_RATINGS
+    from jingxi.public.portal import selectors
 
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()

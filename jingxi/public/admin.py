@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from jingxi.public.models_portal import (
+from jingxi.public.portal.models import (
     Consultation,
     ConsultationComment,
     Hearing,

@@ -55,7 +55,7 @@ def test_which_ratings_are_satisfied_is_said_once() -> None:
 
 
 def test_the_portal_reads_its_figures_from_the_registry() -> None:
-    text = (ROOT / "public/portal_selectors.py").read_text(encoding="utf-8")
+    text = (ROOT / "public/portal/selectors.py").read_text(encoding="utf-8")
     assert "from jingxi.indicators.registry import" in text
     assert "indicators_compute(" in text
     assert PORTAL_COUNTING.findall(text) == []

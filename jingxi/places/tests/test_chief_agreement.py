@@ -35,7 +35,7 @@ from jingxi.places.choices import RoadChiefLevel
 from jingxi.places.models import RoadChief
 from jingxi.places.responsibility import ResponsibilityIndex
 from jingxi.places.selectors import geo_snapshot_load
-from jingxi.public.portal_selectors import road_board_list
+from jingxi.public.portal.selectors import road_board_list
 from jingxi.web.selectors import road_list_for_chief
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from jingxi.cases.tests.factories import AttachmentFactory, CaseFactory
 from jingxi.org.tests.factories import JurisdictionFactory, StaffFactory
 from jingxi.public.citizen.choices import Rating
 from jingxi.public.citizen.models import Feedback, ReopenRequest
-from jingxi.public.models_portal import (
+from jingxi.public.portal.models import (
     Consultation,
     ConsultationComment,
     ConsultationKind,

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from conftest import Cast, World
-from jingxi.public.portal_selectors import (
+from jingxi.public.portal.selectors import (
     MEASURES,
     PeriodError,
     disclosure_figures,

@@ -12,9 +12,8 @@ from django.core.exceptions import PermissionDenied
 from conftest import Cast, World
 from jingxi.cases.choices import Source, Status
 from jingxi.cases.models import Case
-from jingxi.public import portal_selectors as selectors
-from jingxi.public import portal_services as services
-from jingxi.public.models_portal import (
+from jingxi.public.portal import selectors, services
+from jingxi.public.portal.models import (
     Consultation,
     ConsultationComment,
     ConsultationStatus,

@@ -18,8 +18,8 @@ from PIL import Image
 from conftest import Cast, World
 from jingxi.cases.choices import Source
 from jingxi.cases.models import Case
-from jingxi.public import portal_services as services
-from jingxi.public.models_portal import (
+from jingxi.public.portal import services
+from jingxi.public.portal.models import (
     Consultation,
     ConsultationComment,
     ConsultationStatus,

@@ -48,8 +48,8 @@ from jingxi.org.models import Membership, Unit, User
 from jingxi.org.services import calendar_day_set
 from jingxi.org.tests.factories import UserFactory
 from jingxi.places.models import Component, ResponsibilityRule
-from jingxi.public import portal_services
 from jingxi.public.citizen.services import reopen_request_create
+from jingxi.public.portal import services as portal_services
 from jingxi.public.tests.test_portal_world import jpeg
 from jingxi.web.tests import authz_table as t
 from jingxi.wechat.models import Conversation, PendingMedia

@@ -36,8 +36,8 @@ from jingxi.org.choices import Role
 from jingxi.org.models import Membership, User
 from jingxi.org.privacy import id_check_character
 from jingxi.org.tests.factories import UserFactory
-from jingxi.public import portal_services
-from jingxi.public.models_portal import Consultation, Suggestion
+from jingxi.public.portal import services as portal_services
+from jingxi.public.portal.models import Consultation, Suggestion
 
 NAME, PHONE, EMAIL = "王小明", "13812341234", "wang.xiaoming@example.com"
 ID_NUMBER = "41012219900101123" + id_check_character("41012219900101123")

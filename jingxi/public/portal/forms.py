@@ -15,7 +15,7 @@ from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.lib.limits import size_text
 from jingxi.org.models import Jurisdiction
-from jingxi.public.models_portal import (
+from jingxi.public.portal.models import (
     Consultation,
     ConsultationKind,
     ModerationStatus,

@@ -36,18 +36,8 @@ from jingxi.org.privacy import MASKED, Masking, Surface, masking_for
 from jingxi.org.roles import Perm, RoleSet, roles_of
 from jingxi.places.geocode import address_geocode
 from jingxi.places.models import Township
-from jingxi.public import portal_selectors as selectors
-from jingxi.public import portal_services as services
-from jingxi.public.models_portal import (
-    Consultation,
-    ConsultationComment,
-    ConsultationStatus,
-    MediaExposure,
-    ModerationStatus,
-    Suggestion,
-    TypicalCase,
-)
-from jingxi.public.portal_forms import (
+from jingxi.public.portal import selectors, services
+from jingxi.public.portal.forms import (
     AnswerForm,
     ConcludeForm,
     ConsultationForm,
@@ -56,6 +46,15 @@ from jingxi.public.portal_forms import (
     ModerateForm,
     StaffSuggestionForm,
     TypicalCaseForm,
+)
+from jingxi.public.portal.models import (
+    Consultation,
+    ConsultationComment,
+    ConsultationStatus,
+    MediaExposure,
+    ModerationStatus,
+    Suggestion,
+    TypicalCase,
 )
 
 PAGE_SIZE = 30

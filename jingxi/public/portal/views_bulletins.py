@@ -27,9 +27,9 @@ from jingxi.bulletins.choices import BulletinKind, BulletinStatus
 from jingxi.bulletins.models import Bulletin
 from jingxi.bulletins.services import BulletinInputError
 from jingxi.lib.numbers import YEAR_MAX, YEAR_MIN, int_or_none
-from jingxi.public.portal_forms import BulletinForm, WithdrawForm
-from jingxi.public.portal_staff import PAGE_SIZE as STAFF_PAGE_SIZE
-from jingxi.public.portal_staff import (
+from jingxi.public.portal.forms import BulletinForm, WithdrawForm
+from jingxi.public.portal.views_staff import PAGE_SIZE as STAFF_PAGE_SIZE
+from jingxi.public.portal.views_staff import (
     Office,
     get_or_404,
     office_required,

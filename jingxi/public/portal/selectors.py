@@ -27,7 +27,7 @@ from jingxi.org.models import Jurisdiction
 from jingxi.places import layers as map_layers
 from jingxi.places.models import Road, RoadChief, Segment, Township
 from jingxi.places.selectors import road_chief_list_current
-from jingxi.public.models_portal import (
+from jingxi.public.portal.models import (
     Consultation,
     ConsultationComment,
     ConsultationStatus,

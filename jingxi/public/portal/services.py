@@ -29,7 +29,7 @@ from jingxi.cases.services import CaseInputError, case_report
 from jingxi.catalog.models import Category
 from jingxi.org.models import Jurisdiction, User
 from jingxi.org.roles import NO_ROLES, Perm, RoleSet, roles_for
-from jingxi.public.models_portal import (
+from jingxi.public.portal.models import (
     Consultation,
     ConsultationComment,
     ConsultationKind,

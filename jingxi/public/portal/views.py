@@ -31,11 +31,10 @@ from jingxi.lib.ratelimit import client_ip
 from jingxi.org.models import Jurisdiction
 from jingxi.org.privacy import PUBLIC
 from jingxi.places.models import Township
-from jingxi.public import portal_selectors as selectors
-from jingxi.public import portal_services as services
-from jingxi.public.models_portal import Consultation, ConsultationStatus, TypicalCase
 from jingxi.public.photos import public_photo_response
-from jingxi.public.portal_forms import CommentForm, SuggestionForm
+from jingxi.public.portal import selectors, services
+from jingxi.public.portal.forms import CommentForm, SuggestionForm
+from jingxi.public.portal.models import Consultation, ConsultationStatus, TypicalCase
 from jingxi.public.site import public_jurisdiction
 
 PAGE_SIZE = 20

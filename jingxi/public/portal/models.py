@@ -1,9 +1,10 @@
 """Disclosure and participation: suggestions, media exposures, consultations, hearings,
 typical cases (bulletins are jingxi.bulletins').
 
-`jingxi/public/models.py` imports these (`from jingxi.public.models_portal import *`), so
+`jingxi/public/models.py` imports these (`from jingxi.public.portal.models import *`), so
 they belong to the `public` app and its migrations. Writes go through
-`portal_services.py`; reads that span relations through `portal_selectors.py`.
+`services.py`; reads that span relations through `selectors.py`; the choices are in
+`choices.py` (re-exported here for the models' readers).
 
 Personal data: a suggestion's contact name and phone and a comment's name are private.
 Public pages show suggestions without contact, and comments under a masked name only.
@@ -16,6 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jingxi.cases.models import Attachment, Case
 from jingxi.org.models import Jurisdiction, User
+from jingxi.public.portal.choices import (
+    ConsultationKind,
+    ConsultationStatus,
+    ModerationStatus,
+    SuggestionChannel,
+    TypicalKind,
+)
 
 __all__ = [
     "Consultation",
@@ -30,37 +38,6 @@ __all__ = [
     "TypicalCase",
     "TypicalKind",
 ]
-
-
-class SuggestionChannel(models.TextChoices):
-    WEB = "web", _("门户网站")
-    HOTLINE = "hotline", _("热线电话")
-    WECHAT = "wechat", _("微信公众号")
-    MEDIA = "media", _("媒体")
-    OTHER = "other", _("其他")
-
-
-class ConsultationKind(models.TextChoices):
-    NOTICE = "notice", _("公示")
-    OPINION = "opinion", _("征求意见")
-
-
-class ConsultationStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    OPEN = "open", _("征集中")
-    CLOSED = "closed", _("已截止")
-    CONCLUDED = "concluded", _("已反馈")
-
-
-class ModerationStatus(models.TextChoices):
-    PENDING = "pending", _("待审核")
-    APPROVED = "approved", _("已通过")
-    REJECTED = "rejected", _("未通过")
-
-
-class TypicalKind(models.TextChoices):
-    POSITIVE = "positive", _("先进典型")
-    NEGATIVE = "negative", _("反面典型")
 
 
 class Suggestion(models.Model):
