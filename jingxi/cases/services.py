@@ -40,12 +40,18 @@ from jingxi.catalog.timelimits import (
 from jingxi.lib.numbers import ID_MAX, ID_MIN
 from jingxi.lib.prepared import fetch_one
 from jingxi.lib.rows import insert_fields, insert_params, insert_sql, row_insert
+from jingxi.lib.workcalendar import WorkCalendar
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Unit, User
 from jingxi.org.roles import RoleSet, roles_for
 from jingxi.org.services import calendar_get
 from jingxi.places.geocode import point_describe
-from jingxi.places.responsibility import Crs, OutsideJurisdiction, point_responsibility
+from jingxi.places.responsibility import (
+    Crs,
+    OutsideJurisdiction,
+    PointResponsibility,
+    point_responsibility,
+)
 
 MAX_DESCRIPTION = 2000
 
@@ -262,6 +268,62 @@ def case_report(
     jurisdiction, category, urgency and condition.
     """
     now = now or timezone.now()
+    description = _report_check(
+        description=description,
+        source=source,
+        urgency=urgency,
+        crs=crs,
+        idempotency_key=idempotency_key,
+    )
+    _report_claim_check(
+        jurisdiction=jurisdiction,
+        source=source,
+        actor=actor,
+        roles=roles,
+        file_directly=file_directly,
+    )
+    context, category = _report_context_check(
+        jurisdiction=jurisdiction,
+        category=category,
+        urgency=urgency,
+        condition=condition,
+        context=context,
+    )
+    current = context.jurisdiction
+    route = _report_route(jurisdiction=current, category=category, lng=lng, lat=lat, crs=crs)
+    if not address:
+        address = point_describe(
+            jurisdiction=current, lng=route.lng, lat=route.lat, geo_version=current.geo_version
+        )
+    calendar = calendar_get(jurisdiction=current, fresh=True)
+    case = _report_case(
+        jurisdiction=jurisdiction,
+        settings=context.settings,
+        calendar=calendar,
+        route=route,
+        category=category,
+        source=source,
+        urgency=urgency,
+        condition=condition,
+        description=description,
+        address=address,
+        actor=actor,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        idempotency_key=idempotency_key,
+        file_directly=file_directly,
+        now=now,
+    )
+    events = _report_events(case=case, route=route, actor=actor, now=now)
+    local_day = timezone.localtime(now, ZoneInfo(calendar.time_zone)).date()
+    _report_insert(case=case, events=events, day=local_day)
+    return case
+
+
+def _report_check(
+    *, description: str, source: str, urgency: str, crs: str, idempotency_key: str
+) -> str:
+    """The report's own fields, checked; the description comes back stripped."""
     description = description.strip()
     if not description:
         raise CaseInputError(_("请填写问题描述"))
@@ -275,13 +337,37 @@ def case_report(
         raise CaseInputError(_("幂等键不能超过64个字符"))
     if crs not in ("wgs84", "gcj02"):
         raise CaseInputError(_("坐标系只能是 wgs84 或 gcj02"))
+    return description
+
+
+def _report_claim_check(
+    *,
+    jurisdiction: Jurisdiction,
+    source: str,
+    actor: User | None,
+    roles: RoleSet | None,
+    file_directly: bool,
+) -> None:
+    """A public door files nothing directly; staff claim what their roles allow."""
     if actor is None:
         if file_directly:
             raise CaseInputError(_("只有工作人员巡查上报的问题可以直接立案"))
-    else:
-        if roles is None:
-            roles = roles_for(user=actor, jurisdiction_id=jurisdiction.pk)
-        report_claim_check(roles=roles, source=source, file_directly=file_directly)
+        return
+    if roles is None:
+        roles = roles_for(user=actor, jurisdiction_id=jurisdiction.pk)
+    report_claim_check(roles=roles, source=source, file_directly=file_directly)
+
+
+def _report_context_check(
+    *,
+    jurisdiction: Jurisdiction,
+    category: Category | int,
+    urgency: str,
+    condition: str,
+    context: ReportContext | None,
+) -> tuple[ReportContext, Category]:
+    """The report's context (read here unless the caller did) and its category, which
+    must be an active minor category of the jurisdiction with a time limit."""
     # One query reads the loop settings, the jurisdiction's current row (whose geo and
     # calendar versions then stand for this report: no query per cache), the category
     # and whether it has a time limit.
@@ -306,34 +392,55 @@ def case_report(
         raise CaseInputError(_("类别不可用：请选择本辖区启用的小类"))
     if not context.has_limit:
         raise CaseInputError(_("类别「%(name)s」没有设置处置时限") % {"name": fresh.name})
-    if isinstance(category, int):
-        category = fresh
-    settings, current = context.settings, context.jurisdiction
+    return context, fresh if isinstance(category, int) else category
+
+
+def _report_route(
+    *, jurisdiction: Jurisdiction, category: Category, lng: float, lat: float, crs: str
+) -> PointResponsibility:
+    """The point's township, road and responsible unit; outside is a CaseInputError."""
     try:
-        route = point_responsibility(
-            jurisdiction=current,
+        return point_responsibility(
+            jurisdiction=jurisdiction,
             lng=lng,
             lat=lat,
             crs=cast(Crs, crs),
             category=category,
-            geo_version=current.geo_version,
+            geo_version=jurisdiction.geo_version,
         )
     except OutsideJurisdiction as exc:
         raise CaseInputError(str(exc)) from exc
     except ValueError as exc:
         raise CaseInputError(str(exc)) from exc
-    if not address:
-        address = point_describe(
-            jurisdiction=current, lng=route.lng, lat=route.lat, geo_version=current.geo_version
-        )
-    calendar = calendar_get(jurisdiction=current, fresh=True)
+
+
+def _report_case(
+    *,
+    jurisdiction: Jurisdiction,
+    settings: LoopSettings,
+    calendar: WorkCalendar,
+    route: PointResponsibility,
+    category: Category,
+    source: str,
+    urgency: str,
+    condition: str,
+    description: str,
+    address: str,
+    actor: User | None,
+    reporter_name: str,
+    reporter_phone: str,
+    idempotency_key: str,
+    file_directly: bool,
+    now: dt.datetime,
+) -> Case:
+    """The new case, unsaved: REPORTED with the filing clock, or FILED with the
+    dispatch clock when filed directly."""
     status = Status.FILED if file_directly else Status.REPORTED
     if status == Status.FILED:
         stage, hours = Stage.DISPATCH, settings.dispatch_hours
     else:
         stage, hours = Stage.FILING, settings.filing_hours
-    local_day = timezone.localtime(now, ZoneInfo(calendar.time_zone)).date()
-    case = Case(
+    return Case(
         jurisdiction=jurisdiction,
         number="",  # given by `_case_insert` from the day's counter
         source=source,
@@ -361,6 +468,12 @@ def case_report(
         reported_at=now,
         filed_at=now if status == Status.FILED else None,
     )
+
+
+def _report_events(
+    *, case: Case, route: PointResponsibility, actor: User | None, now: dt.datetime
+) -> list[CaseEvent]:
+    """The report's event, and the filing's when the case is filed directly."""
     events = [
         CaseEvent(
             case=case,
@@ -369,10 +482,10 @@ def case_report(
             at=now,
             from_status="",
             to_status=Status.REPORTED,
-            data={"source": source, "route_unit": route.unit_id},
+            data={"source": case.source, "route_unit": route.unit_id},
         )
     ]
-    if status == Status.FILED:
+    if case.status == Status.FILED:
         events.append(
             CaseEvent(
                 case=case,
@@ -384,19 +497,23 @@ def case_report(
                 note=_("巡查上报直接立案"),
             )
         )
+    return events
+
+
+def _report_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
+    """Insert the case and its events; a repeated idempotency key is DuplicateSubmission."""
     try:
-        _case_insert(case=case, events=events, day=local_day)
+        _case_insert(case=case, events=events, day=day)
     except IntegrityError as exc:
         # The idempotency key's unique constraint: no lookup before the insert, since
         # repeats are rare; the whole transaction (number counter too) rolled back.
-        if idempotency_key:
+        if case.idempotency_key:
             existing = Case.objects.filter(
-                jurisdiction=jurisdiction, idempotency_key=idempotency_key
+                jurisdiction_id=case.jurisdiction_id, idempotency_key=case.idempotency_key
             ).first()
             if existing is not None:
                 raise DuplicateSubmission(existing) from exc
         raise
-    return case
 
 
 # --- permission ---------------------------------------------------------------------
