@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from jingxi.cases import workflow
 from jingxi.cases.access import report_claim_check
-from jingxi.cases.choices import Action, PendingRequest, Source, Stage, Status
+from jingxi.cases.choices import Action, EventKind, PendingRequest, Source, Stage, Status
 from jingxi.cases.context import (
     ReportContext,
     context_columns,
@@ -477,7 +477,7 @@ def _report_events(
     events = [
         CaseEvent(
             case=case,
-            action="report",
+            action=EventKind.REPORT,
             actor=actor,
             at=now,
             from_status="",
