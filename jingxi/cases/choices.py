@@ -1,3 +1,5 @@
+from typing import Final
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -90,3 +92,29 @@ class PendingRequest(models.TextChoices):
     EXTENSION = "extension", _("延期申请")
     SUSPENSION = "suspension", _("挂账申请")
     VOID = "void", _("作废申请")
+
+
+class EventKind(models.TextChoices):
+    """The event kinds that are neither steps of the loop (`Action`) nor documents
+    (`Record`): the report that creates a case, and the deadline scan's (`deadlines.py`;
+    they change flags, never the status: from_status == to_status, data {"step": ...,
+    "recipients": [user ids]})."""
+
+    REPORT = "report", _("上报")
+    WARN = "warn", _("到期提醒")
+    OVERDUE = "overdue", _("超期")
+    ESCALATE = "escalate", _("超期升级")
+
+
+# The deadline scan's kinds. Staff-only, like `Record`'s.
+SCAN_EVENTS: Final = (EventKind.WARN, EventKind.OVERDUE, EventKind.ESCALATE)
+
+# The one vocabulary of `CaseEvent.action`: the report, the loop's steps, the scan's and
+# the documents' kinds. Compare and write kinds by these members, never by literals
+# (cases/tests/test_event_kinds.py checks the sources).
+EVENT_CHOICES: Final = [
+    (EventKind.REPORT.value, EventKind.REPORT.label),
+    *Action.choices,
+    *((kind.value, kind.label) for kind in SCAN_EVENTS),
+    *Record.choices,
+]

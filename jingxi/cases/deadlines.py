@@ -47,7 +47,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingxi.cases.choices import Stage
+from jingxi.cases.choices import EventKind, Stage
 from jingxi.cases.documents import supervision_orders_issue_overdue
 from jingxi.cases.models import Case, CaseEvent, LoopSettings, SupervisionOrder
 from jingxi.cases.services import loop_settings_get
@@ -419,7 +419,7 @@ def _warn(ctx: _Context) -> None:
                     _event(
                         ctx,
                         case,
-                        "warn",
+                        EventKind.WARN,
                         note,
                         {
                             "step": "warn",
@@ -456,7 +456,7 @@ def _mark_overdue(ctx: _Context) -> None:
                     "stage_deadline": case.stage_deadline.isoformat(),
                     "recipients": ctx.audience.stage_owners(case),
                 }
-                events.append(_event(ctx, case, "overdue", note, data))
+                events.append(_event(ctx, case, EventKind.OVERDUE, note, data))
             CaseEvent.objects.bulk_create(events)
             Case.objects.filter(pk__in=[c.pk for c in cases]).update(is_overdue=True)
             ctx.summary.overdue += len(cases)
@@ -549,7 +549,7 @@ def _escalation_event(
                 "n": order.number,
             }
     data["recipients"] = recipients
-    return _event(ctx, case, "escalate", note, data)
+    return _event(ctx, case, EventKind.ESCALATE, note, data)
 
 
 def _issue_orders(

@@ -47,7 +47,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jingxi.cases import workflow
-from jingxi.cases.choices import Action, Status
+from jingxi.cases.choices import Action, EventKind, Status
 from jingxi.cases.models import CaseEvent
 from jingxi.indicators.registry import (
     Indicator,
@@ -58,7 +58,7 @@ from jingxi.indicators.registry import (
     indicator_register,
 )
 
-REPORT: Final = "report"
+REPORT: Final = EventKind.REPORT
 CLOSING: Final = (Action.VERIFY_PASS, Action.SELF_HANDLE)
 FILING: Final = (Action.FILE, Action.SELF_HANDLE)
 # Events that set the handling deadline (their data holds it) and those that clear it.

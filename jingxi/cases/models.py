@@ -9,7 +9,15 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jingxi.cases.choices import Action, PendingRequest, Record, Source, Stage, Status
+from jingxi.cases.choices import (
+    EVENT_CHOICES,
+    SCAN_EVENTS,
+    PendingRequest,
+    Record,
+    Source,
+    Stage,
+    Status,
+)
 from jingxi.cases.workflow import OPEN
 from jingxi.catalog.choices import Urgency
 from jingxi.catalog.models import Category
@@ -220,18 +228,11 @@ class Case(models.Model):
         return self.number
 
 
-# Events the deadline scan writes (jingxi/cases/deadlines.py). They change flags, never
-# the status: from_status == to_status, data {"step": ..., "recipients": [user ids]}.
-SCAN_ACTIONS = [
-    ("warn", _("到期提醒")),
-    ("overdue", _("超期")),
-    ("escalate", _("超期升级")),
-]
-# Events that record on the timeline without being a step of the loop: the scan's, and
-# the documents' (`Record`: notices and supervision orders issued and signed for).
-# Staff-only: public views and feeds must leave them out (the public timeline shows only
-# the steps it names, in public/citizen/selectors.py).
-RECORD_ACTIONS = [*SCAN_ACTIONS, *Record.choices]
+# Events that record on the timeline without being a step of the loop: the deadline
+# scan's (`SCAN_EVENTS`) and the documents' (`Record`: notices and supervision orders
+# issued and signed for). Staff-only: public views and feeds must leave them out (the
+# public timeline shows only the steps it names, in public/citizen/selectors.py).
+RECORD_ACTIONS = [*((kind.value, kind.label) for kind in SCAN_EVENTS), *Record.choices]
 
 
 class CaseEvent(models.Model):
@@ -244,9 +245,7 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("案卷"), on_delete=models.PROTECT, related_name="events"
     )
-    action = models.CharField(
-        _("动作"), max_length=24, choices=[("report", _("上报")), *Action.choices, *RECORD_ACTIONS]
-    )
+    action = models.CharField(_("动作"), max_length=24, choices=EVENT_CHOICES)
     actor = models.ForeignKey(
         User,
         verbose_name=_("操作人"),

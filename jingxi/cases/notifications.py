@@ -15,7 +15,7 @@ from typing import Final, cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from jingxi.cases.choices import Action, Record, Status
+from jingxi.cases.choices import SCAN_EVENTS, Action, EventKind, Record, Status
 from jingxi.cases.deadlines import CaseAudience
 from jingxi.cases.models import CaseEvent
 from jingxi.notify.sources import Event, Message
@@ -39,9 +39,9 @@ TITLES: Final[dict[str, Callable[[], str]]] = {
     A.REPORT_BACK: lambda: _("案卷%(number)s已处置反馈，请核查"),
     A.VERIFY_FAIL: lambda: _("案卷%(number)s核查不通过，请返工"),
     "close": lambda: _("您上报的案卷%(number)s已结案"),
-    "warn": lambda: _("案卷%(number)s即将到期"),
-    "overdue": lambda: _("案卷%(number)s已超期"),
-    "escalate": lambda: _("案卷%(number)s超期未处置，已升级督办"),
+    EventKind.WARN: lambda: _("案卷%(number)s即将到期"),
+    EventKind.OVERDUE: lambda: _("案卷%(number)s已超期"),
+    EventKind.ESCALATE: lambda: _("案卷%(number)s超期未处置，已升级督办"),
     # Documents; %(document)s is the document's number.
     Record.NOTICE_ISSUED: lambda: _("案卷%(number)s列入整改通知单%(document)s，请签收并整改"),
     Record.SUPERVISION_ISSUED: lambda: _(
@@ -63,7 +63,7 @@ HANDLER_ACTIONS: Final = frozenset(
         A.REFUSE_SUSPENSION,
     }
 )
-SCAN_ACTIONS: Final = frozenset({"warn", "overdue", "escalate"})
+SCAN_ACTIONS: Final = frozenset(SCAN_EVENTS)
 # A document issued tells the receiving unit's handlers and heads; signed for, it tells
 # whoever issued it and the dispatchers (the office that follows it up).
 ISSUED_RECORDS: Final = frozenset({Record.NOTICE_ISSUED, Record.SUPERVISION_ISSUED})
@@ -108,7 +108,7 @@ def _title(event: CaseEvent) -> str:
         "number": event.case.number,
         "document": event.data.get("number", ""),
     }
-    if kind == "escalate" and event.data.get("order"):
+    if kind == EventKind.ESCALATE and event.data.get("order"):
         title = _("案卷%(number)s超期未处置，已下发督办单%(order)s") % {
             "number": event.case.number,
             "order": event.data["order"],

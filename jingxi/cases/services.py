@@ -20,22 +20,22 @@ from django.utils.translation import gettext as _
 
 from jingxi.cases import workflow
 from jingxi.cases.access import report_claim_check
-from jingxi.cases.choices import Action, PendingRequest, Source, Stage, Status
+from jingxi.cases.choices import Action, EventKind, PendingRequest, Source, Stage, Status
 from jingxi.cases.context import (
     ReportContext,
     context_columns,
     context_joins,
     context_read,
 )
+from jingxi.cases.effects import Step, effects_apply
+from jingxi.cases.errors import CaseInputError as CaseInputError
 from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter, LoopSettings
 from jingxi.cases.selectors import case_places_attach, case_places_set, places_select_sql
 from jingxi.catalog.choices import CategoryLevel, Urgency
-from jingxi.catalog.models import Category, TimeLimit
+from jingxi.catalog.models import Category
 from jingxi.catalog.timelimits import (
     limit_applies_params,
     limit_applies_sql,
-    limit_deadline,
-    limit_pick,
 )
 from jingxi.lib.numbers import ID_MAX, ID_MIN
 from jingxi.lib.prepared import fetch_one
@@ -46,13 +46,14 @@ from jingxi.org.models import Jurisdiction, Unit, User
 from jingxi.org.roles import RoleSet, roles_for
 from jingxi.org.services import calendar_get
 from jingxi.places.geocode import point_describe
-from jingxi.places.responsibility import Crs, OutsideJurisdiction, point_responsibility
+from jingxi.places.responsibility import (
+    Crs,
+    OutsideJurisdiction,
+    PointResponsibility,
+    point_responsibility,
+)
 
 MAX_DESCRIPTION = 2000
-
-
-class CaseInputError(ValueError):
-    """Bad input to a case service; the message says what is wrong, in Chinese."""
 
 
 class DuplicateSubmission(CaseInputError):
@@ -85,7 +86,7 @@ def _report_context(
     *, jurisdiction_id: int, category_id: int, urgency: str, condition: str
 ) -> ReportContext | None:
     """Loop settings, the jurisdiction's current row, the category and whether it has a
-    time limit (as `handling_limit_for` picks one), in one SELECT (`cases.context`);
+    time limit (as `effects.handling_limit_for` picks one), in one SELECT (`cases.context`);
     None without settings."""
     params: list[str | int] = [
         *limit_applies_params(urgency=urgency, condition=condition),
@@ -99,15 +100,6 @@ def _report_context(
     if read.settings is None or read.jurisdiction is None:
         return None
     return ReportContext(read.settings, read.jurisdiction, read.category, bool(row[read.end]))
-
-
-def handling_limit_for(*, category: Category, urgency: str, condition: str = "") -> TimeLimit:
-    """The category's time limit for the urgency and condition, by the catalog's one rule
-    (`catalog.timelimits`); raises when the category has none."""
-    limit = limit_pick(category.time_limits.all(), urgency=urgency, condition=condition)
-    if limit is None:
-        raise CaseInputError(_("类别「%(name)s」没有设置处置时限") % {"name": category.name})
-    return limit
 
 
 # --- numbering ----------------------------------------------------------------------
@@ -276,6 +268,62 @@ def case_report(
     jurisdiction, category, urgency and condition.
     """
     now = now or timezone.now()
+    description = _report_check(
+        description=description,
+        source=source,
+        urgency=urgency,
+        crs=crs,
+        idempotency_key=idempotency_key,
+    )
+    _report_claim_check(
+        jurisdiction=jurisdiction,
+        source=source,
+        actor=actor,
+        roles=roles,
+        file_directly=file_directly,
+    )
+    context, category = _report_context_check(
+        jurisdiction=jurisdiction,
+        category=category,
+        urgency=urgency,
+        condition=condition,
+        context=context,
+    )
+    current = context.jurisdiction
+    route = _report_route(jurisdiction=current, category=category, lng=lng, lat=lat, crs=crs)
+    if not address:
+        address = point_describe(
+            jurisdiction=current, lng=route.lng, lat=route.lat, geo_version=current.geo_version
+        )
+    calendar = calendar_get(jurisdiction=current, fresh=True)
+    case = _report_case(
+        jurisdiction=jurisdiction,
+        settings=context.settings,
+        calendar=calendar,
+        route=route,
+        category=category,
+        source=source,
+        urgency=urgency,
+        condition=condition,
+        description=description,
+        address=address,
+        actor=actor,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        idempotency_key=idempotency_key,
+        file_directly=file_directly,
+        now=now,
+    )
+    events = _report_events(case=case, route=route, actor=actor, now=now)
+    local_day = timezone.localtime(now, ZoneInfo(calendar.time_zone)).date()
+    _report_insert(case=case, events=events, day=local_day)
+    return case
+
+
+def _report_check(
+    *, description: str, source: str, urgency: str, crs: str, idempotency_key: str
+) -> str:
+    """The report's own fields, checked; the description comes back stripped."""
     description = description.strip()
     if not description:
         raise CaseInputError(_("请填写问题描述"))
@@ -289,13 +337,37 @@ def case_report(
         raise CaseInputError(_("幂等键不能超过64个字符"))
     if crs not in ("wgs84", "gcj02"):
         raise CaseInputError(_("坐标系只能是 wgs84 或 gcj02"))
+    return description
+
+
+def _report_claim_check(
+    *,
+    jurisdiction: Jurisdiction,
+    source: str,
+    actor: User | None,
+    roles: RoleSet | None,
+    file_directly: bool,
+) -> None:
+    """A public door files nothing directly; staff claim what their roles allow."""
     if actor is None:
         if file_directly:
             raise CaseInputError(_("只有工作人员巡查上报的问题可以直接立案"))
-    else:
-        if roles is None:
-            roles = roles_for(user=actor, jurisdiction_id=jurisdiction.pk)
-        report_claim_check(roles=roles, source=source, file_directly=file_directly)
+        return
+    if roles is None:
+        roles = roles_for(user=actor, jurisdiction_id=jurisdiction.pk)
+    report_claim_check(roles=roles, source=source, file_directly=file_directly)
+
+
+def _report_context_check(
+    *,
+    jurisdiction: Jurisdiction,
+    category: Category | int,
+    urgency: str,
+    condition: str,
+    context: ReportContext | None,
+) -> tuple[ReportContext, Category]:
+    """The report's context (read here unless the caller did) and its category, which
+    must be an active minor category of the jurisdiction with a time limit."""
     # One query reads the loop settings, the jurisdiction's current row (whose geo and
     # calendar versions then stand for this report: no query per cache), the category
     # and whether it has a time limit.
@@ -320,34 +392,55 @@ def case_report(
         raise CaseInputError(_("类别不可用：请选择本辖区启用的小类"))
     if not context.has_limit:
         raise CaseInputError(_("类别「%(name)s」没有设置处置时限") % {"name": fresh.name})
-    if isinstance(category, int):
-        category = fresh
-    settings, current = context.settings, context.jurisdiction
+    return context, fresh if isinstance(category, int) else category
+
+
+def _report_route(
+    *, jurisdiction: Jurisdiction, category: Category, lng: float, lat: float, crs: str
+) -> PointResponsibility:
+    """The point's township, road and responsible unit; outside is a CaseInputError."""
     try:
-        route = point_responsibility(
-            jurisdiction=current,
+        return point_responsibility(
+            jurisdiction=jurisdiction,
             lng=lng,
             lat=lat,
             crs=cast(Crs, crs),
             category=category,
-            geo_version=current.geo_version,
+            geo_version=jurisdiction.geo_version,
         )
     except OutsideJurisdiction as exc:
         raise CaseInputError(str(exc)) from exc
     except ValueError as exc:
         raise CaseInputError(str(exc)) from exc
-    if not address:
-        address = point_describe(
-            jurisdiction=current, lng=route.lng, lat=route.lat, geo_version=current.geo_version
-        )
-    calendar = calendar_get(jurisdiction=current, fresh=True)
+
+
+def _report_case(
+    *,
+    jurisdiction: Jurisdiction,
+    settings: LoopSettings,
+    calendar: WorkCalendar,
+    route: PointResponsibility,
+    category: Category,
+    source: str,
+    urgency: str,
+    condition: str,
+    description: str,
+    address: str,
+    actor: User | None,
+    reporter_name: str,
+    reporter_phone: str,
+    idempotency_key: str,
+    file_directly: bool,
+    now: dt.datetime,
+) -> Case:
+    """The new case, unsaved: REPORTED with the filing clock, or FILED with the
+    dispatch clock when filed directly."""
     status = Status.FILED if file_directly else Status.REPORTED
     if status == Status.FILED:
         stage, hours = Stage.DISPATCH, settings.dispatch_hours
     else:
         stage, hours = Stage.FILING, settings.filing_hours
-    local_day = timezone.localtime(now, ZoneInfo(calendar.time_zone)).date()
-    case = Case(
+    return Case(
         jurisdiction=jurisdiction,
         number="",  # given by `_case_insert` from the day's counter
         source=source,
@@ -375,18 +468,24 @@ def case_report(
         reported_at=now,
         filed_at=now if status == Status.FILED else None,
     )
+
+
+def _report_events(
+    *, case: Case, route: PointResponsibility, actor: User | None, now: dt.datetime
+) -> list[CaseEvent]:
+    """The report's event, and the filing's when the case is filed directly."""
     events = [
         CaseEvent(
             case=case,
-            action="report",
+            action=EventKind.REPORT,
             actor=actor,
             at=now,
             from_status="",
             to_status=Status.REPORTED,
-            data={"source": source, "route_unit": route.unit_id},
+            data={"source": case.source, "route_unit": route.unit_id},
         )
     ]
-    if status == Status.FILED:
+    if case.status == Status.FILED:
         events.append(
             CaseEvent(
                 case=case,
@@ -398,19 +497,23 @@ def case_report(
                 note=_("巡查上报直接立案"),
             )
         )
+    return events
+
+
+def _report_insert(*, case: Case, events: list[CaseEvent], day: dt.date) -> None:
+    """Insert the case and its events; a repeated idempotency key is DuplicateSubmission."""
     try:
-        _case_insert(case=case, events=events, day=local_day)
+        _case_insert(case=case, events=events, day=day)
     except IntegrityError as exc:
         # The idempotency key's unique constraint: no lookup before the insert, since
         # repeats are rare; the whole transaction (number counter too) rolled back.
-        if idempotency_key:
+        if case.idempotency_key:
             existing = Case.objects.filter(
-                jurisdiction=jurisdiction, idempotency_key=idempotency_key
+                jurisdiction_id=case.jurisdiction_id, idempotency_key=case.idempotency_key
             ).first()
             if existing is not None:
                 raise DuplicateSubmission(existing) from exc
         raise
-    return case
 
 
 # --- permission ---------------------------------------------------------------------
@@ -470,22 +573,18 @@ def case_transition(
             raise workflow.TransitionRefused(
                 _("没有待审批的%(r)s") % {"r": PendingRequest(workflow.DECISION_OF[action]).label}
             )
-        settings = loop_settings_get(jurisdiction=case.jurisdiction)
-        calendar = calendar_get(jurisdiction=case.jurisdiction)
-        data: dict[str, Any] = {}
-        stage_clock = (case.stage, case.stage_deadline)
-        unit_deadline = case.deadline
-        _apply(
+        step = Step(
             case=case,
-            action=action,
             now=now,
+            settings=loop_settings_get(jurisdiction=case.jurisdiction),
+            calendar=calendar_get(jurisdiction=case.jurisdiction),
             unit=unit,
             merge_into=merge_into,
             extension_hours=extension_hours,
-            settings=settings,
-            calendar=calendar,
-            data=data,
         )
+        stage_clock = (case.stage, case.stage_deadline)
+        unit_deadline = case.deadline
+        effects_apply(step, action)
         if (case.stage, case.stage_deadline) != stage_clock:
             # A new stage clock: its own warning, its own overdue.
             case.warned = False
@@ -505,164 +604,6 @@ def case_transition(
             to_status=to_status,
             unit=case.unit,
             note=note,
-            data=data,
+            data=step.data,
         )
     return case
-
-
-def _hours(calendar: WorkCalendar, start: dt.datetime, hours: Decimal) -> dt.datetime:
-    return calendar.add_working_hours(start, hours)
-
-
-def _apply(
-    *,
-    case: Case,
-    action: Action,
-    now: dt.datetime,
-    unit: Unit | None,
-    merge_into: Case | None,
-    extension_hours: Decimal | int | None,
-    settings: LoopSettings,
-    calendar: WorkCalendar,
-    data: dict[str, Any],
-) -> None:
-    """The effects of one action on the case's fields (status is set by the caller)."""
-    a = Action
-    if action == a.REQUEST_CHECK:
-        case.stage, case.stage_deadline = Stage.FILING, case.stage_deadline
-    elif action == a.FILE:
-        case.filed_at = now
-        case.stage = Stage.DISPATCH
-        case.stage_deadline = _hours(calendar, now, settings.dispatch_hours)
-    elif action in (a.REJECT, a.APPROVE_VOID):
-        case.stage, case.stage_deadline, case.deadline = Stage.NONE, None, None
-        case.pending_request = ""
-    elif action == a.MERGE:
-        if merge_into is None:
-            raise CaseInputError(_("请选择要合并到的案卷"))
-        if merge_into.pk == case.pk or merge_into.jurisdiction_id != case.jurisdiction_id:
-            raise CaseInputError(_("不能合并到该案卷"))
-        if merge_into.status not in workflow.OPEN and merge_into.status != Status.CLOSED:
-            raise CaseInputError(_("只能合并到有效的案卷"))
-        case.merged_into = merge_into
-        case.stage, case.stage_deadline, case.deadline = Stage.NONE, None, None
-        data["merged_into"] = merge_into.number
-    elif action == a.DISPATCH:
-        target = unit or case.proposed_unit
-        if target is None:
-            raise CaseInputError(_("请选择责任单位"))
-        if target.jurisdiction_id != case.jurisdiction_id or not target.is_active:
-            raise CaseInputError(_("责任单位不属于本辖区或已停用"))
-        if case.unit_id is not None or case.dispatch_count:
-            data["redispatch"] = True
-        case.unit = target
-        case.dispatch_count += 1
-        case.dispatched_at = now
-        limit = handling_limit_for(
-            category=case.category, urgency=case.urgency, condition=case.condition
-        )
-        case.deadline = limit_deadline(calendar=calendar, start=now, limit=limit)
-        case.stage = Stage.ACCEPTANCE
-        case.stage_deadline = _hours(calendar, now, settings.acceptance_hours)
-        case.is_overdue = False
-        data["deadline"] = case.deadline.isoformat()
-    elif action == a.RETURN:
-        case.return_count += 1
-        data["returned_by"] = case.unit_id
-        case.unit = None
-        case.deadline = None
-        case.stage = Stage.DISPATCH
-        case.stage_deadline = _hours(calendar, now, settings.dispatch_hours)
-    elif action == a.ACCEPT:
-        case.stage = Stage.HANDLING
-        case.stage_deadline = case.deadline
-    elif action in (a.REQUEST_EXTENSION,):
-        if extension_hours is None or Decimal(extension_hours) <= 0:
-            raise CaseInputError(_("请填写延期的工作时数"))
-        case.pending_request = PendingRequest.EXTENSION
-        data["hours"] = str(extension_hours)
-    elif action == a.APPROVE_EXTENSION:
-        hours = extension_hours
-        if hours is None:
-            hours = _requested_hours(case)
-        assert case.deadline is not None
-        case.deadline = _hours(calendar, max(case.deadline, now), Decimal(hours))
-        case.stage_deadline = case.deadline
-        case.is_overdue = False
-        case.pending_request = ""
-        data["hours"] = str(hours)
-        data["deadline"] = case.deadline.isoformat()
-    elif action in (a.REFUSE_EXTENSION, a.REFUSE_SUSPENSION, a.REFUSE_VOID):
-        case.pending_request = ""
-    elif action == a.REQUEST_SUSPENSION:
-        case.pending_request = PendingRequest.SUSPENSION
-    elif action == a.APPROVE_SUSPENSION:
-        case.pending_request = ""
-        case.stage = Stage.NONE
-        case.stage_deadline = None
-        if case.deadline is not None:
-            remaining = calendar.working_seconds_between(now, case.deadline)
-            data["remaining_seconds"] = remaining
-    elif action == a.RESUME:
-        remaining = _suspended_remaining(case)
-        case.deadline = calendar.add_working_hours(now, Decimal(remaining) / 3600)
-        case.stage = Stage.HANDLING
-        case.stage_deadline = case.deadline
-        data["deadline"] = case.deadline.isoformat()
-    elif action == a.REPORT_BACK:
-        case.handled_at = now
-        case.stage = Stage.VERIFICATION
-        case.stage_deadline = _hours(calendar, now, settings.verification_hours)
-    elif action == a.VERIFY_PASS:
-        case.closed_at = now
-        case.stage, case.stage_deadline = Stage.NONE, None
-    elif action == a.VERIFY_FAIL:
-        case.rework_count += 1
-        limit = handling_limit_for(
-            category=case.category, urgency=case.urgency, condition=case.condition
-        )
-        case.deadline = limit_deadline(calendar=calendar, start=now, limit=limit)
-        case.stage = Stage.HANDLING
-        case.stage_deadline = case.deadline
-        case.is_overdue = False
-        data["deadline"] = case.deadline.isoformat()
-    elif action == a.REQUEST_VOID:
-        case.pending_request = PendingRequest.VOID
-    elif action == a.SELF_HANDLE:
-        case.filed_at = case.filed_at or now
-        case.handled_at = now
-        case.closed_at = now
-        case.stage, case.stage_deadline = Stage.NONE, None
-    elif action == a.REOPEN:
-        assert case.closed_at is not None
-        if now - case.closed_at > dt.timedelta(days=settings.reopen_window_days):
-            raise workflow.TransitionRefused(
-                _("结案已超过%(d)d天，不能重新立案，请作为新问题上报")
-                % {"d": settings.reopen_window_days}
-            )
-        case.closed_at = None
-        case.unit = None
-        case.deadline = None
-        case.filed_at = now
-        case.stage = Stage.DISPATCH
-        case.stage_deadline = _hours(calendar, now, settings.dispatch_hours)
-
-
-def _requested_hours(case: Case) -> Decimal:
-    event = (
-        CaseEvent.objects.filter(case=case, action=Action.REQUEST_EXTENSION).order_by("-id").first()
-    )
-    if event is None or "hours" not in event.data:
-        raise CaseInputError(_("请填写批准延期的工作时数"))
-    return Decimal(event.data["hours"])
-
-
-def _suspended_remaining(case: Case) -> float:
-    event = (
-        CaseEvent.objects.filter(case=case, action=Action.APPROVE_SUSPENSION)
-        .order_by("-id")
-        .first()
-    )
-    if event is None:
-        return 0.0
-    return float(event.data.get("remaining_seconds", 0.0))

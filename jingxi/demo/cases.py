@@ -29,8 +29,9 @@ from shapely.geometry import LineString
 
 from jingxi.cases.choices import Action, Source, Status
 from jingxi.cases.deadlines import deadline_scan
+from jingxi.cases.effects import handling_limit_for
 from jingxi.cases.models import Case
-from jingxi.cases.services import case_report, case_transition, handling_limit_for
+from jingxi.cases.services import case_report, case_transition
 from jingxi.cases.workflow import CLOSED, OPEN
 from jingxi.catalog.choices import CategoryKind, CategoryLevel, TimeUnit, Urgency
 from jingxi.catalog.models import Category

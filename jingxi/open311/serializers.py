@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from jingxi.cases.choices import Action, Source, Status
+from jingxi.cases.choices import Action, EventKind, Source, Status
 from jingxi.catalog.models import Category, TimeLimit
 from jingxi.catalog.timelimits import limit_notice, limit_pick
 from jingxi.open311.protocol import w3c_format
@@ -40,7 +40,7 @@ class Labels:
     def __init__(self) -> None:
         self.status = {str(s.value): str(s.label) for s in Status}
         self.action = {str(a.value): str(a.label) for a in Action}
-        self.action["report"] = _("上报")
+        self.action[EventKind.REPORT] = _("上报")
         self._notices: dict[int, str] = {}
 
     def notice(self, limit: TimeLimit | None) -> str:

@@ -1,7 +1,8 @@
 import pytest
 
-from jingxi.cases import workflow
+from jingxi.cases import effects, workflow
 from jingxi.cases.choices import Action, Status
+from jingxi.cases.models import Case
 
 
 @pytest.mark.parametrize("status", list(Status))
@@ -18,6 +19,25 @@ def test_every_action_has_roles_and_appears_in_the_table() -> None:
     used = {action for (_, action) in workflow.TRANSITIONS}
     assert used == set(Action)
     assert set(workflow.ACTION_ROLES) == set(Action)
+    assert set(effects.EFFECTS) == set(Action)
+
+
+def test_requests_open_and_decisions_close_their_pending_request() -> None:
+    """The EFFECTS table agrees with workflow's REQUEST_OF and DECISION_OF: a request
+    opens its kind of pending request, a decision closes it."""
+    case = Case(pending_request="")
+    for action, kind in workflow.REQUEST_OF.items():
+        case.pending_request = ""
+        for effect in effects.EFFECTS[action]:
+            if effect.__qualname__.startswith("pending."):
+                effect(effects.Step(case=case, now=None, settings=None, calendar=None))  # type: ignore[arg-type]
+        assert case.pending_request == kind, action
+    for action in workflow.DECISION_OF:
+        case.pending_request = "x"
+        for effect in effects.EFFECTS[action]:
+            if effect.__qualname__.startswith("pending."):
+                effect(effects.Step(case=case, now=None, settings=None, calendar=None))  # type: ignore[arg-type]
+        assert case.pending_request == "", action
 
 
 def test_status_kinds_partition_the_statuses() -> None:

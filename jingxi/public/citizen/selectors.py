@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingxi.cases.choices import Action, Status
+from jingxi.cases.choices import Action, EventKind, Status
 from jingxi.cases.models import Attachment, AttachmentKind, Case, CaseEvent
 from jingxi.cases.services import loop_settings_get
 from jingxi.org.models import Jurisdiction, User
@@ -72,7 +72,7 @@ def case_public_status(*, case: Case) -> PublicStatus:
 # Events a citizen sees, in their words. Everything else (returns, requests, refusals,
 # deadline warnings, escalation) is internal and left out; notes are never shown.
 _EVENT_WORDS: Final[dict[str, Promise]] = {
-    "report": gettext_lazy("已受理"),
+    EventKind.REPORT: gettext_lazy("已受理"),
     Action.REQUEST_CHECK: gettext_lazy("安排现场核实"),
     Action.CHECK: gettext_lazy("已核实"),
     Action.FILE: gettext_lazy("已立案"),
