@@ -28,6 +28,7 @@ from typing import Any, Final
 
 import networkx as nx
 import numpy as np
+import numpy.typing as npt
 import shapely
 from django.conf import settings
 from shapely import STRtree
@@ -227,59 +228,72 @@ def _pieces(jurisdiction: Jurisdiction, projection: MetricProjection) -> list[_P
     return pieces
 
 
-def road_network_build(
-    *, jurisdiction: Jurisdiction, tolerance_m: float | None = None
-) -> RoadNetwork:
-    """Build the network of the jurisdiction's segments (see the module docstring)."""
-    tol = float(settings.JINGXI_NETWORK_SNAP_M if tolerance_m is None else tolerance_m)
-    version = geo_version_get(jurisdiction_id=jurisdiction.pk)
-    j = Jurisdiction.objects.values_list("center_lng", flat=True).get(pk=jurisdiction.pk)
-    projection = MetricProjection.for_lng(float(j))
-    pieces = _pieces(jurisdiction, projection)
+@dataclass(frozen=True)
+class _Ends:
+    """The pieces' end points (2i: piece i's start, 2i+1: its end) and the node each joined."""
 
-    # Ends: 2 per piece, end 2i is piece i's start and 2i+1 its end.
-    ends = np.array(
+    xy: npt.NDArray[np.float64]
+    points: npt.NDArray[np.object_]
+    tree: STRtree
+    node: list[int]  # node of each end
+    node_xy: npt.NDArray[np.float64]  # mean position of each node's ends
+
+
+def _ends_snapped(pieces: Sequence[_Piece], tol: float) -> _Ends:
+    """Ends within `tol` of each other are one node (transitively)."""
+    xy = np.array(
         [c for p in pieces for c in (p.line.coords[0], p.line.coords[-1])], dtype=np.float64
     ).reshape(-1, 2)
-    end_points = np.asarray(shapely.points(ends) if len(ends) else [], dtype=np.object_)
-    end_tree = STRtree(end_points)
-    clusters = _UnionFind(len(ends))
-    if len(ends):
-        a, b = end_tree.query(end_points, predicate="dwithin", distance=tol)
+    points = np.asarray(shapely.points(xy) if len(xy) else [], dtype=np.object_)
+    tree = STRtree(points)
+    clusters = _UnionFind(len(xy))
+    if len(xy):
+        a, b = tree.query(points, predicate="dwithin", distance=tol)
         for i, k in zip(a.tolist(), b.tolist(), strict=True):
             if i < k:
                 clusters.union(i, k)
-    roots = sorted({clusters.find(i) for i in range(len(ends))})
+    roots = sorted({clusters.find(i) for i in range(len(xy))})
     node_of_root = {r: n for n, r in enumerate(roots)}
-    node_of_end = [node_of_root[clusters.find(i)] for i in range(len(ends))]
+    node = [node_of_root[clusters.find(i)] for i in range(len(xy))]
     node_xy = np.zeros((len(roots), 2))
     counts = np.zeros(len(roots))
-    for i, n in enumerate(node_of_end):
-        node_xy[n] += ends[i]
+    for i, n in enumerate(node):
+        node_xy[n] += xy[i]
         counts[n] += 1
     if len(roots):
         node_xy /= counts[:, None]
+    return _Ends(xy, points, tree, node, node_xy)
 
-    # T-junctions: a node within the tolerance of another piece's interior splits it.
+
+def _t_junctions(
+    pieces: Sequence[_Piece], ends: _Ends, tol: float
+) -> list[list[tuple[float, int]]]:
+    """Per piece, (distance along it, node) where a node within `tol` of its interior splits it."""
     splits: list[list[tuple[float, int]]] = [[] for _ in pieces]
-    if len(roots) and pieces:
-        line_tree = STRtree([p.line for p in pieces])
-        node_points = np.asarray(shapely.points(node_xy), dtype=np.object_)
-        n_idx, p_idx = line_tree.query(node_points, predicate="dwithin", distance=tol)
-        for n, p in zip(n_idx.tolist(), p_idx.tolist(), strict=True):
-            if n in (node_of_end[2 * p], node_of_end[2 * p + 1]):
-                continue
-            at = float(pieces[p].line.project(node_points[n]))
-            if 0.0 < at < pieces[p].line.length:
-                splits[p].append((at, n))
+    if not len(ends.node_xy) or not pieces:
+        return splits
+    line_tree = STRtree([p.line for p in pieces])
+    node_points = np.asarray(shapely.points(ends.node_xy), dtype=np.object_)
+    n_idx, p_idx = line_tree.query(node_points, predicate="dwithin", distance=tol)
+    for n, p in zip(n_idx.tolist(), p_idx.tolist(), strict=True):
+        if n in (ends.node[2 * p], ends.node[2 * p + 1]):
+            continue
+        at = float(pieces[p].line.project(node_points[n]))
+        if 0.0 < at < pieces[p].line.length:
+            splits[p].append((at, n))
+    return splits
 
+
+def _graph(
+    pieces: Sequence[_Piece], ends: _Ends, splits: Sequence[list[tuple[float, int]]]
+) -> nx.MultiGraph:
+    """Nodes with their position, an edge per piece between consecutive stops."""
     graph = nx.MultiGraph()
-    for n in range(len(roots)):
-        graph.add_node(n, xy=(float(node_xy[n][0]), float(node_xy[n][1])))
+    for n, (x, y) in enumerate(ends.node_xy.tolist()):
+        graph.add_node(n, xy=(float(x), float(y)))
     for i, piece in enumerate(pieces):
-        stops = [(0.0, node_of_end[2 * i])]
-        stops += sorted(splits[i])
-        stops.append((piece.line.length, node_of_end[2 * i + 1]))
+        stops = [(0.0, ends.node[2 * i]), *sorted(splits[i])]
+        stops.append((piece.line.length, ends.node[2 * i + 1]))
         for (at0, n0), (at1, n1) in itertools.pairwise(stops):
             if at1 <= at0:
                 continue
@@ -294,53 +308,70 @@ def road_network_build(
                 road_name=piece.road_name,
                 seq=piece.seq,
             )
+    return graph
 
-    def lnglat(x: float, y: float) -> tuple[float, float]:
-        return projection.inverse_point(x, y)
 
+def _dangling(graph: nx.MultiGraph, projection: MetricProjection) -> list[DanglingEnd]:
     dangling: list[DanglingEnd] = []
     for n in sorted(graph.nodes):
         if graph.degree(n) != 1:
             continue
         ((_u, _v, data),) = graph.edges(n, data=True)
-        dangling.append(
-            DanglingEnd(data["segment_id"], data["road_name"], data["seq"], *lnglat(*node_xy[n]))
-        )
+        lng, lat = projection.inverse_point(*graph.nodes[n]["xy"])
+        dangling.append(DanglingEnd(data["segment_id"], data["road_name"], data["seq"], lng, lat))
+    return dangling
 
+
+def _near_misses(
+    pieces: Sequence[_Piece],
+    ends: _Ends,
+    graph: nx.MultiGraph,
+    tol: float,
+    projection: MetricProjection,
+) -> list[NearMiss]:
+    """The closest pair of ends of two unjoined nodes, one of them dangling, per node pair."""
     near: dict[tuple[int, int], NearMiss] = {}
-    if len(ends):
-        a, b = end_tree.query(end_points, predicate="dwithin", distance=tol * NEAR_MISS_FACTOR)
-        for i, k in zip(a.tolist(), b.tolist(), strict=True):
-            na, nb = node_of_end[i], node_of_end[k]
-            if i >= k or na == nb or graph.has_edge(na, nb):
-                continue
-            if graph.degree(na) != 1 and graph.degree(nb) != 1:
-                continue
-            distance = float(np.hypot(*(ends[i] - ends[k])))
-            if distance <= tol:
-                continue
-            key = (min(na, nb), max(na, nb))
-            if key in near and near[key].distance_m <= round(distance, 1):
-                continue
-            pa, pb = pieces[i // 2], pieces[k // 2]
-            mid = (ends[i] + ends[k]) / 2
-            near[key] = NearMiss(
-                pa.segment_id,
-                pa.road_name,
-                pb.segment_id,
-                pb.road_name,
-                round(distance, 1),
-                *lnglat(float(mid[0]), float(mid[1])),
-            )
+    if not len(ends.xy):
+        return []
+    a, b = ends.tree.query(ends.points, predicate="dwithin", distance=tol * NEAR_MISS_FACTOR)
+    for i, k in zip(a.tolist(), b.tolist(), strict=True):
+        na, nb = ends.node[i], ends.node[k]
+        if i >= k or na == nb or graph.has_edge(na, nb):
+            continue
+        if graph.degree(na) != 1 and graph.degree(nb) != 1:
+            continue
+        distance = round(float(np.hypot(*(ends.xy[i] - ends.xy[k]))), 1)
+        key = (min(na, nb), max(na, nb))
+        if distance <= tol or (key in near and near[key].distance_m <= distance):
+            continue
+        pa, pb = pieces[i // 2], pieces[k // 2]
+        mid = (ends.xy[i] + ends.xy[k]) / 2
+        lng, lat = projection.inverse_point(float(mid[0]), float(mid[1]))
+        near[key] = NearMiss(
+            pa.segment_id, pa.road_name, pb.segment_id, pb.road_name, distance, lng, lat
+        )
+    return sorted(near.values(), key=lambda m: (m.distance_m, m.segment_a))
 
+
+def road_network_build(
+    *, jurisdiction: Jurisdiction, tolerance_m: float | None = None
+) -> RoadNetwork:
+    """Build the network of the jurisdiction's segments (see the module docstring)."""
+    tol = float(settings.JINGXI_NETWORK_SNAP_M if tolerance_m is None else tolerance_m)
+    version = geo_version_get(jurisdiction_id=jurisdiction.pk)
+    center_lng = Jurisdiction.objects.values_list("center_lng", flat=True).get(pk=jurisdiction.pk)
+    projection = MetricProjection.for_lng(float(center_lng))
+    pieces = _pieces(jurisdiction, projection)
+    ends = _ends_snapped(pieces, tol)
+    graph = _graph(pieces, ends, _t_junctions(pieces, ends, tol))
     return RoadNetwork(
         jurisdiction_id=jurisdiction.pk,
         geo_version=version,
         tolerance_m=tol,
         projection=projection,
         graph=graph,
-        dangling=dangling,
-        near_misses=sorted(near.values(), key=lambda m: (m.distance_m, m.segment_a)),
+        dangling=_dangling(graph, projection),
+        near_misses=_near_misses(pieces, ends, graph, tol, projection),
     )
 
 
