@@ -301,6 +301,9 @@ JINGXI_PHOTO_FAR_M = env_int("JINGXI_PHOTO_FAR_M", 200)
 JINGXI_PHOTO_OLD_HOURS = env_int("JINGXI_PHOTO_OLD_HOURS", 24)
 JINGXI_PHOTO_FUTURE_SLACK_MINUTES = env_int("JINGXI_PHOTO_FUTURE_SLACK_MINUTES", 5)
 
+# The road network joins segment ends closer than this many metres (places/network.py).
+JINGXI_NETWORK_SNAP_M = env_int("JINGXI_NETWORK_SNAP_M", 5)
+
 # --- Cache ------------------------------------------------------------------
 # Without JINGXI_REDIS_URL each process keeps a local cache; nothing shared
 # depends on it (the responsibility index checks a version row in the database).

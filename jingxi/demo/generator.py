@@ -17,10 +17,16 @@ metres into longitude/latitude: shared vertices stay shared, so the tiling stays
 seamless and the county stops looking like graph paper.
 
 Roads run along a second lattice of east-west and north-south lines, dense in the
-core and sparse in the countryside. Every line crosses every line of the other
-direction, so each crossing is a real intersection ("A路与B路交叉口"). A line is one
-arterial (大道) or is cut into several named roads; a segment is the stretch between
-two crossings.
+core and sparse in the countryside. Lines cross each other, so each crossing is a
+real intersection ("A路与B路交叉口"). A line is one arterial (大道) or is cut into
+several named roads; a segment is the stretch between two crossings.
+
+So that routes and coverage meet real shapes, the lattice is broken in three ways,
+drawn from a generator of their own (the rest of the plan does not move): a river
+(贾鲁河) south of the seat that north-south lines cross only on a few bridges,
+elsewhere their roads end at its banks; a few roads at the county's edge that stop
+short of the last crossing (dead ends); and a few roads outside the town that bend
+between their crossings.
 """
 
 from __future__ import annotations
@@ -61,6 +67,13 @@ CHIEF_START = dt.date(2026, 1, 1)
 Coord = tuple[float, float]
 
 _GEOD = Geod(ellps="WGS84")
+# The river south of the county seat (贾鲁河 runs through 中牟): north-south lines cross it
+# only on a few bridges, elsewhere the roads end at its banks.
+RIVER_NAME = "贾鲁河"
+RIVER_BRIDGES = 3
+RIVER_HALF_WIDTH_M = 30
+# What a segment that stops short of the next crossing names as its far end.
+DEAD_END_NAME = "道路尽头"
 # Metres per degree at the county seat (series expansion of the WGS84 ellipsoid).
 _PHI = math.radians(CENTER_LAT)
 _M_PER_DEG_LAT = 111132.92 - 559.82 * math.cos(2 * _PHI) + 1.175 * math.cos(4 * _PHI)
@@ -510,6 +523,24 @@ def _argmax(values: dict[str, float]) -> str:
     return max(sorted(values.items()), key=lambda kv: kv[1])[0]
 
 
+def _runs_cut(runs: list[tuple[int, int]], g: int) -> list[tuple[int, int]]:
+    """The runs of a line with no road across the gap between crossings g and g+1.
+
+    The run across it is cut in two; the shorter half joins its neighbour run when
+    there is one, so a line keeps its number of roads (a single run, an arterial,
+    becomes two roads).
+    """
+    k = next(n for n, (start, end) in enumerate(runs) if start <= g < end)
+    start, end = runs[k]
+    left, right = (start, g), (g + 1, end)
+    before, after = runs[:k], runs[k + 1 :]
+    if before and (g - start <= end - g - 1 or not after):
+        left = (before.pop()[0], g)
+    elif after:
+        right = (g + 1, after.pop(0)[1])
+    return [*before, left, right, *after]
+
+
 def _take(pool: Iterator[str], used: set[str]) -> str:
     for name in pool:
         if name not in used:
@@ -762,6 +793,21 @@ class _Builder:
                         start = end
                 lines.append(_Line(ew, i, pos, arterial, runs, []))
 
+        # Shaping that is not a lattice draws from its own generator, so the rest of the
+        # plan (names, grades, people) stays what the main one gives.
+        shape_rng = random.Random(f"{self.seed}-network")  # noqa: S311 seeded demo data
+        # The river crosses the north-south lines between east-west lines `gap` and gap+1.
+        gap = min(range(len(self.ys) - 1), key=lambda j: abs(self.ys[j] + 0.3 * self.half_h))
+        river_y = (self.ys[gap] + self.ys[gap + 1]) / 2
+        bank = min(RIVER_HALF_WIDTH_M, (self.ys[gap + 1] - self.ys[gap]) / 4)
+        ns_arterials = sorted(
+            (ln for ln in lines if not ln.ew and ln.arterial), key=lambda ln: abs(ln.pos)
+        )
+        bridged = {ln.index for ln in ns_arterials[:RIVER_BRIDGES]}
+        for line in lines:
+            if not line.ew and line.index not in bridged:
+                line.runs = _runs_cut(line.runs, gap)
+
         roads: list[_Road] = []
         for line in lines:
             for start, end in line.runs:
@@ -798,8 +844,13 @@ class _Builder:
             road.code = f"R{n:04d}"
 
         def road_at(line: _Line, crossing: int) -> str:
+            """The road of `line` through a crossing: the one leaving it, else the one
+            ending there (at the county's edge, or at the river)."""
             for (start, end), r in zip(line.runs, line.roads, strict=True):
-                if start <= crossing < end or crossing == end == line.runs[-1][1]:
+                if start <= crossing < end:
+                    return roads[r].name
+            for (_start, end), r in zip(line.runs, line.roads, strict=True):
+                if crossing == end:
                     return roads[r].name
             return ""
 
@@ -807,23 +858,105 @@ class _Builder:
         ns_lines = [ln for ln in lines if not ln.ew]
         segments: list[_Segment] = []
         cross_names: list[tuple[str, str]] = []
+        # A few roads outside the core bend between their crossings, and a few
+        # roads at the county's edge stop short of the last crossing (dead ends).
+        curved = {
+            i
+            for i in sorted(order)
+            if not roads[i].line.arterial
+            and self.area_class(*midpoint(roads[i])) not in (AreaClass.CORE, AreaClass.URBAN)
+            and shape_rng.random() < 0.08
+        }
+
+        def edge_line(r: _Road) -> _Line:
+            """The county's edge line a road ends on (when it runs to the edge)."""
+            return (ns_lines if r.line.ew else ew_lines)[r.end]
+
+        edge_roads = [
+            i
+            for i in sorted(order)
+            if not roads[i].line.arterial
+            and roads[i].end - roads[i].start >= 2
+            and roads[i].end == len(ns_lines if roads[i].line.ew else ew_lines) - 1
+            # Not at a corner, and not where two roads of the edge line meet: the edge
+            # road then simply runs on past the place it used to be crossed.
+            and any(start < roads[i].line.index < end for start, end in edge_line(roads[i]).runs)
+        ]
+        dead_ends = set(shape_rng.sample(edge_roads, k=min(4, len(edge_roads))))
+        # Crossings on the edge lines no road meets any more: (ew, line index, crossing).
+        vacant = {
+            (edge_line(roads[i]).ew, edge_line(roads[i]).index, roads[i].line.index)
+            for i in dead_ends
+        }
+
+        def gap_beside(line: _Line) -> float:
+            positions = self.ys if line.ew else self.xs
+            k = line.index
+            return min(
+                positions[k] - positions[k - 1] if k > 0 else math.inf,
+                positions[k + 1] - positions[k] if k + 1 < len(positions) else math.inf,
+            )
+
         for i in order:
             road = roads[i]
             others = ns_lines if road.line.ew else ew_lines
-            for seq, j in enumerate(range(road.start, road.end), start=1):
-                (ax, ay), (bx, by) = crossing_xy(road.line, j), crossing_xy(road.line, j + 1)
-                n_sub = max(1, math.ceil(math.hypot(bx - ax, by - ay) / 150))
-                pts = [
-                    self.warp.metres(ax + (bx - ax) * t / n_sub, ay + (by - ay) * t / n_sub)
-                    for t in range(n_sub + 1)
-                ]
+            pieces: list[tuple[tuple[float, float], tuple[float, float], str, str]] = []
+            if road.start == gap + 1 and not road.line.ew and road.line.index not in bridged:
+                start_xy = crossing_xy(road.line, gap + 1)
+                pieces.append(
+                    (
+                        (start_xy[0], river_y + bank),
+                        start_xy,
+                        RIVER_NAME,
+                        road_at(others[gap + 1], road.line.index),
+                    )
+                )
+            for j in range(road.start, road.end):
+                piece: tuple[tuple[float, float], tuple[float, float], str, str] = (
+                    crossing_xy(road.line, j),
+                    crossing_xy(road.line, j + 1),
+                    road_at(others[j], road.line.index),
+                    road_at(others[j + 1], road.line.index),
+                )
+                if (road.line.ew, road.line.index, j) in vacant:
+                    # Nothing crosses here any more: one segment on to the next crossing.
+                    previous = pieces.pop()
+                    piece = (previous[0], piece[1], previous[2], piece[3])
+                pieces.append(piece)
+            if road.end == gap and not road.line.ew and road.line.index not in bridged:
+                end_xy = crossing_xy(road.line, gap)
+                pieces.append(
+                    (
+                        end_xy,
+                        (end_xy[0], river_y - bank),
+                        pieces[-1][3] if pieces else "",
+                        RIVER_NAME,
+                    )
+                )
+            if i in dead_ends:
+                (ax, ay), (bx, by), a_name, _b_name = pieces[-1]
+                pieces[-1] = ((ax, ay), ((ax + bx) / 2, (ay + by) / 2), a_name, DEAD_END_NAME)
+            bend = 0.25 * gap_beside(road.line) if i in curved else 0.0
+            for seq, ((ax, ay), (bx, by), a_name, b_name) in enumerate(pieces, start=1):
+                length = math.hypot(bx - ax, by - ay)
+                n_sub = max(6 if bend else 1, math.ceil(length / 150))
+                # Sideways bulge, zero at both crossings; alternate sides along the road.
+                amp = min(0.12 * length, bend) * (1 if seq % 2 else -1)
+                ux, uy = (0.0, 1.0) if road.line.ew else (1.0, 0.0)
+                pts = []
+                for t in range(n_sub + 1):
+                    side = amp * math.sin(math.pi * t / n_sub) if 0 < t < n_sub else 0.0
+                    pts.append(
+                        self.warp.metres(
+                            ax + (bx - ax) * t / n_sub + ux * side,
+                            ay + (by - ay) * t / n_sub + uy * side,
+                        )
+                    )
                 cum = [0.0]
                 for p, q in itertools.pairwise(pts):
                     cum.append(cum[-1] + math.dist(p, q))
                 segments.append(_Segment(i, seq, pts, cum, tuple(_lnglat(*p) for p in pts)))
-                cross_names.append(
-                    (road_at(others[j], road.line.index), road_at(others[j + 1], road.line.index))
-                )
+                cross_names.append((a_name, b_name))
 
         # Where each segment lies: its midpoint's grid, community and township.
         mids = [self._along(s, s.cum[-1] / 2, 0.0) for s in segments]

@@ -20,6 +20,7 @@ from jingxi.lib.geo import gcj02_to_wgs84
 from jingxi.org.models import Jurisdiction, User
 from jingxi.org.roles import Perm, roles_of
 from jingxi.places.geocode import address_geocode, point_describe
+from jingxi.places.network import road_network_get
 from jingxi.places.quality import grid_quality_check_for
 from jingxi.places.responsibility import Crs, PointResponsibility, point_responsibility
 
@@ -147,4 +148,5 @@ def grid_quality_view(request: HttpRequest) -> HttpResponse:
         report = grid_quality_check_for(user=user)
     except PermissionDenied:
         raise Http404(_("没有找到该页面")) from None
-    return render(request, "places/grid_quality.html", {"report": report})
+    network = road_network_get(jurisdiction=Jurisdiction.objects.get(code=report.jurisdiction_code))
+    return render(request, "places/grid_quality.html", {"report": report, "network": network})

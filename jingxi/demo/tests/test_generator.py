@@ -14,8 +14,11 @@ import shapely
 from jingxi.demo.generator import (
     CENTER_LAT,
     COMPONENT_KIND_BY_KEY,
+    DEAD_END_NAME,
     DEPARTMENTS,
     REGION_CODE,
+    RIVER_BRIDGES,
+    RIVER_NAME,
     CountyPlan,
     county_plan,
     township_count,
@@ -189,10 +192,54 @@ def test_roads_cross_each_other_at_shared_points() -> None:
         roads_at[s.line[-1]].add(s.road_code)
     crossings = [codes for codes in roads_at.values() if len(codes) >= 2]
     assert len(crossings) > len(p.roads)
-    # A segment's cross streets are roads that meet it at its ends.
-    for s in p.segments[:200]:
-        assert s.from_street in {name[c] for c in roads_at[s.line[0]]}
-        assert s.to_street in {name[c] for c in roads_at[s.line[-1]]}
+    # A segment's cross streets are roads that meet it at its ends (unless it ends at
+    # the river or stops short).
+    no_crossing = {RIVER_NAME, DEAD_END_NAME}
+    checked = 0
+    for s in p.segments:
+        if s.from_street not in no_crossing:
+            assert s.from_street in {name[c] for c in roads_at[s.line[0]]}
+        if s.to_street not in no_crossing:
+            assert s.to_street in {name[c] for c in roads_at[s.line[-1]]}
+        checked += 1
+    assert checked == len(p.segments)
+
+
+def test_the_network_has_curves_dead_ends_and_a_river_with_few_bridges() -> None:
+    p = plan()
+    ends = Counter(pt for s in p.segments for pt in (s.line[0], s.line[-1]))
+    south = [metres(*s.line[-1]) for s in p.segments if s.to_street == RIVER_NAME]
+    north = [metres(*s.line[0]) for s in p.segments if s.from_street == RIVER_NAME]
+    dead = [s.line[-1] for s in p.segments if s.to_street == DEAD_END_NAME]
+    # Roads end at both banks, and nothing else meets them there.
+    assert len(south) == len(north) >= 5
+    assert 1 <= len(dead) <= 4
+    for s in p.segments:
+        if s.to_street in (RIVER_NAME, DEAD_END_NAME):
+            assert ends[s.line[-1]] == 1
+        if s.from_street == RIVER_NAME:
+            assert ends[s.line[0]] == 1
+    # The river runs between the banks: only the bridges cross it.
+    middle = sorted(
+        ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+        for a, b in zip(sorted(south), sorted(north), strict=True)
+    )
+    river = shapely.LineString(middle)
+    crossing = [
+        s
+        for s in p.segments
+        if RIVER_NAME not in (s.from_street, s.to_street)
+        and river.intersects(shapely.LineString([metres(*pt) for pt in s.line]))
+    ]
+    assert 1 <= len(crossing) <= RIVER_BRIDGES
+    # Some roads bend well away from the straight line between their crossings.
+    bends = 0
+    for s in p.segments:
+        line = shapely.LineString([metres(*pt) for pt in s.line])
+        chord = shapely.LineString([line.coords[0], line.coords[-1]])
+        if line.hausdorff_distance(chord) > 0.05 * chord.length:
+            bends += 1
+    assert bends >= 10
 
 
 def test_components_lie_within_metres_of_a_road() -> None:

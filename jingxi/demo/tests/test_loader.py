@@ -13,7 +13,7 @@ from django.db.models import Count
 
 from jingxi.catalog.choices import CategoryKind, CategoryLevel
 from jingxi.catalog.models import Category
-from jingxi.demo.generator import REGION_CODE, county_plan
+from jingxi.demo.generator import DEAD_END_NAME, REGION_CODE, RIVER_NAME, county_plan
 from jingxi.demo.loader import LoadSummary, component_categories, demo_county_load
 from jingxi.demo.logins import demo_logins
 from jingxi.org.choices import Role
@@ -30,6 +30,7 @@ from jingxi.places.models import (
     Segment,
     Township,
 )
+from jingxi.places.network import road_network_build
 from jingxi.places.responsibility import point_responsibility
 
 SCALE = 0.05
@@ -208,3 +209,18 @@ def test_demo_load_command_prints_what_it_did(db: None, settings: Any) -> None:
     out = StringIO()
     call_command("demo_load", stdout=out)
     assert "无需操作" in out.getvalue()
+
+
+def test_the_demo_network_is_one_part_with_dead_ends(loaded: LoadSummary) -> None:
+    jurisdiction = Jurisdiction.objects.get(code=REGION_CODE)
+    network = road_network_build(jurisdiction=jurisdiction, tolerance_m=5)
+    ends = [
+        s
+        for s in Segment.objects.filter(road__jurisdiction=jurisdiction)
+        for name in (s.from_street, s.to_street)
+        if name in (RIVER_NAME, DEAD_END_NAME)
+    ]
+    # The bridges keep both banks in one part; roads end at the river and short of the edge.
+    assert len(network.parts) == 1
+    assert len(network.dangling) == len(ends) >= 3
+    assert network.near_misses == ()
