@@ -1,4 +1,4 @@
-"""GeoJSON import and export of townships, communities, grids, roads, components and landmarks.
+"""GeoJSON import of townships, communities, grids, roads, components and landmarks.
 
 Every importer reads a FeatureCollection in WGS84 (longitude, latitude), checks every
 feature first and raises `ImportRejected` naming each bad feature ("第N个要素") and the
@@ -7,8 +7,9 @@ bump the jurisdiction's geo version. Rows are matched by their code (object id f
 components, road code or name plus segment number for roads, name for landmarks):
 a match is updated, anything else is created; nothing is deleted.
 
-Every exporter returns exactly the FeatureCollection its importer reads, so an export
-can be edited and imported back.
+The exporters in `places/exports.py` write exactly the FeatureCollection each importer
+reads, so an export can be edited and imported back; geometries are checked by
+`places/geometry.py`; road chiefs come from XLSX (`places/chiefs_xlsx.py`).
 
 The feature properties of each kind (the keys the exporters write):
 
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Final, TypeVar
@@ -37,41 +37,39 @@ from typing import IO, Any, Final, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
-from pyproj import Geod
 from shapely import STRtree
-from shapely.errors import GEOSException
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
 
 from jingxi.catalog.choices import CategoryKind, CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.lib.tabular import (
     ImportRejected,
     RowError,
-    TabularRow,
-    XlsxSource,
-    xlsx_read,
-    xlsx_write,
 )
 from jingxi.org.imports import (
     ImportSummary,
-    RowInvalid,
     choice_options,
     choice_value,
-    row_choice,
-    row_text,
 )
-from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.org.models import Jurisdiction, Unit
 from jingxi.places.choices import (
     AccuracyClass,
     AreaClass,
     CommunityKind,
     ComponentState,
     LandmarkKind,
-    RoadChiefLevel,
     RoadGrade,
     TownshipKind,
+)
+from jingxi.places.geometry import (
+    LINEAR,
+    POLYGONAL,
+    PUNCTUAL,
+    GeometryInvalid,
+    geometry_area_m2,
+    geometry_length_m,
+    geometry_validate,
 )
 from jingxi.places.models import (
     Community,
@@ -79,32 +77,16 @@ from jingxi.places.models import (
     Grid,
     Landmark,
     Road,
-    RoadChief,
     Segment,
     Township,
 )
 from jingxi.places.services import geo_version_bump
 
 GeoSource = bytes | str | IO[bytes] | IO[str]
-FeatureCollection = dict[str, Any]
 
-POLYGONAL: Final = ("Polygon", "MultiPolygon")
-LINEAR: Final = ("LineString", "MultiLineString")
-PUNCTUAL: Final = ("Point",)
-
-# A generous box around China: coordinates outside it are almost always swapped
-# longitude/latitude, projected metres, or a typo.
-PLAUSIBLE_LNG: Final = (73.0, 136.0)
-PLAUSIBLE_LAT: Final = (3.0, 54.0)
-
-_GEOD: Final = Geod(ellps="WGS84")
 _BATCH: Final = 2000
 
 M = TypeVar("M", bound=models.Model)
-
-
-class GeometryInvalid(ValueError):
-    """A GeoJSON geometry that cannot be stored; the message says why, in Chinese."""
 
 
 class _FeatureInvalid(ValueError):
@@ -112,103 +94,6 @@ class _FeatureInvalid(ValueError):
         super().__init__(message)
         self.message = message
         self.prop = prop
-
-
-# --- geometry ---------------------------------------------------------------
-
-
-def _numbers_only(coordinates: object, depth: int) -> bool:
-    """Whether `coordinates` is nested `depth` lists deep ending in [number, number(, number)]."""
-    if not isinstance(coordinates, list):
-        return False
-    if depth == 0:
-        return 2 <= len(coordinates) <= 3 and all(
-            isinstance(c, int | float) and not isinstance(c, bool) and math.isfinite(c)
-            for c in coordinates
-        )
-    return all(_numbers_only(c, depth - 1) for c in coordinates)
-
-
-_DEPTH: Final = {
-    "Point": 0,
-    "LineString": 1,
-    "Polygon": 2,
-    "MultiLineString": 2,
-    "MultiPolygon": 3,
-}
-
-
-def _rings(geometry: Mapping[str, Any]) -> Iterable[list[Any]]:
-    if geometry["type"] == "Polygon":
-        yield from geometry["coordinates"]
-    elif geometry["type"] == "MultiPolygon":
-        for polygon in geometry["coordinates"]:
-            yield from polygon
-
-
-def geometry_validate(geometry: object, *, allowed: Sequence[str]) -> BaseGeometry:
-    """Check a GeoJSON geometry object and return it as a shapely geometry.
-
-    Raises `GeometryInvalid` when it is not a mapping, has another type than
-    `allowed`, has malformed or non-numeric coordinates, an unclosed ring, lies
-    outside plausible WGS84 coordinates for China, or is not valid (self-crossing
-    rings and the like, explained by GEOS).
-    """
-    if not isinstance(geometry, dict):
-        raise GeometryInvalid(_("缺少几何对象（geometry）"))
-    kind = geometry.get("type")
-    if kind not in allowed:
-        raise GeometryInvalid(
-            _("几何类型应为 %(allowed)s，实为 %(kind)s")
-            % {"allowed": "/".join(allowed), "kind": kind or _("空")}
-        )
-    coordinates = geometry.get("coordinates")
-    if not _numbers_only(coordinates, _DEPTH[str(kind)]):
-        raise GeometryInvalid(_("坐标格式错误：应为数字组成的 [经度, 纬度] 坐标"))
-    for ring in _rings(geometry):
-        if len(ring) < 4:
-            raise GeometryInvalid(_("多边形的环至少需要4个坐标点"))
-        if ring[0] != ring[-1]:
-            raise GeometryInvalid(_("多边形的环未闭合（首尾坐标不同）"))
-    try:
-        shaped = shape(geometry)
-    except (GEOSException, ValueError, TypeError, IndexError) as exc:
-        raise GeometryInvalid(_("几何无法解析：%(e)s") % {"e": exc}) from exc
-    if shaped.is_empty:
-        raise GeometryInvalid(_("几何为空"))
-    west, south, east, north = shaped.bounds
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise GeometryInvalid(_("坐标超出 WGS84 经纬度范围（经度±180，纬度±90）"))
-    if not (
-        PLAUSIBLE_LNG[0] <= west <= east <= PLAUSIBLE_LNG[1]
-        and PLAUSIBLE_LAT[0] <= south <= north <= PLAUSIBLE_LAT[1]
-    ):
-        raise GeometryInvalid(
-            _(
-                "坐标不在中国范围内（经度%(w)s–%(e)s，纬度%(s)s–%(n)s）："
-                "是否经纬度颠倒，或使用了投影坐标？"
-            )
-            % {
-                "w": PLAUSIBLE_LNG[0],
-                "e": PLAUSIBLE_LNG[1],
-                "s": PLAUSIBLE_LAT[0],
-                "n": PLAUSIBLE_LAT[1],
-            }
-        )
-    if not shaped.is_valid:
-        raise GeometryInvalid(_("几何无效：%(reason)s") % {"reason": explain_validity(shaped)})
-    return shaped
-
-
-def geometry_area_m2(geometry: BaseGeometry) -> float:
-    """Geodesic area on the WGS84 ellipsoid, in square metres."""
-    area, _perimeter = _GEOD.geometry_area_perimeter(geometry)
-    return round(abs(float(area)), 1)
-
-
-def geometry_length_m(geometry: BaseGeometry) -> float:
-    """Geodesic length on the WGS84 ellipsoid, in metres."""
-    return round(float(_GEOD.geometry_length(geometry)), 1)
 
 
 def _clean_geometry(geometry: Mapping[str, Any]) -> dict[str, Any]:
@@ -916,384 +801,6 @@ def landmarks_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -
     )
 
 
-# --- exports ----------------------------------------------------------------
-
-
-def _collection(features: Iterable[dict[str, Any]]) -> FeatureCollection:
-    return {"type": "FeatureCollection", "features": list(features)}
-
-
-def _feature(geometry: Mapping[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": dict(geometry), "properties": properties}
-
-
-def _code(unit: Unit | None) -> str:
-    return unit.code if unit is not None else ""
-
-
-def townships_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Township] | None = None
-) -> FeatureCollection:
-    rows = (queryset if queryset is not None else Township.objects.all()).filter(
-        jurisdiction=jurisdiction
-    )
-    return _collection(
-        _feature(
-            t.geometry,
-            {"code": t.code, "name": t.name, "kind": t.kind, "unit_code": _code(t.unit)},
-        )
-        for t in rows.select_related("unit").order_by("code")
-    )
-
-
-def communities_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Community] | None = None
-) -> FeatureCollection:
-    rows = (queryset if queryset is not None else Community.objects.all()).filter(
-        township__jurisdiction=jurisdiction
-    )
-    return _collection(
-        _feature(
-            c.geometry,
-            {"code": c.code, "name": c.name, "kind": c.kind, "unit_code": _code(c.unit)},
-        )
-        for c in rows.select_related("unit").order_by("code")
-    )
-
-
-def grids_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Grid] | None = None
-) -> FeatureCollection:
-    rows = (queryset if queryset is not None else Grid.objects.all()).filter(
-        community__township__jurisdiction=jurisdiction
-    )
-    return _collection(
-        _feature(g.geometry, {"code": g.code, "area_class": g.area_class})
-        for g in rows.order_by("code")
-    )
-
-
-def roads_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Segment] | None = None
-) -> FeatureCollection:
-    """Every segment as a feature carrying its road's code, name and grade."""
-    rows = (queryset if queryset is not None else Segment.objects.all()).filter(
-        road__jurisdiction=jurisdiction
-    )
-    return _collection(
-        _feature(
-            s.geometry,
-            {
-                "road_code": s.road.code,
-                "road_name": s.road.name,
-                "road_grade": s.road.grade,
-                "seq": s.seq,
-                "from_street": s.from_street,
-                "to_street": s.to_street,
-                "township_code": s.township.code if s.township else "",
-                "maintainer_code": _code(s.maintainer),
-                "number_from": s.number_from,
-                "number_to": s.number_to,
-            },
-        )
-        for s in rows.select_related("road", "township", "maintainer").order_by("road__code", "seq")
-    )
-
-
-def components_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Component] | None = None
-) -> FeatureCollection:
-    rows = (queryset if queryset is not None else Component.objects.all()).filter(
-        jurisdiction=jurisdiction
-    )
-    values = rows.order_by("object_id").values_list(
-        "object_id",
-        "category__code",
-        "name",
-        "grid__code",
-        "owner__code",
-        "maintainer__code",
-        "state",
-        "accuracy_class",
-        "lng",
-        "lat",
-        "material",
-        "location_note",
-        "data_source",
-        "recorded_on",
-        "changed_on",
-    )
-    return _collection(
-        _feature(
-            {"type": "Point", "coordinates": [lng, lat]},
-            {
-                "object_id": object_id,
-                "category_code": category_code,
-                "name": name,
-                "grid_code": grid_code or "",
-                "owner_code": owner_code or "",
-                "maintainer_code": maintainer_code or "",
-                "state": state,
-                "accuracy_class": accuracy,
-                "material": material,
-                "location_note": note,
-                "data_source": data_source,
-                "recorded_on": recorded_on.isoformat() if recorded_on else "",
-                "changed_on": changed_on.isoformat() if changed_on else "",
-            },
-        )
-        for (
-            object_id,
-            category_code,
-            name,
-            grid_code,
-            owner_code,
-            maintainer_code,
-            state,
-            accuracy,
-            lng,
-            lat,
-            material,
-            note,
-            data_source,
-            recorded_on,
-            changed_on,
-        ) in values.iterator(chunk_size=_BATCH)
-    )
-
-
-def landmarks_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Landmark] | None = None
-) -> FeatureCollection:
-    rows = (queryset if queryset is not None else Landmark.objects.all()).filter(
-        jurisdiction=jurisdiction
-    )
-    return _collection(
-        _feature(
-            {"type": "Point", "coordinates": [lm.lng, lm.lat]},
-            {"name": lm.name, "aliases": lm.aliases, "kind": lm.kind},
-        )
-        for lm in rows.order_by("name", "pk")
-    )
-
-
-# --- road chiefs (XLSX) ---------------------------------------------------------
-
-ROAD_CHIEF_COLUMNS: Final = (
-    "道路",
-    "级别",
-    "路长账号",
-    "负责路段",
-    "职责",
-    "监督电话",
-    "任职日期",
-    "卸任日期",
-)
-
-
-def seqs_parse(text: str) -> list[int]:
-    """Segment numbers written as "1-3,5" (full-width commas and dashes allowed)."""
-    normalized = (
-        text.replace("，", ",")
-        .replace("、", ",")
-        .replace("－", "-")
-        .replace("—", "-")
-        .replace("~", "-")
-    )
-    seqs: set[int] = set()
-    for part in normalized.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        low, dash, high = part.partition("-")
-        if not low.strip().isdigit() or (dash and not high.strip().isdigit()):
-            raise ValueError(part)
-        start, end = int(low), int(high) if dash else int(low)
-        if end < start:
-            raise ValueError(part)
-        seqs.update(range(start, end + 1))
-    return sorted(seqs)
-
-
-def seqs_format(seqs: Iterable[int]) -> str:
-    """The inverse of `seqs_parse`: [1, 2, 3, 5] -> "1-3,5"."""
-    ordered = sorted(set(seqs))
-    parts: list[str] = []
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-            j += 1
-        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}-{ordered[j]}")
-        i = j + 1
-    return ",".join(parts)
-
-
-def _row_date(row: TabularRow, column: str, *, required: bool) -> dt.date | None:
-    text = row.get(column).strip()
-    if not text:
-        if required:
-            raise RowInvalid(column, _("不能为空"))
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10].replace("/", "-"))
-    except ValueError as exc:
-        raise RowInvalid(column, _("日期格式应为 YYYY-MM-DD")) from exc
-
-
-@dataclass
-class _ChiefRow:
-    number: int
-    chief: RoadChief
-    segments: list[Segment]
-    replaces: RoadChief | None = None
-
-
-def road_chiefs_import_xlsx(*, jurisdiction: Jurisdiction, source: XlsxSource) -> ImportSummary:
-    """Assign road chiefs (路长): one row per (road, level, person, start date).
-
-    A row without 卸任日期 is the current chief of the road at that level: if another
-    person is the current one, that assignment ends on the new start date. A row
-    matching an existing assignment (same road, level, person, start date; or the
-    same current chief) updates it. 负责路段 lists segment numbers ("1-3,5"); empty
-    means the whole road.
-    """
-    rows = xlsx_read(source, required_columns=("道路", "级别", "路长账号", "任职日期"))
-    roads = list(Road.objects.filter(jurisdiction=jurisdiction))
-    by_code = {r.code: r for r in roads}
-    by_name = {r.name: r for r in roads}
-    segments: dict[tuple[int, int], Segment] = {
-        (s.road_id, s.seq): s for s in Segment.objects.filter(road__jurisdiction=jurisdiction)
-    }
-    usernames = {r.get("路长账号").strip() for r in rows}
-    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
-    chiefs = list(
-        RoadChief.objects.filter(road__jurisdiction=jurisdiction).select_related("road", "user")
-    )
-    current = {(c.road_id, c.level): c for c in chiefs if c.end_date is None}
-    by_key = {(c.road_id, c.level, c.user_id, c.start_date): c for c in chiefs}
-    current_in_file: dict[tuple[int, str], int] = {}
-    keys_in_file: dict[tuple[int, str, int, dt.date], int] = {}
-    planned: list[_ChiefRow] = []
-    errors: list[RowError] = []
-
-    for row in rows:
-        try:
-            road_text = row.get("道路").strip()
-            road = by_code.get(road_text) or by_name.get(road_text)
-            if road is None:
-                raise RowInvalid("道路", _("未知的道路「%(road)s」") % {"road": road_text})
-            level = row_choice(row, "级别", RoadChiefLevel, default=None)
-            username = row.get("路长账号").strip()
-            user = users.get(username)
-            if user is None:
-                raise RowInvalid("路长账号", _("未知的账号「%(u)s」") % {"u": username})
-            if user.jurisdiction_id not in (None, jurisdiction.pk):
-                raise RowInvalid("路长账号", _("该账号属于其他辖区"))
-            try:
-                seqs = seqs_parse(row.get("负责路段"))
-            except ValueError as exc:
-                raise RowInvalid(
-                    "负责路段", _("「%(part)s」不是路段序号，应如“1-3,5”") % {"part": exc}
-                ) from exc
-            chosen: list[Segment] = []
-            for seq in seqs:
-                segment = segments.get((road.pk, seq))
-                if segment is None:
-                    raise RowInvalid(
-                        "负责路段",
-                        _("道路「%(road)s」没有路段%(seq)d") % {"road": road.name, "seq": seq},
-                    )
-                chosen.append(segment)
-            start = _row_date(row, "任职日期", required=True)
-            end = _row_date(row, "卸任日期", required=False)
-            assert start is not None
-            if end is not None and end < start:
-                raise RowInvalid("卸任日期", _("早于任职日期"))
-            key = (road.pk, level, user.pk, start)
-            first = keys_in_file.setdefault(key, row.number)
-            if first != row.number:
-                raise RowInvalid("路长账号", _("与第%(n)d行重复") % {"n": first})
-            replaces: RoadChief | None = None
-            if end is None:
-                first = current_in_file.setdefault((road.pk, level), row.number)
-                if first != row.number:
-                    raise RowInvalid(
-                        "级别",
-                        _("同一道路同一级别只能有一名现任路长，与第%(n)d行冲突") % {"n": first},
-                    )
-                now = current.get((road.pk, level))
-                if now is not None and now.user_id == user.pk:
-                    chief = now
-                elif key in by_key:
-                    chief = by_key[key]
-                    replaces = now
-                else:
-                    chief = RoadChief(road=road, level=level, user=user)
-                    replaces = now
-                if replaces is not None and replaces.start_date > start:
-                    raise RowInvalid(
-                        "任职日期",
-                        _("早于现任路长「%(name)s」的任职日期%(date)s")
-                        % {"name": replaces.user, "date": replaces.start_date},
-                    )
-            else:
-                chief = by_key.get(key) or RoadChief(road=road, level=level, user=user)
-            chief.start_date = start
-            chief.end_date = end
-            chief.duty = row.get("职责").strip()
-            chief.supervision_phone = row_text(row, "监督电话", max_length=32)
-        except RowInvalid as exc:
-            errors.append(row.error(exc.column, exc.message))
-            continue
-        planned.append(_ChiefRow(row.number, chief, chosen, replaces))
-    if errors:
-        raise ImportRejected(errors)
-
-    created = updated = 0
-    try:
-        with transaction.atomic():
-            for item in planned:
-                if item.replaces is not None and item.replaces.end_date is None:
-                    item.replaces.end_date = item.chief.start_date
-                    item.replaces.save(update_fields=["end_date"])
-            for item in planned:
-                if item.chief.pk:
-                    updated += 1
-                else:
-                    created += 1
-                item.chief.save()
-                item.chief.segments.set(item.segments)
-            geo_version_bump(jurisdiction=jurisdiction)
-    except IntegrityError as exc:
-        raise _file_error(_("数据库拒绝写入，未导入任何数据：%(e)s") % {"e": exc}) from exc
-    return ImportSummary(kind="road_chiefs", created=created, updated=updated)
-
-
-def road_chiefs_export_xlsx(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[RoadChief] | None = None
-) -> bytes:
-    chiefs = (queryset if queryset is not None else RoadChief.objects.all()).filter(
-        road__jurisdiction=jurisdiction
-    )
-    rows = [
-        (
-            c.road.code,
-            c.get_level_display(),
-            c.user.username,
-            seqs_format(s.seq for s in c.segments.all()),
-            c.duty,
-            c.supervision_phone,
-            c.start_date,
-            c.end_date,
-        )
-        for c in chiefs.select_related("road", "user")
-        .prefetch_related("segments")
-        .order_by("road__code", "level", "start_date", "pk")
-    ]
-    return xlsx_write([(str(_("路长")), ROAD_CHIEF_COLUMNS, rows)])
-
-
 # --- by kind, for commands and the admin ------------------------------------------
 
 GEOJSON_IMPORTERS: Final[Mapping[str, Callable[..., ImportSummary]]] = {
@@ -1303,13 +810,4 @@ GEOJSON_IMPORTERS: Final[Mapping[str, Callable[..., ImportSummary]]] = {
     "roads": roads_import_geojson,
     "components": components_import_geojson,
     "landmarks": landmarks_import_geojson,
-}
-
-GEOJSON_EXPORTERS: Final[Mapping[str, Callable[..., FeatureCollection]]] = {
-    "townships": townships_export_geojson,
-    "communities": communities_export_geojson,
-    "grids": grids_export_geojson,
-    "roads": roads_export_geojson,
-    "components": components_export_geojson,
-    "landmarks": landmarks_export_geojson,
 }
