@@ -10,9 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from jingxi.org.choices import RankingGroup, UnitKind
-from jingxi.places.choices import (
-    AccuracyClass,
-)
+from jingxi.places.choices import AccuracyClass
 
 REGION_CODE = "410122"
 COUNTY_NAME = "中牟县"

@@ -19,13 +19,7 @@ from jingxi.demo.generator import (
     township_count,
 )
 from jingxi.demo.names import chinese_number
-from jingxi.demo.plan import (
-    CENTER_LAT,
-    COMPONENT_KIND_BY_KEY,
-    DEPARTMENTS,
-    REGION_CODE,
-    CountyPlan,
-)
+from jingxi.demo.plan import CENTER_LAT, COMPONENT_KIND_BY_KEY, DEPARTMENTS, REGION_CODE, CountyPlan
 from jingxi.org.choices import Role
 from jingxi.places.choices import RoadChiefLevel
 
