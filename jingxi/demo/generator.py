@@ -36,21 +36,21 @@ import itertools
 import math
 import random
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from pyproj import Geod
 
 from jingxi.demo import names
 from jingxi.demo.lattice import Edges, Rect, Warp, allocate, lnglat, locate, runs_cut, snap, split
+from jingxi.demo.people import people_build
 from jingxi.demo.plan import (
     CENTER_LAT,
     CENTER_LNG,
     COMPONENT_KINDS,
     COUNTY_NAME,
     DEPARTMENTS,
-    HEAD_TITLES,
     OPEN311_ID,
     REGION_CODE,
     CommunityPlan,
@@ -60,7 +60,6 @@ from jingxi.demo.plan import (
     CountyPlan,
     GridPlan,
     LandmarkPlan,
-    MembershipPlan,
     RoadChiefPlan,
     RoadPlan,
     SegmentPlan,
@@ -68,19 +67,14 @@ from jingxi.demo.plan import (
     UnitPlan,
     UserPlan,
 )
-from jingxi.org.choices import RankingGroup, Role, UnitKind
 from jingxi.places.choices import (
     AreaClass,
     CommunityKind,
     ComponentState,
     LandmarkKind,
-    RoadChiefLevel,
     RoadGrade,
     TownshipKind,
 )
-
-CHIEF_START = dt.date(2026, 1, 1)
-
 
 _GEOD = Geod(ellps="WGS84")
 # The river south of the county seat (贾鲁河 runs through 中牟): north-south lines cross it
@@ -139,7 +133,15 @@ class _Segment:
     line: tuple[Coord, ...]
 
 
-class _Builder:
+class Builder:
+    # Written by people.people_build.
+    leaders: list[str]
+    township_chiefs: dict[str, list[str]]
+    community_chief: dict[str, str]
+    users: tuple[UserPlan, ...]
+    units: tuple[UnitPlan, ...]
+    road_chiefs: tuple[RoadChiefPlan, ...]
+
     def __init__(self, scale: float, seed: int) -> None:
         if not scale > 0:
             raise ValueError("scale must be positive")
@@ -756,191 +758,15 @@ class _Builder:
 
     # -- people and units --
 
-    def build_people(self) -> None:
-        rng = self.rng
-        users: dict[str, tuple[str, str, bool, list[MembershipPlan]]] = {}
-
-        def user(
-            username: str, unit: str, role: str, title: str, *, superuser: bool = False
-        ) -> str:
-            if username not in users:
-                users[username] = (self.person(), self.mobile(), superuser, [])
-            users[username][3].append(MembershipPlan(unit, role, title))
-            return username
-
-        heads: dict[str, str] = {}
-        contacts: dict[str, str] = {}
-
-        # The office: every desk role has a memorable login. The three administrators of
-        # 三员分立 are three people, and the system administrator is one by role, not a
-        # superuser (production refuses superusers).
-        user("admin", "JXB", Role.ADMIN, "系统管理员")
-        heads["JXB"] = user("head_jxb", "JXB", Role.UNIT_HEAD, "主任")
-        contacts["JXB"] = user("dispatcher", "JXB", Role.DISPATCHER, "派遣员")
-        user("dispatcher2", "JXB", Role.DISPATCHER, "受理员")
-        n_inspectors = max(4, round(6 * self.k))
-        for n in range(1, n_inspectors + 1):
-            user("inspector" if n == 1 else f"inspector{n}", "JXB", Role.INSPECTOR, "督导员")
-        user("operator", "JXB", Role.OPERATOR, "热线话务员")
-        user("operator2", "JXB", Role.OPERATOR, "热线话务员")
-
-        # County leaders: read-only leaders and county-level road chiefs.
-        titles = ("县委副书记、县长", "常务副县长", "副县长", "县委常委", "县人大常委会副主任",
-                  "县政协副主席")  # fmt: skip
-        self.leaders = []
-        for n in range(1, max(3, round(15 * self.k)) + 1):
-            username = "leader" if n == 1 else f"leader{n}"
-            title = titles[min(n - 1, len(titles) - 1)]
-            user(username, "JXB", Role.LEADER, title)
-            self.leaders.append(user(username, "JXB", Role.ROAD_CHIEF, "县级路长"))
-
-        for code, *_ in DEPARTMENTS:
-            if code == "JXB":
-                continue
-            lower = code.lower()
-            if code == "DSF":
-                heads[code] = user("head_dsf", code, Role.UNIT_HEAD, HEAD_TITLES[code])
-                contacts[code] = user("assessor", code, Role.ASSESSOR, "考核员")
-                for n in (2, 3):
-                    user(f"assessor{n}", code, Role.ASSESSOR, "考核员")
-                continue
-            head = "head" if code == "HW" else f"head_{lower}"
-            heads[code] = user(head, code, Role.UNIT_HEAD, HEAD_TITLES[code])
-            if code == "HW":
-                user("handler", code, Role.UNIT_HANDLER, "经办人")
-            contacts[code] = user(f"handler_{lower}", code, Role.UNIT_HANDLER, "经办人")
-
-        self.township_chiefs: dict[str, list[str]] = {}
-        for t in self.townships:
-            unit, digits = t.unit_code, t.unit_code[1:]
-            street = t.kind == TownshipKind.STREET
-            head_title = "党工委书记" if street else "党委书记"
-            heads[unit] = user(f"head_t{digits}", unit, Role.UNIT_HEAD, head_title)
-            user(f"head_t{digits}", unit, Role.ROAD_CHIEF, "乡级路长")
-            contacts[unit] = user(f"handler_t{digits}", unit, Role.UNIT_HANDLER, "城管办经办人")
-            pool = [f"head_t{digits}"]
-            for k in (1, 2):
-                username = (
-                    "roadchief"
-                    if (t is self.townships[0] and k == 1)
-                    else f"roadchief_t{digits}_{k}"
-                )
-                pool.insert(
-                    k - 1, user(username, unit, Role.ROAD_CHIEF, "副主任" if street else "副镇长")
-                )
-            self.township_chiefs[t.code] = pool
-
-        self.community_chief: dict[str, str] = {}
-        for c in self.communities:
-            unit = c.unit_code
-            title = "社区党支部书记" if c.kind == CommunityKind.COMMUNITY else "村党支部书记"
-            username = f"chief_{unit.lower()}"
-            heads[unit] = user(username, unit, Role.UNIT_HEAD, title)
-            contacts[unit] = user(username, unit, Role.ROAD_CHIEF, "社区级路长")
-            self.community_chief[c.code] = username
-
-        # The other two administrators of 三员分立, last so that everyone above keeps the
-        # name and phone the seed gave them before these roles existed.
-        user("secadmin", "JXB", Role.SECURITY_ADMIN, "安全管理员")
-        user("auditor", "JXB", Role.AUDITOR, "安全审计员")
-
-        self.users = tuple(
-            UserPlan(u, full, phone, su, tuple(ms)) for u, (full, phone, su, ms) in users.items()
-        )
-        full_name = {u.username: u.full_name for u in self.users}
-
-        units: list[UnitPlan] = []
-        phone_serial = iter(range(10000))
-
-        def add_unit(
-            code: str,
-            name: str,
-            short: str,
-            kind: str,
-            group: str,
-            parent: str | None,
-            address: str,
-        ) -> None:
-            units.append(
-                UnitPlan(
-                    code=code,
-                    name=name,
-                    short_name=short,
-                    kind=kind,
-                    ranking_group=group,
-                    parent_code=parent,
-                    head_username=heads.get(code),
-                    contact_name=full_name.get(contacts.get(code, ""), ""),
-                    contact_phone=f"0371-6210{next(phone_serial) % 10000:04d}",
-                    address=address,
-                )
-            )
-
-        def address(landmark: str) -> str:
-            return (
-                f"{COUNTY_NAME}{self.addresses[landmark][1]}" if landmark in self.addresses else ""
-            )
-
-        for code, name, short, kind, group, parent in DEPARTMENTS:
-            add_unit(code, name, short, kind, group, parent, address(name))
-        for t in self.townships:
-            suffix = "办事处" if t.kind == TownshipKind.STREET else "人民政府"
-            name = f"{t.name}{suffix}"
-            group = RankingGroup.TOWNSHIP
-            add_unit(t.unit_code, name, t.name, UnitKind.TOWNSHIP, group, None, address(name))
-        township_unit = {t.code: t.unit_code for t in self.townships}
-        for c in self.communities:
-            suffix = "居民委员会" if c.kind == CommunityKind.COMMUNITY else "村民委员会"
-            full = f"{self.township_name[c.township_code]}{c.name}{suffix}"
-            parent = township_unit[c.township_code]
-            add_unit(c.unit_code, full, c.name, UnitKind.COMMUNITY, RankingGroup.NONE, parent, "")
-        self.units = tuple(units)
-
-        # Road chiefs: one per level on every road.
-        chiefs: list[RoadChiefPlan] = []
-        turn: Counter[str] = Counter()
-        for n, road in enumerate(self.roads):
-            phone = f"0371-6213{n % 10000:04d}"
-            county = self.leaders[n % len(self.leaders)]
-            t_code = self.road_township[road.code]
-            pool = self.township_chiefs[t_code]
-            township = pool[turn[t_code] % len(pool)]
-            turn[t_code] += 1
-            community = self.community_chief[self.road_community[road.code]]
-            chiefs += [
-                RoadChiefPlan(road.code, RoadChiefLevel.COUNTY, county,
-                              f"统筹{road.name}精细化管理，每月至少巡查两次，协调解决重点难点问题",
-                              phone, CHIEF_START),
-                RoadChiefPlan(road.code, RoadChiefLevel.TOWNSHIP, township,
-                              f"负责{road.name}日常管理，每周至少巡查一次，督促责任单位限期整改",
-                              phone, CHIEF_START),
-                RoadChiefPlan(road.code, RoadChiefLevel.COMMUNITY, community,
-                              f"每日巡查{road.name}，发现问题及时劝导、上报并跟踪整改",
-                              phone, CHIEF_START),
-            ]  # fmt: skip
-        # At small scales the first street may have no road of its own: give its
-        # memorable road chief the township post of the road longest inside it.
-        if not any(c.username == "roadchief" for c in chiefs):
-            first = self.townships[0].code
-            code = max(self.roads, key=lambda r: self.road_length_in[r.code].get(first, 0.0)).code
-            chiefs = [
-                replace(c, username="roadchief")
-                if c.road_code == code and c.level == RoadChiefLevel.TOWNSHIP
-                else c
-                for c in chiefs
-            ]
-        del rng
-        self.road_chiefs = tuple(chiefs)
-
 
 def county_plan(*, scale: float = 1, seed: int = 2026) -> CountyPlan:
     """The demo county at `scale` (1 ≈ 10 townships, 2,000 grids, 300 roads, 20,000 components)."""
-    b = _Builder(scale, seed)
+    b = Builder(scale, seed)
     b.build_areas()
     b.build_roads()
     b.build_components()
     b.build_landmarks()
-    b.build_people()
+    people_build(b)
     return CountyPlan(
         scale=b.scale,
         seed=seed,
