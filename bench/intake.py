@@ -105,8 +105,8 @@ def county_prepare(seed: int, n_points: int) -> County:
 
     from jingxi.catalog.choices import CategoryKind, CategoryLevel
     from jingxi.catalog.models import Category
-    from jingxi.demo.generator import REGION_CODE
     from jingxi.demo.loader import demo_county_load
+    from jingxi.demo.plan import REGION_CODE
     from jingxi.org.choices import Role
     from jingxi.org.models import Jurisdiction, User
     from jingxi.places.responsibility import OutsideJurisdiction, responsibility_index_for

@@ -72,8 +72,8 @@ def county_prepare(n_cases: int, seed: int) -> County:
 
     from jingxi.catalog.choices import CategoryKind, CategoryLevel
     from jingxi.catalog.models import Category
-    from jingxi.demo.generator import REGION_CODE
     from jingxi.demo.loader import demo_county_load
+    from jingxi.demo.plan import REGION_CODE
     from jingxi.open311.models import ApiClient
     from jingxi.open311.services import api_client_create, api_client_revoke
     from jingxi.org.models import Jurisdiction

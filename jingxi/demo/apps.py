@@ -10,8 +10,8 @@ class DemoConfig(AppConfig):
     def ready(self) -> None:
         # The shell shows these logins and production refuses this password, without
         # importing the demo (jingxi.web.offers).
-        from jingxi.demo.generator import DEMO_PASSWORD
         from jingxi.demo.logins import demo_logins
+        from jingxi.demo.plan import DEMO_PASSWORD
         from jingxi.web.offers import login_source_register, public_password_register
 
         login_source_register(demo_logins)

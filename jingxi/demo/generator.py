@@ -36,35 +36,45 @@ import itertools
 import math
 import random
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-import shapely
 from pyproj import Geod
 
 from jingxi.demo import names
-from jingxi.org.choices import RankingGroup, Role, UnitKind
+from jingxi.demo.lattice import Edges, Rect, Warp, allocate, lnglat, locate, runs_cut, snap, split
+from jingxi.demo.people import people_build
+from jingxi.demo.plan import (
+    CENTER_LAT,
+    CENTER_LNG,
+    COMPONENT_KINDS,
+    COUNTY_NAME,
+    DEPARTMENTS,
+    OPEN311_ID,
+    REGION_CODE,
+    CommunityPlan,
+    ComponentKind,
+    ComponentPlan,
+    Coord,
+    CountyPlan,
+    GridPlan,
+    LandmarkPlan,
+    RoadChiefPlan,
+    RoadPlan,
+    SegmentPlan,
+    TownshipPlan,
+    UnitPlan,
+    UserPlan,
+)
 from jingxi.places.choices import (
-    AccuracyClass,
     AreaClass,
     CommunityKind,
     ComponentState,
     LandmarkKind,
-    RoadChiefLevel,
     RoadGrade,
     TownshipKind,
 )
-
-REGION_CODE = "410122"
-COUNTY_NAME = "中牟县"
-OPEN311_ID = "zhongmou.gov.cn"
-CENTER_LNG = 113.976
-CENTER_LAT = 34.719
-DEMO_PASSWORD = "jingxi2026"  # noqa: S105 the demo's published login
-CHIEF_START = dt.date(2026, 1, 1)
-
-Coord = tuple[float, float]
 
 _GEOD = Geod(ellps="WGS84")
 # The river south of the county seat (贾鲁河 runs through 中牟): north-south lines cross it
@@ -74,471 +84,11 @@ RIVER_BRIDGES = 3
 RIVER_HALF_WIDTH_M = 30
 # What a segment that stops short of the next crossing names as its far end.
 DEAD_END_NAME = "道路尽头"
-# Metres per degree at the county seat (series expansion of the WGS84 ellipsoid).
-_PHI = math.radians(CENTER_LAT)
-_M_PER_DEG_LAT = 111132.92 - 559.82 * math.cos(2 * _PHI) + 1.175 * math.cos(4 * _PHI)
-_M_PER_DEG_LNG = 111412.84 * math.cos(_PHI) - 93.5 * math.cos(3 * _PHI)
-
-STEP = 10  # lattice resolution, metres
-EDGE_VERTEX_EVERY = 250  # a polygon edge gets a vertex at every multiple of this
-
-
-# --- The plan ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TownshipPlan:
-    code: str  # 9 digits
-    name: str
-    kind: str  # TownshipKind
-    unit_code: str
-    ring: tuple[Coord, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CommunityPlan:
-    code: str  # 12 digits
-    name: str
-    kind: str  # CommunityKind
-    township_code: str
-    unit_code: str
-    ring: tuple[Coord, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class GridPlan:
-    code: str  # 15 digits
-    community_code: str
-    area_class: str  # AreaClass
-    area_m2: float
-    ring: tuple[Coord, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RoadPlan:
-    code: str
-    name: str
-    grade: str  # RoadGrade
-
-
-@dataclass(frozen=True, slots=True)
-class SegmentPlan:
-    road_code: str
-    seq: int
-    from_street: str
-    to_street: str
-    township_code: str | None
-    maintainer_code: str
-    number_from: int
-    number_to: int
-    length_m: float
-    line: tuple[Coord, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ComponentKind:
-    """A kind of component and how the demo places it; `names` find its category."""
-
-    key: str
-    names: tuple[str, ...]  # category names that fit, best first
-    code: str  # the usual 4-digit category code, used when no name matches
-    fallback: str | None  # another kind's key to borrow a category from
-    accuracy: str  # AccuracyClass
-    owner: str  # unit code
-    maintainer: str  # unit code
-    offset: tuple[float, float]  # metres from the road's centre line
-    weight_urban: float
-    weight_rural: float
-    materials: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ComponentPlan:
-    kind: str  # ComponentKind.key
-    name: str
-    grid_code: str | None
-    owner_code: str
-    maintainer_code: str
-    state: str  # ComponentState
-    accuracy_class: str  # AccuracyClass
-    lng: float
-    lat: float
-    material: str
-    location_note: str
-    data_source: str
-    recorded_on: dt.date
-    changed_on: dt.date
-
-
-@dataclass(frozen=True, slots=True)
-class LandmarkPlan:
-    name: str
-    aliases: str
-    kind: str  # LandmarkKind
-    lng: float
-    lat: float
-
-
-@dataclass(frozen=True, slots=True)
-class UnitPlan:
-    code: str
-    name: str
-    short_name: str
-    kind: str  # UnitKind
-    ranking_group: str  # RankingGroup
-    parent_code: str | None
-    head_username: str | None
-    contact_name: str
-    contact_phone: str
-    address: str
-
-
-@dataclass(frozen=True, slots=True)
-class MembershipPlan:
-    unit_code: str
-    role: str  # Role
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class UserPlan:
-    username: str
-    full_name: str
-    phone: str
-    is_superuser: bool
-    memberships: tuple[MembershipPlan, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RoadChiefPlan:
-    road_code: str
-    level: str  # RoadChiefLevel
-    username: str
-    duty: str
-    supervision_phone: str
-    start_date: dt.date
-
-
-@dataclass(frozen=True, slots=True)
-class CountyPlan:
-    scale: float
-    seed: int
-    region_code: str
-    name: str
-    open311_id: str
-    center: Coord
-    townships: tuple[TownshipPlan, ...]
-    communities: tuple[CommunityPlan, ...]
-    grids: tuple[GridPlan, ...]
-    roads: tuple[RoadPlan, ...]
-    segments: tuple[SegmentPlan, ...]
-    components: tuple[ComponentPlan, ...]
-    landmarks: tuple[LandmarkPlan, ...]
-    units: tuple[UnitPlan, ...]
-    users: tuple[UserPlan, ...]
-    road_chiefs: tuple[RoadChiefPlan, ...]
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "townships": len(self.townships),
-            "communities": len(self.communities),
-            "grids": len(self.grids),
-            "roads": len(self.roads),
-            "segments": len(self.segments),
-            "components": len(self.components),
-            "landmarks": len(self.landmarks),
-            "units": len(self.units),
-            "users": len(self.users),
-            "road_chiefs": len(self.road_chiefs),
-        }
-
-
-# --- Units and component kinds the catalog shares (docs/contracts.md) ------------
-
-# (code, name, short name, kind, ranking group, parent code)
-DEPARTMENTS: tuple[tuple[str, str, str, str, str, str | None], ...] = (
-    ("JXB", "县城市精细化管理办公室", "县精细办", UnitKind.OFFICE, RankingGroup.NONE, None),
-    ("CGJ", "县城市管理局", "县城管局", UnitKind.DEPARTMENT, RankingGroup.CLASS_A, None),
-    ("JJ", "县公安局交通警察大队", "交警大队", UnitKind.DEPARTMENT, RankingGroup.CLASS_A, "GAJ"),
-    ("GAJ", "县公安局", "公安局", UnitKind.DEPARTMENT, RankingGroup.CLASS_A, None),
-    ("JTJ", "县交通运输局", "交通局", UnitKind.DEPARTMENT, RankingGroup.CLASS_A, None),
-    ("SCJG", "县市场监督管理局", "市场监管局", UnitKind.DEPARTMENT, RankingGroup.CLASS_A, None),
-    ("ZJJ", "县住房和城乡建设局", "住建局", UnitKind.DEPARTMENT, RankingGroup.CLASS_A, None),
-    ("SZ", "县市政工程管理中心", "市政中心", UnitKind.DEPARTMENT, RankingGroup.CLASS_B, "CGJ"),
-    ("YL", "县园林绿化中心", "园林中心", UnitKind.DEPARTMENT, RankingGroup.CLASS_B, "CGJ"),
-    ("HW", "县环境卫生管理中心", "环卫中心", UnitKind.DEPARTMENT, RankingGroup.CLASS_B, "CGJ"),
-    ("JYJ", "县教育局", "教育局", UnitKind.DEPARTMENT, RankingGroup.CLASS_B, None),
-    ("GJ", "县公共交通公司", "公交公司", UnitKind.CONTRACTOR, RankingGroup.CONTRACTOR, "JTJ"),
-    ("HWZY", "县环卫作业公司", "环卫作业公司", UnitKind.CONTRACTOR, RankingGroup.CONTRACTOR, "HW"),
-    ("DSF", "第三方考核机构", "第三方", UnitKind.ASSESSOR, RankingGroup.NONE, None),
-)
-# Titles of each department's head (第一责任人).
-HEAD_TITLES = {
-    "JXB": "主任",
-    "CGJ": "局长",
-    "JJ": "大队长",
-    "GAJ": "局长",
-    "JTJ": "局长",
-    "SCJG": "局长",
-    "ZJJ": "局长",
-    "SZ": "主任",
-    "YL": "主任",
-    "HW": "主任",
-    "JYJ": "局长",
-    "GJ": "总经理",
-    "HWZY": "总经理",
-    "DSF": "项目负责人",
-}
-
-_A, _B, _C = AccuracyClass.A, AccuracyClass.B, AccuracyClass.C
-_IRON = ("球墨铸铁", "复合材料", "钢纤维混凝土")
-# Names and codes follow the standard tree that `catalog_seed` loads (jingxi/catalog/data.py).
-COMPONENT_KINDS: tuple[ComponentKind, ...] = (
-    ComponentKind("water_cover", ("上水井盖", "给水井盖"), "0101", None, _A, "ZJJ", "SZ",
-                  (0, 4), 5, 2, _IRON),
-    ComponentKind("sewage_cover", ("污水井盖",), "0102", "water_cover", _A, "ZJJ", "SZ",
-                  (0, 4), 6, 2, _IRON),
-    ComponentKind("rain_cover", ("雨水井盖",), "0103", "water_cover", _A, "ZJJ", "SZ",
-                  (0, 4), 7, 2, _IRON),
-    ComponentKind("rain_grate", ("雨水箅子", "雨水篦子"), "0104", "rain_cover", _A, "ZJJ", "SZ",
-                  (5, 7), 6, 1, ("球墨铸铁", "复合材料")),
-    ComponentKind("power_cover", ("电力井盖",), "0105", "water_cover", _A, "ZJJ", "SZ",
-                  (1, 5), 3, 2, _IRON),
-    ComponentKind("light_cover", ("路灯井盖",), "0106", "power_cover", _A, "CGJ", "SZ",
-                  (6, 9), 2, 1, _IRON),
-    ComponentKind("telecom_cover", ("通信井盖", "通讯井盖"), "0107", "water_cover", _A, "ZJJ",
-                  "SZ", (1, 5), 4, 1, _IRON),
-    ComponentKind("gas_cover", ("燃气井盖",), "0108", "water_cover", _A, "ZJJ", "SZ",
-                  (1, 5), 2, 0.5, _IRON),
-    ComponentKind("heat_cover", ("热力井盖",), "0109", "water_cover", _A, "ZJJ", "SZ",
-                  (1, 5), 1, 0, _IRON),
-    ComponentKind("hydrant", ("消火栓", "消防栓"), "0111", None, _B, "GAJ", "GAJ",
-                  (5, 8), 1.5, 0.3, ("铸铁",)),
-    ComponentKind("street_light", ("路灯",), "0112", None, _A, "CGJ", "SZ",
-                  (6, 10), 22, 12, ("钢制灯杆LED", "钢制灯杆高压钠灯", "太阳能路灯")),
-    ComponentKind("transformer", ("变压器箱", "配电箱", "变压器"), "0114", None, _B, "ZJJ",
-                  "SZ", (6, 9), 0.6, 0.6, ("钢板",)),
-    ComponentKind("kiosk", ("报刊亭", "书报亭"), "0115", None, _B, "CGJ", "CGJ",
-                  (6, 9), 0.3, 0, ("钢结构",)),
-    ComponentKind("camera", ("监控电子眼", "监控", "电子眼"), "0116", None, _B,
-                  "GAJ", "GAJ", (6, 10), 1, 0.3, ("钢制立杆",)),
-    ComponentKind("footbridge", ("过街天桥", "人行天桥"), "0201", None, _C, "JTJ", "SZ",
-                  (0, 2), 0.03, 0, ("钢结构",)),
-    ComponentKind("road_sign", ("路名牌",), "0203", None, _B, "CGJ", "SZ",
-                  (6, 9), 2, 1.5, ("铝合金反光膜",)),
-    ComponentKind("guard_rail", ("交通护栏", "道路护栏", "护栏"), "0204", None, _B, "JJ", "JJ",
-                  (0, 3), 2, 3, ("镀锌钢",)),
-    ComponentKind("traffic_sign", ("交通标志牌", "交通标志"), "0205", "road_sign", _B, "JJ",
-                  "JJ", (5, 8), 2, 2, ("铝合金反光膜",)),
-    ComponentKind("signal", ("交通信号灯", "信号灯"), "0206", None, _B, "JJ", "JJ",
-                  (5, 8), 0.8, 0.1, ("钢制立杆",)),
-    ComponentKind("bus_shelter", ("公交站亭", "公交候车亭", "公交站牌"), "0207", None, _B,
-                  "JTJ", "GJ", (6, 9), 1.2, 0.4, ("不锈钢", "钢化玻璃")),
-    ComponentKind("parking_lot", ("停车场",), "0209", None, _C, "JJ", "CGJ",
-                  (15, 30), 0.15, 0.02, ("沥青",)),
-    ComponentKind("bike_parking", ("非机动车停放点", "自行车停放点"), "0211", "parking_lot", _B,
-                  "JJ", "CGJ", (5, 8), 0.6, 0, ("划线",)),
-    ComponentKind("bollard", ("隔离墩", "阻车桩"), "0212", "guard_rail", _B, "JJ", "JJ",
-                  (0, 3), 0.8, 0.2, ("石材", "不锈钢")),
-    ComponentKind("toilet", ("公共厕所", "公厕"), "0301", None, _B, "HW", "HWZY",
-                  (10, 20), 0.25, 0.1, ("砖混",)),
-    ComponentKind("transfer_station", ("垃圾中转站", "垃圾转运站"), "0302", "toilet", _C, "HW",
-                  "HWZY", (15, 30), 0.05, 0.05, ("钢结构",)),
-    ComponentKind("bin", ("垃圾箱", "果皮箱", "垃圾桶"), "0303", None, _B, "HW", "HWZY",
-                  (4, 7), 7, 3, ("不锈钢", "塑料", "镀锌板")),
-    ComponentKind("billboard", ("广告牌匾", "户外广告", "广告牌"), "0304", None, _B, "CGJ",
-                  "CGJ", (8, 14), 1.5, 0.2, ("钢结构喷绘", "LED显示屏")),
-    ComponentKind("street_tree", ("行道树",), "0403", None, _B, "YL", "YL",
-                  (4, 8), 22, 20, ("法桐", "国槐", "女贞", "白蜡", "栾树", "银杏")),
-    ComponentKind("flower_box", ("花箱", "花钵", "花坛"), "0404", "street_tree", _B, "YL", "YL",
-                  (3, 6), 1.5, 0, ("木质", "不锈钢")),
-    ComponentKind("green_rail", ("绿地护栏",), "0405", "guard_rail", _B, "YL", "YL",
-                  (6, 10), 1, 0.3, ("铁艺",)),
-    ComponentKind("bench", ("座椅", "休闲座椅"), "0407", "flower_box", _B, "YL", "YL",
-                  (6, 10), 0.8, 0, ("木质", "石材")),
-    ComponentKind("notice_board", ("宣传栏", "公告栏"), "0501", None, _B, "CGJ", "CGJ",
-                  (6, 10), 0.5, 0.5, ("不锈钢",)),
-)  # fmt: skip
-COMPONENT_KIND_BY_KEY = {k.key: k for k in COMPONENT_KINDS}
-
-# --- Geometry helpers -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Rect:
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-
-    def contains(self, x: float, y: float) -> bool:
-        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
-
-    @property
-    def center(self) -> tuple[float, float]:
-        return ((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2)
-
-
-class _Warp:
-    """A smooth near-identity bend of the plane, then metres → WGS84.
-
-    x' depends on y only and y' on x only, with slopes below 0.22, so the map is
-    one-to-one and keeps polygons valid.
-    """
-
-    def __init__(self, rng: random.Random) -> None:
-        self.p = [rng.uniform(0, 2 * math.pi) for _ in range(4)]
-
-    def metres(self, x: float, y: float) -> tuple[float, float]:
-        p = self.p
-        wx = (
-            x
-            + 120 * math.sin(2 * math.pi * y / 7000 + p[0])
-            + 40 * math.sin(2 * math.pi * y / 2300 + p[1])
-        )
-        wy = (
-            y
-            + 120 * math.sin(2 * math.pi * x / 7000 + p[2])
-            + 40 * math.sin(2 * math.pi * x / 2300 + p[3])
-        )
-        return wx, wy
-
-
-def _lnglat(mx: float, my: float) -> Coord:
-    return (
-        round(CENTER_LNG + mx / _M_PER_DEG_LNG, 7),
-        round(CENTER_LAT + my / _M_PER_DEG_LAT, 7),
-    )
-
-
-def _snap(v: float) -> int:
-    return round(v / STEP) * STEP
-
-
-def _cuts(a: int, b: int, n: int, rng: random.Random, jitter: float) -> list[int]:
-    """n cells between a and b: n + 1 increasing lattice positions, jittered."""
-    if b - a < n * STEP:
-        raise ValueError(f"cannot cut {b - a} m into {n} cells")
-    size = (b - a) / n
-    out = [a]
-    for i in range(1, n):
-        c = _snap(a + size * (i + rng.uniform(-jitter, jitter)))
-        c = max(c, out[-1] + STEP)
-        c = min(c, b - (n - i) * STEP)
-        out.append(c)
-    out.append(b)
-    return out
-
-
-def _split(rect: _Rect, k: int, rng: random.Random, jitter: float = 0.25) -> list[_Rect]:
-    """Cut a rectangle into k cells in rows ("brick" layout), north-west first."""
-    w, h = rect.x1 - rect.x0, rect.y1 - rect.y0
-    rows = max(1, min(k, round(math.sqrt(k * h / w))))
-    # Too thin to cut into that many rows: use fewer.
-    rows = min(rows, max(1, h // (STEP * 2)))
-    per_row = [k // rows] * rows
-    for i in rng.sample(range(rows), k % rows):
-        per_row[i] += 1
-    ys = _cuts(rect.y0, rect.y1, rows, rng, jitter)
-    cells: list[_Rect] = []
-    for r in range(rows):
-        y0, y1 = ys[rows - 1 - r], ys[rows - r]
-        xs = _cuts(rect.x0, rect.x1, per_row[r], rng, jitter)
-        cells.extend(_Rect(xs[i], y0, xs[i + 1], y1) for i in range(per_row[r]))
-    return cells
-
-
-def _allocate(total: int, weights: Sequence[float], minimum: int = 1) -> list[int]:
-    """Split an integer total by weights (largest remainder), each at least `minimum`."""
-    n = len(weights)
-    total = max(total, n * minimum)
-    spare = total - n * minimum
-    wsum = sum(weights)
-    raw = [spare * w / wsum for w in weights]
-    out = [minimum + math.floor(r) for r in raw]
-    order = sorted(range(n), key=lambda i: (raw[i] - math.floor(raw[i]), -i), reverse=True)
-    for i in order[: total - sum(out)]:
-        out[i] += 1
-    return out
-
-
-class _Edges:
-    """Every grid corner, by the lattice line it lies on, so rings include them all."""
-
-    def __init__(self, cells: Iterable[_Rect]) -> None:
-        h: dict[int, set[int]] = defaultdict(set)
-        v: dict[int, set[int]] = defaultdict(set)
-        for c in cells:
-            h[c.y0].update((c.x0, c.x1))
-            h[c.y1].update((c.x0, c.x1))
-            v[c.x0].update((c.y0, c.y1))
-            v[c.x1].update((c.y0, c.y1))
-        self.h = {k: sorted(s) for k, s in h.items()}
-        self.v = {k: sorted(s) for k, s in v.items()}
-
-    @staticmethod
-    def _between(points: list[int], a: int, b: int) -> list[int]:
-        inner = set(points[bisect_right(points, a) : bisect_left(points, b)])
-        every = EDGE_VERTEX_EVERY
-        inner.update(range((a // every + 1) * every, b, every))
-        inner.discard(a)
-        inner.discard(b)
-        return sorted(inner)
-
-    def ring(self, r: _Rect) -> list[tuple[int, int]]:
-        """The closed counter-clockwise ring of a rectangle, with every shared vertex."""
-        out: list[tuple[int, int]] = [(r.x0, r.y0)]
-        out += [(x, r.y0) for x in self._between(self.h.get(r.y0, []), r.x0, r.x1)]
-        out.append((r.x1, r.y0))
-        out += [(r.x1, y) for y in self._between(self.v.get(r.x1, []), r.y0, r.y1)]
-        out.append((r.x1, r.y1))
-        out += [(x, r.y1) for x in reversed(self._between(self.h.get(r.y1, []), r.x0, r.x1))]
-        out.append((r.x0, r.y1))
-        out += [(r.x0, y) for y in reversed(self._between(self.v.get(r.x0, []), r.y0, r.y1))]
-        out.append((r.x0, r.y0))
-        return out
-
-
-def _locate(points: Sequence[Coord], rings: Sequence[tuple[Coord, ...]]) -> list[int]:
-    """For each point, the index of the first polygon that covers it (-1 if none)."""
-    if not points:
-        return []
-    tree = shapely.STRtree([shapely.Polygon(r) for r in rings])
-    geoms = shapely.points(list(points))
-    pairs = tree.query(geoms, predicate="intersects")
-    found = [-1] * len(points)
-    for p, g in zip(pairs[0].tolist(), pairs[1].tolist(), strict=True):
-        if found[p] == -1 or g < found[p]:
-            found[p] = g
-    missing = [i for i, f in enumerate(found) if f == -1]
-    if missing:
-        nearest = tree.query_nearest(geoms[missing], all_matches=False)
-        for p, g in zip(nearest[0].tolist(), nearest[1].tolist(), strict=True):
-            found[missing[p]] = g
-    return found
 
 
 def _argmax(values: dict[str, float]) -> str:
     """The key with the largest value; ties go to the smallest key."""
     return max(sorted(values.items()), key=lambda kv: kv[1])[0]
-
-
-def _runs_cut(runs: list[tuple[int, int]], g: int) -> list[tuple[int, int]]:
-    """The runs of a line with no road across the gap between crossings g and g+1.
-
-    The run across it is cut in two; the shorter half joins its neighbour run when
-    there is one, so a line keeps its number of roads (a single run, an arterial,
-    becomes two roads).
-    """
-    k = next(n for n, (start, end) in enumerate(runs) if start <= g < end)
-    start, end = runs[k]
-    left, right = (start, g), (g + 1, end)
-    before, after = runs[:k], runs[k + 1 :]
-    if before and (g - start <= end - g - 1 or not after):
-        left = (before.pop()[0], g)
-    elif after:
-        right = (g + 1, after.pop(0)[1])
-    return [*before, left, right, *after]
 
 
 def _take(pool: Iterator[str], used: set[str]) -> str:
@@ -583,19 +133,30 @@ class _Segment:
     line: tuple[Coord, ...]
 
 
-class _Builder:
+class Builder:
+    # Written by people.people_build.
+    leaders: list[str]
+    township_chiefs: dict[str, list[str]]
+    community_chief: dict[str, str]
+    users: tuple[UserPlan, ...]
+    units: tuple[UnitPlan, ...]
+    road_chiefs: tuple[RoadChiefPlan, ...]
+
     def __init__(self, scale: float, seed: int) -> None:
         if not scale > 0:
             raise ValueError("scale must be positive")
         self.scale = float(scale)
         self.seed = seed
         self.rng = random.Random(seed)  # noqa: S311 seeded demo data, not secrets
-        self.warp = _Warp(self.rng)
+        self.warp = Warp(self.rng)
         self.k = math.sqrt(self.scale)  # linear size factor
-        self.half_w = _snap(20000 * self.k)
-        self.half_h = _snap(17000 * self.k)
-        self.core = _Rect(
-            -_snap(3500 * self.k), -_snap(3000 * self.k), _snap(3500 * self.k), _snap(3000 * self.k)
+        self.half_w = snap(20000 * self.k)
+        self.half_h = snap(17000 * self.k)
+        self.core = Rect(
+            -snap(3500 * self.k),
+            -snap(3000 * self.k),
+            snap(3500 * self.k),
+            snap(3000 * self.k),
         )
         self.phones: set[str] = set()
         self.person_names: set[str] = set()
@@ -603,7 +164,7 @@ class _Builder:
     # -- helpers --
 
     def point(self, x: float, y: float) -> Coord:
-        return _lnglat(*self.warp.metres(x, y))
+        return lnglat(*self.warp.metres(x, y))
 
     def area_class(self, x: float, y: float) -> str:
         d = math.hypot(x, y) / self.k
@@ -643,21 +204,21 @@ class _Builder:
         hw, hh, c = self.half_w, self.half_h, self.core
         # Four pinwheel blocks around the core hold the towns.
         blocks = [
-            _Rect(-hw, c.y1, c.x1, hh),  # north
-            _Rect(c.x1, c.y0, hw, hh),  # east
-            _Rect(c.x0, -hh, hw, c.y0),  # south
-            _Rect(-hw, -hh, c.x0, c.y1),  # west
+            Rect(-hw, c.y1, c.x1, hh),  # north
+            Rect(c.x1, c.y0, hw, hh),  # east
+            Rect(c.x0, -hh, hw, c.y0),  # south
+            Rect(-hw, -hh, c.x0, c.y1),  # west
         ]
-        per_block = _allocate(n_towns, [(b.x1 - b.x0) * (b.y1 - b.y0) for b in blocks], minimum=1)
-        street_rects = _split(c, n_streets, rng, 0.2)
+        per_block = allocate(n_towns, [(b.x1 - b.x0) * (b.y1 - b.y0) for b in blocks], minimum=1)
+        street_rects = split(c, n_streets, rng, 0.2)
         # Streets numbered from the centre outwards; towns clockwise from the north.
         street_rects.sort(key=lambda r: (round(math.hypot(*r.center) / 500), r.center))
         town_rects = [
-            cell for b, n in zip(blocks, per_block, strict=True) for cell in _split(b, n, rng)
+            cell for b, n in zip(blocks, per_block, strict=True) for cell in split(b, n, rng)
         ]
 
         street_pool, town_pool = names.street_names(), names.town_names()
-        self.township_cells: list[tuple[str, str, str, _Rect]] = []  # code, name, kind, rect
+        self.township_cells: list[tuple[str, str, str, Rect]] = []  # code, name, kind, rect
         for i, r in enumerate(street_rects, start=1):
             self.township_cells.append(
                 (f"{REGION_CODE}{i:03d}", next(street_pool), TownshipKind.STREET, r)
@@ -672,16 +233,14 @@ class _Builder:
             )
 
         n_communities = max(len(self.township_cells), round(100 * s))
-        per_township = _allocate(
-            n_communities, [rng.uniform(0.8, 1.2) for _ in self.township_cells]
-        )
+        per_township = allocate(n_communities, [rng.uniform(0.8, 1.2) for _ in self.township_cells])
         used: set[str] = set()
         urban_pool, village_pool = names.community_names(), names.village_names()
-        self.community_cells: list[tuple[str, str, str, str, _Rect]] = []
+        self.community_cells: list[tuple[str, str, str, str, Rect]] = []
         for (t_code, t_name, t_kind, t_rect), n in zip(
             self.township_cells, per_township, strict=True
         ):
-            for j, r in enumerate(_split(t_rect, n, rng), start=1):
+            for j, r in enumerate(split(t_rect, n, rng), start=1):
                 if j > 999:
                     raise ValueError("too many communities in one township")
                 if t_kind == TownshipKind.STREET:
@@ -699,18 +258,18 @@ class _Builder:
                 self.community_cells.append((f"{t_code}{j:03d}", name, kind, t_code, r))
 
         n_grids = max(len(self.community_cells), round(2000 * s))
-        per_community = _allocate(n_grids, [rng.uniform(0.8, 1.2) for _ in self.community_cells])
-        self.grid_cells: list[tuple[str, str, _Rect]] = []
+        per_community = allocate(n_grids, [rng.uniform(0.8, 1.2) for _ in self.community_cells])
+        self.grid_cells: list[tuple[str, str, Rect]] = []
         for (c_code, *_, c_rect), n in zip(self.community_cells, per_community, strict=True):
-            for j, r in enumerate(_split(c_rect, n, rng, 0.3), start=1):
+            for j, r in enumerate(split(c_rect, n, rng, 0.3), start=1):
                 if j > 999:
                     raise ValueError("too many grids in one community")
                 self.grid_cells.append((f"{c_code}{j:03d}", c_code, r))
 
-        edges = _Edges(r for *_, r in self.grid_cells)
-        self.ring_cache: dict[_Rect, tuple[Coord, ...]] = {}
+        edges = Edges(r for *_, r in self.grid_cells)
+        self.ring_cache: dict[Rect, tuple[Coord, ...]] = {}
 
-        def ring(r: _Rect) -> tuple[Coord, ...]:
+        def ring(r: Rect) -> tuple[Coord, ...]:
             return tuple(self.point(x, y) for x, y in edges.ring(r))
 
         self.townships = tuple(
@@ -759,7 +318,7 @@ class _Builder:
         for i in range(n):
             target = total * (i + 0.5 + self.rng.uniform(-0.2, 0.2)) / n
             j = min(bisect_left(cdf, target), len(us) - 1)
-            pos = _snap(us[j] * half)
+            pos = snap(us[j] * half)
             if out and pos <= out[-1] + 50:
                 pos = out[-1] + 50
             out.append(pos)
@@ -806,7 +365,7 @@ class _Builder:
         bridged = {ln.index for ln in ns_arterials[:RIVER_BRIDGES]}
         for line in lines:
             if not line.ew and line.index not in bridged:
-                line.runs = _runs_cut(line.runs, gap)
+                line.runs = runs_cut(line.runs, gap)
 
         roads: list[_Road] = []
         for line in lines:
@@ -955,12 +514,12 @@ class _Builder:
                 cum = [0.0]
                 for p, q in itertools.pairwise(pts):
                     cum.append(cum[-1] + math.dist(p, q))
-                segments.append(_Segment(i, seq, pts, cum, tuple(_lnglat(*p) for p in pts)))
+                segments.append(_Segment(i, seq, pts, cum, tuple(lnglat(*p) for p in pts)))
                 cross_names.append((a_name, b_name))
 
         # Where each segment lies: its midpoint's grid, community and township.
         mids = [self._along(s, s.cum[-1] / 2, 0.0) for s in segments]
-        grid_idx = _locate([_lnglat(*m) for m in mids], [g.ring for g in self.grids])
+        grid_idx = locate([lnglat(*m) for m in mids], [g.ring for g in self.grids])
         seg_grid = [self.grids[g].code for g in grid_idx]
 
         township_len: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -1047,10 +606,15 @@ class _Builder:
             offset = sign * rng.uniform(*kind.offset)
             d = rng.uniform(0, s.cum[-1])
             raw.append(
-                (kind, _lnglat(*self._along(s, d, offset)), p, "left" if sign > 0 else "right")
+                (
+                    kind,
+                    lnglat(*self._along(s, d, offset)),
+                    p,
+                    "left" if sign > 0 else "right",
+                )
             )
 
-        grid_idx = _locate([c for _, c, _, _ in raw], [g.ring for g in self.grids])
+        grid_idx = locate([c for _, c, _, _ in raw], [g.ring for g in self.grids])
         states = (
             ComponentState.INTACT,
             ComponentState.DAMAGED,
@@ -1110,7 +674,7 @@ class _Builder:
         d = self.rng.uniform(0.1, 0.9) * s.cum[-1]
         offset = self.rng.choice((1, -1)) * self.rng.uniform(*spread)
         number = seg.number_from + round((seg.number_to - seg.number_from) * d / s.cum[-1])
-        return _lnglat(*self._along(s, d, offset)), f"{road_name}{number}号"
+        return lnglat(*self._along(s, d, offset)), f"{road_name}{number}号"
 
     def build_landmarks(self) -> None:
         rng, s = self.rng, self.scale
@@ -1194,191 +758,15 @@ class _Builder:
 
     # -- people and units --
 
-    def build_people(self) -> None:
-        rng = self.rng
-        users: dict[str, tuple[str, str, bool, list[MembershipPlan]]] = {}
-
-        def user(
-            username: str, unit: str, role: str, title: str, *, superuser: bool = False
-        ) -> str:
-            if username not in users:
-                users[username] = (self.person(), self.mobile(), superuser, [])
-            users[username][3].append(MembershipPlan(unit, role, title))
-            return username
-
-        heads: dict[str, str] = {}
-        contacts: dict[str, str] = {}
-
-        # The office: every desk role has a memorable login. The three administrators of
-        # 三员分立 are three people, and the system administrator is one by role, not a
-        # superuser (production refuses superusers).
-        user("admin", "JXB", Role.ADMIN, "系统管理员")
-        heads["JXB"] = user("head_jxb", "JXB", Role.UNIT_HEAD, "主任")
-        contacts["JXB"] = user("dispatcher", "JXB", Role.DISPATCHER, "派遣员")
-        user("dispatcher2", "JXB", Role.DISPATCHER, "受理员")
-        n_inspectors = max(4, round(6 * self.k))
-        for n in range(1, n_inspectors + 1):
-            user("inspector" if n == 1 else f"inspector{n}", "JXB", Role.INSPECTOR, "督导员")
-        user("operator", "JXB", Role.OPERATOR, "热线话务员")
-        user("operator2", "JXB", Role.OPERATOR, "热线话务员")
-
-        # County leaders: read-only leaders and county-level road chiefs.
-        titles = ("县委副书记、县长", "常务副县长", "副县长", "县委常委", "县人大常委会副主任",
-                  "县政协副主席")  # fmt: skip
-        self.leaders = []
-        for n in range(1, max(3, round(15 * self.k)) + 1):
-            username = "leader" if n == 1 else f"leader{n}"
-            title = titles[min(n - 1, len(titles) - 1)]
-            user(username, "JXB", Role.LEADER, title)
-            self.leaders.append(user(username, "JXB", Role.ROAD_CHIEF, "县级路长"))
-
-        for code, *_ in DEPARTMENTS:
-            if code == "JXB":
-                continue
-            lower = code.lower()
-            if code == "DSF":
-                heads[code] = user("head_dsf", code, Role.UNIT_HEAD, HEAD_TITLES[code])
-                contacts[code] = user("assessor", code, Role.ASSESSOR, "考核员")
-                for n in (2, 3):
-                    user(f"assessor{n}", code, Role.ASSESSOR, "考核员")
-                continue
-            head = "head" if code == "HW" else f"head_{lower}"
-            heads[code] = user(head, code, Role.UNIT_HEAD, HEAD_TITLES[code])
-            if code == "HW":
-                user("handler", code, Role.UNIT_HANDLER, "经办人")
-            contacts[code] = user(f"handler_{lower}", code, Role.UNIT_HANDLER, "经办人")
-
-        self.township_chiefs: dict[str, list[str]] = {}
-        for t in self.townships:
-            unit, digits = t.unit_code, t.unit_code[1:]
-            street = t.kind == TownshipKind.STREET
-            head_title = "党工委书记" if street else "党委书记"
-            heads[unit] = user(f"head_t{digits}", unit, Role.UNIT_HEAD, head_title)
-            user(f"head_t{digits}", unit, Role.ROAD_CHIEF, "乡级路长")
-            contacts[unit] = user(f"handler_t{digits}", unit, Role.UNIT_HANDLER, "城管办经办人")
-            pool = [f"head_t{digits}"]
-            for k in (1, 2):
-                username = (
-                    "roadchief"
-                    if (t is self.townships[0] and k == 1)
-                    else f"roadchief_t{digits}_{k}"
-                )
-                pool.insert(
-                    k - 1, user(username, unit, Role.ROAD_CHIEF, "副主任" if street else "副镇长")
-                )
-            self.township_chiefs[t.code] = pool
-
-        self.community_chief: dict[str, str] = {}
-        for c in self.communities:
-            unit = c.unit_code
-            title = "社区党支部书记" if c.kind == CommunityKind.COMMUNITY else "村党支部书记"
-            username = f"chief_{unit.lower()}"
-            heads[unit] = user(username, unit, Role.UNIT_HEAD, title)
-            contacts[unit] = user(username, unit, Role.ROAD_CHIEF, "社区级路长")
-            self.community_chief[c.code] = username
-
-        # The other two administrators of 三员分立, last so that everyone above keeps the
-        # name and phone the seed gave them before these roles existed.
-        user("secadmin", "JXB", Role.SECURITY_ADMIN, "安全管理员")
-        user("auditor", "JXB", Role.AUDITOR, "安全审计员")
-
-        self.users = tuple(
-            UserPlan(u, full, phone, su, tuple(ms)) for u, (full, phone, su, ms) in users.items()
-        )
-        full_name = {u.username: u.full_name for u in self.users}
-
-        units: list[UnitPlan] = []
-        phone_serial = iter(range(10000))
-
-        def add_unit(
-            code: str,
-            name: str,
-            short: str,
-            kind: str,
-            group: str,
-            parent: str | None,
-            address: str,
-        ) -> None:
-            units.append(
-                UnitPlan(
-                    code=code,
-                    name=name,
-                    short_name=short,
-                    kind=kind,
-                    ranking_group=group,
-                    parent_code=parent,
-                    head_username=heads.get(code),
-                    contact_name=full_name.get(contacts.get(code, ""), ""),
-                    contact_phone=f"0371-6210{next(phone_serial) % 10000:04d}",
-                    address=address,
-                )
-            )
-
-        def address(landmark: str) -> str:
-            return (
-                f"{COUNTY_NAME}{self.addresses[landmark][1]}" if landmark in self.addresses else ""
-            )
-
-        for code, name, short, kind, group, parent in DEPARTMENTS:
-            add_unit(code, name, short, kind, group, parent, address(name))
-        for t in self.townships:
-            suffix = "办事处" if t.kind == TownshipKind.STREET else "人民政府"
-            name = f"{t.name}{suffix}"
-            group = RankingGroup.TOWNSHIP
-            add_unit(t.unit_code, name, t.name, UnitKind.TOWNSHIP, group, None, address(name))
-        township_unit = {t.code: t.unit_code for t in self.townships}
-        for c in self.communities:
-            suffix = "居民委员会" if c.kind == CommunityKind.COMMUNITY else "村民委员会"
-            full = f"{self.township_name[c.township_code]}{c.name}{suffix}"
-            parent = township_unit[c.township_code]
-            add_unit(c.unit_code, full, c.name, UnitKind.COMMUNITY, RankingGroup.NONE, parent, "")
-        self.units = tuple(units)
-
-        # Road chiefs: one per level on every road.
-        chiefs: list[RoadChiefPlan] = []
-        turn: Counter[str] = Counter()
-        for n, road in enumerate(self.roads):
-            phone = f"0371-6213{n % 10000:04d}"
-            county = self.leaders[n % len(self.leaders)]
-            t_code = self.road_township[road.code]
-            pool = self.township_chiefs[t_code]
-            township = pool[turn[t_code] % len(pool)]
-            turn[t_code] += 1
-            community = self.community_chief[self.road_community[road.code]]
-            chiefs += [
-                RoadChiefPlan(road.code, RoadChiefLevel.COUNTY, county,
-                              f"统筹{road.name}精细化管理，每月至少巡查两次，协调解决重点难点问题",
-                              phone, CHIEF_START),
-                RoadChiefPlan(road.code, RoadChiefLevel.TOWNSHIP, township,
-                              f"负责{road.name}日常管理，每周至少巡查一次，督促责任单位限期整改",
-                              phone, CHIEF_START),
-                RoadChiefPlan(road.code, RoadChiefLevel.COMMUNITY, community,
-                              f"每日巡查{road.name}，发现问题及时劝导、上报并跟踪整改",
-                              phone, CHIEF_START),
-            ]  # fmt: skip
-        # At small scales the first street may have no road of its own: give its
-        # memorable road chief the township post of the road longest inside it.
-        if not any(c.username == "roadchief" for c in chiefs):
-            first = self.townships[0].code
-            code = max(self.roads, key=lambda r: self.road_length_in[r.code].get(first, 0.0)).code
-            chiefs = [
-                replace(c, username="roadchief")
-                if c.road_code == code and c.level == RoadChiefLevel.TOWNSHIP
-                else c
-                for c in chiefs
-            ]
-        del rng
-        self.road_chiefs = tuple(chiefs)
-
 
 def county_plan(*, scale: float = 1, seed: int = 2026) -> CountyPlan:
     """The demo county at `scale` (1 ≈ 10 townships, 2,000 grids, 300 roads, 20,000 components)."""
-    b = _Builder(scale, seed)
+    b = Builder(scale, seed)
     b.build_areas()
     b.build_roads()
     b.build_components()
     b.build_landmarks()
-    b.build_people()
+    people_build(b)
     return CountyPlan(
         scale=b.scale,
         seed=seed,

@@ -24,7 +24,8 @@ from jingxi.catalog.choices import CategoryKind, CategoryLevel
 from jingxi.catalog.models import Category
 from jingxi.catalog.services import catalog_seed
 from jingxi.demo.cases import demo_cases_count, demo_cases_counts, demo_cases_load
-from jingxi.demo.generator import (
+from jingxi.demo.generator import county_plan
+from jingxi.demo.plan import (
     CENTER_LAT,
     CENTER_LNG,
     COMPONENT_KINDS,
@@ -34,7 +35,6 @@ from jingxi.demo.generator import (
     REGION_CODE,
     ComponentKind,
     CountyPlan,
-    county_plan,
 )
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
 from jingxi.org.services import calendar_seed

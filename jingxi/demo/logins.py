@@ -3,8 +3,8 @@ at start: offered to the shell through `jingxi.web.offers` (`DemoConfig.ready`).
 
 from __future__ import annotations
 
-from jingxi.demo.generator import DEMO_PASSWORD, DEPARTMENTS
 from jingxi.demo.names import STREETS
+from jingxi.demo.plan import DEMO_PASSWORD, DEPARTMENTS
 from jingxi.org.choices import Role
 from jingxi.web.offers import LoginOffer
 

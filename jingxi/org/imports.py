@@ -7,7 +7,7 @@ transaction. Rows are matched by unit code / username: a match is updated, the r
 created; nothing is deleted. Each exporter writes exactly what its importer reads.
 
 Road chiefs are assigned to roads, which live in `places`, so their import is
-`jingxi.places.imports.road_chiefs_import_xlsx`.
+`jingxi.places.chiefs_xlsx.road_chiefs_import_xlsx`.
 """
 
 from __future__ import annotations

@@ -27,27 +27,33 @@ from jingxi.catalog.models import Category
 from jingxi.org.admin import ImportExportAdmin, Transfer, related_path_get
 from jingxi.org.models import Jurisdiction
 from jingxi.places.chiefs import road_chief_current_q
-from jingxi.places.imports import (
+from jingxi.places.chiefs_xlsx import (
+    ROAD_CHIEF_COLUMNS,
+    road_chiefs_export_xlsx,
+    road_chiefs_import_xlsx,
+)
+from jingxi.places.exports import (
+    communities_export_geojson,
+    components_export_geojson,
+    grids_export_geojson,
+    landmarks_export_geojson,
+    roads_export_geojson,
+    townships_export_geojson,
+)
+from jingxi.places.geometry import (
     LINEAR,
     POLYGONAL,
-    ROAD_CHIEF_COLUMNS,
     GeometryInvalid,
-    communities_export_geojson,
-    communities_import_geojson,
-    components_export_geojson,
-    components_import_geojson,
     geometry_area_m2,
     geometry_length_m,
     geometry_validate,
-    grids_export_geojson,
+)
+from jingxi.places.imports import (
+    communities_import_geojson,
+    components_import_geojson,
     grids_import_geojson,
-    landmarks_export_geojson,
     landmarks_import_geojson,
-    road_chiefs_export_xlsx,
-    road_chiefs_import_xlsx,
-    roads_export_geojson,
     roads_import_geojson,
-    townships_export_geojson,
     townships_import_geojson,
 )
 from jingxi.places.models import (

@@ -1,4 +1,4 @@
-"""GeoJSON import and export of townships, communities, grids, roads, components and landmarks.
+"""GeoJSON import of townships, communities, grids, roads, components and landmarks.
 
 Every importer reads a FeatureCollection in WGS84 (longitude, latitude), checks every
 feature first and raises `ImportRejected` naming each bad feature ("第N个要素") and the
@@ -7,8 +7,10 @@ bump the jurisdiction's geo version. Rows are matched by their code (object id f
 components, road code or name plus segment number for roads, name for landmarks):
 a match is updated, anything else is created; nothing is deleted.
 
-Every exporter returns exactly the FeatureCollection its importer reads, so an export
-can be edited and imported back.
+The exporters in `places/exports.py` write exactly the FeatureCollection each importer
+reads, so an export can be edited and imported back; geometries are checked by
+`places/geometry.py`; reading the file and the check-then-write run every importer
+shares are `places/features.py`; road chiefs come from XLSX (`places/chiefs_xlsx.py`).
 
 The feature properties of each kind (the keys the exporters write):
 
@@ -27,504 +29,91 @@ Choice properties (kind, grade, state, ...) take the stored value or the Chinese
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import IO, Any, Final, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Final
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from pyproj import Geod
 from shapely import STRtree
-from shapely.errors import GEOSException
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
 
 from jingxi.catalog.choices import CategoryKind, CategoryLevel
 from jingxi.catalog.models import Category
-from jingxi.lib.tabular import (
-    ImportRejected,
-    RowError,
-    TabularRow,
-    XlsxSource,
-    xlsx_read,
-    xlsx_write,
-)
-from jingxi.org.imports import (
-    ImportSummary,
-    RowInvalid,
-    choice_options,
-    choice_value,
-    row_choice,
-    row_text,
-)
-from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.lib.tabular import ImportRejected, RowError
+from jingxi.org.imports import ImportSummary
+from jingxi.org.models import Jurisdiction
 from jingxi.places.choices import (
     AccuracyClass,
     AreaClass,
     CommunityKind,
     ComponentState,
     LandmarkKind,
-    RoadChiefLevel,
     RoadGrade,
     TownshipKind,
 )
-from jingxi.places.models import (
-    Community,
-    Component,
-    Grid,
-    Landmark,
-    Road,
-    RoadChief,
-    Segment,
-    Township,
+from jingxi.places.features import (
+    BATCH,
+    Feature,
+    FeatureInvalid,
+    GeoSource,
+    Seen,
+    choice_parse,
+    feature_error,
+    feature_unit,
+    features_read,
+    fields_check,
+    file_error,
+    geometry_clean,
+    import_run,
+    row_remember,
+    row_unchanged,
+    rows_existing,
+    rows_update_changed,
+    units_by_code,
 )
+from jingxi.places.geometry import (
+    LINEAR,
+    POLYGONAL,
+    PUNCTUAL,
+    GeometryInvalid,
+    geometry_area_m2,
+    geometry_length_m,
+    geometry_validate,
+)
+from jingxi.places.models import Community, Component, Grid, Landmark, Road, Segment, Township
 from jingxi.places.services import geo_version_bump
-
-GeoSource = bytes | str | IO[bytes] | IO[str]
-FeatureCollection = dict[str, Any]
-
-POLYGONAL: Final = ("Polygon", "MultiPolygon")
-LINEAR: Final = ("LineString", "MultiLineString")
-PUNCTUAL: Final = ("Point",)
-
-# A generous box around China: coordinates outside it are almost always swapped
-# longitude/latitude, projected metres, or a typo.
-PLAUSIBLE_LNG: Final = (73.0, 136.0)
-PLAUSIBLE_LAT: Final = (3.0, 54.0)
-
-_GEOD: Final = Geod(ellps="WGS84")
-_BATCH: Final = 2000
-
-M = TypeVar("M", bound=models.Model)
-
-
-class GeometryInvalid(ValueError):
-    """A GeoJSON geometry that cannot be stored; the message says why, in Chinese."""
-
-
-class _FeatureInvalid(ValueError):
-    def __init__(self, message: str, *, prop: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.prop = prop
-
-
-# --- geometry ---------------------------------------------------------------
-
-
-def _numbers_only(coordinates: object, depth: int) -> bool:
-    """Whether `coordinates` is nested `depth` lists deep ending in [number, number(, number)]."""
-    if not isinstance(coordinates, list):
-        return False
-    if depth == 0:
-        return 2 <= len(coordinates) <= 3 and all(
-            isinstance(c, int | float) and not isinstance(c, bool) and math.isfinite(c)
-            for c in coordinates
-        )
-    return all(_numbers_only(c, depth - 1) for c in coordinates)
-
-
-_DEPTH: Final = {
-    "Point": 0,
-    "LineString": 1,
-    "Polygon": 2,
-    "MultiLineString": 2,
-    "MultiPolygon": 3,
-}
-
-
-def _rings(geometry: Mapping[str, Any]) -> Iterable[list[Any]]:
-    if geometry["type"] == "Polygon":
-        yield from geometry["coordinates"]
-    elif geometry["type"] == "MultiPolygon":
-        for polygon in geometry["coordinates"]:
-            yield from polygon
-
-
-def geometry_validate(geometry: object, *, allowed: Sequence[str]) -> BaseGeometry:
-    """Check a GeoJSON geometry object and return it as a shapely geometry.
-
-    Raises `GeometryInvalid` when it is not a mapping, has another type than
-    `allowed`, has malformed or non-numeric coordinates, an unclosed ring, lies
-    outside plausible WGS84 coordinates for China, or is not valid (self-crossing
-    rings and the like, explained by GEOS).
-    """
-    if not isinstance(geometry, dict):
-        raise GeometryInvalid(_("缺少几何对象（geometry）"))
-    kind = geometry.get("type")
-    if kind not in allowed:
-        raise GeometryInvalid(
-            _("几何类型应为 %(allowed)s，实为 %(kind)s")
-            % {"allowed": "/".join(allowed), "kind": kind or _("空")}
-        )
-    coordinates = geometry.get("coordinates")
-    if not _numbers_only(coordinates, _DEPTH[str(kind)]):
-        raise GeometryInvalid(_("坐标格式错误：应为数字组成的 [经度, 纬度] 坐标"))
-    for ring in _rings(geometry):
-        if len(ring) < 4:
-            raise GeometryInvalid(_("多边形的环至少需要4个坐标点"))
-        if ring[0] != ring[-1]:
-            raise GeometryInvalid(_("多边形的环未闭合（首尾坐标不同）"))
-    try:
-        shaped = shape(geometry)
-    except (GEOSException, ValueError, TypeError, IndexError) as exc:
-        raise GeometryInvalid(_("几何无法解析：%(e)s") % {"e": exc}) from exc
-    if shaped.is_empty:
-        raise GeometryInvalid(_("几何为空"))
-    west, south, east, north = shaped.bounds
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise GeometryInvalid(_("坐标超出 WGS84 经纬度范围（经度±180，纬度±90）"))
-    if not (
-        PLAUSIBLE_LNG[0] <= west <= east <= PLAUSIBLE_LNG[1]
-        and PLAUSIBLE_LAT[0] <= south <= north <= PLAUSIBLE_LAT[1]
-    ):
-        raise GeometryInvalid(
-            _(
-                "坐标不在中国范围内（经度%(w)s–%(e)s，纬度%(s)s–%(n)s）："
-                "是否经纬度颠倒，或使用了投影坐标？"
-            )
-            % {
-                "w": PLAUSIBLE_LNG[0],
-                "e": PLAUSIBLE_LNG[1],
-                "s": PLAUSIBLE_LAT[0],
-                "n": PLAUSIBLE_LAT[1],
-            }
-        )
-    if not shaped.is_valid:
-        raise GeometryInvalid(_("几何无效：%(reason)s") % {"reason": explain_validity(shaped)})
-    return shaped
-
-
-def geometry_area_m2(geometry: BaseGeometry) -> float:
-    """Geodesic area on the WGS84 ellipsoid, in square metres."""
-    area, _perimeter = _GEOD.geometry_area_perimeter(geometry)
-    return round(abs(float(area)), 1)
-
-
-def geometry_length_m(geometry: BaseGeometry) -> float:
-    """Geodesic length on the WGS84 ellipsoid, in metres."""
-    return round(float(_GEOD.geometry_length(geometry)), 1)
-
-
-def _clean_geometry(geometry: Mapping[str, Any]) -> dict[str, Any]:
-    return {"type": geometry["type"], "coordinates": geometry["coordinates"]}
-
-
-# --- reading ----------------------------------------------------------------
-
-
-def _file_error(message: str) -> ImportRejected:
-    return ImportRejected([RowError(None, None, message)])
-
-
-def _load(source: GeoSource) -> list[dict[str, Any]]:
-    """The features of a FeatureCollection, or ImportRejected for the whole file."""
-    raw: bytes | str = source if isinstance(source, bytes | str) else source.read()
-    try:
-        if isinstance(raw, bytes):
-            raw = raw.decode("utf-8-sig")
-        data = json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise _file_error(_("文件不是 UTF-8 编码的文本：%(e)s") % {"e": exc}) from exc
-    except json.JSONDecodeError as exc:
-        raise _file_error(
-            _("文件不是有效的 JSON（第%(line)d行第%(col)d列）：%(msg)s")
-            % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
-        ) from exc
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise _file_error(_("文件不是 GeoJSON FeatureCollection"))
-    features = data.get("features")
-    if not isinstance(features, list):
-        raise _file_error(_("FeatureCollection 缺少 features 列表"))
-    if not features:
-        raise _file_error(_("文件中没有要素"))
-    return features
-
-
-@dataclass
-class _Feature:
-    index: int
-    properties: dict[str, Any]
-    geometry: Any
-
-    def text(self, key: str, *, required: bool = False, max_length: int | None = None) -> str:
-        value = self.properties.get(key)
-        if value is None:
-            text = ""
-        elif isinstance(value, str):
-            text = value.strip()
-        elif isinstance(value, bool):
-            raise _FeatureInvalid(_("应为文本"), prop=key)
-        elif isinstance(value, int | float):
-            text = str(int(value)) if float(value).is_integer() else str(value)
-        else:
-            raise _FeatureInvalid(_("应为文本"), prop=key)
-        if required and not text:
-            raise _FeatureInvalid(_("不能为空"), prop=key)
-        if max_length is not None and len(text) > max_length:
-            raise _FeatureInvalid(
-                _("过长（最多%(n)d个字符）") % {"n": max_length},
-                prop=key,
-            )
-        return text
-
-    def integer(self, key: str, *, required: bool = False) -> int | None:
-        value = self.properties.get(key)
-        if value is None or value == "":
-            if required:
-                raise _FeatureInvalid(_("不能为空"), prop=key)
-            return None
-        if isinstance(value, bool):
-            raise _FeatureInvalid(_("应为非负整数"), prop=key)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
-        if not isinstance(value, int) or value < 0:
-            raise _FeatureInvalid(_("应为非负整数"), prop=key)
-        return value
-
-    def date(self, key: str) -> dt.date | None:
-        text = self.text(key)
-        if not text:
-            return None
-        try:
-            return dt.date.fromisoformat(text[:10])
-        except ValueError as exc:
-            raise _FeatureInvalid(_("日期格式应为 YYYY-MM-DD"), prop=key) from exc
-
-    def choice(self, key: str, choices: type[models.TextChoices], default: str) -> str:
-        return choice_parse(self.text(key), choices, default=default, prop=key)
-
-    def code(self, key: str, *, digits: int, prefix: str, prefix_label: str) -> str:
-        code = self.text(key, required=True)
-        if not (code.isdigit() and code.isascii() and len(code) == digits):
-            raise _FeatureInvalid(
-                _("编码「%(code)s」应为%(n)d位数字") % {"code": code, "n": digits}, prop=key
-            )
-        if not code.startswith(prefix):
-            raise _FeatureInvalid(
-                _("编码「%(code)s」应以%(label)s的编码「%(prefix)s」开头")
-                % {"code": code, "label": prefix_label, "prefix": prefix},
-                prop=key,
-            )
-        return code
-
-
-def choice_parse(
-    text: str, choices: type[models.TextChoices], *, default: str, prop: str | None = None
-) -> str:
-    """A choice value from its value or its Chinese label; `default` when empty."""
-    if not text:
-        return default
-    value = choice_value(text, choices)
-    if value is None:
-        raise _FeatureInvalid(
-            _("「%(text)s」不是可选值（%(options)s）")
-            % {"text": text, "options": choice_options(choices)},
-            prop=prop,
-        )
-    return value
-
-
-def _feature_error(feature_index: int, exc: _FeatureInvalid | GeometryInvalid) -> RowError:
-    where = _("第%(n)d个要素") % {"n": feature_index}
-    prop = exc.prop if isinstance(exc, _FeatureInvalid) else "geometry"
-    if prop:
-        where += f"「{prop}」"
-    message = exc.message if isinstance(exc, _FeatureInvalid) else str(exc)
-    return RowError(None, None, f"{where}：{message}")
-
-
-def _features(source: GeoSource) -> list[_Feature]:
-    features: list[_Feature] = []
-    errors: list[RowError] = []
-    for index, raw in enumerate(_load(source), start=1):
-        if not isinstance(raw, dict) or raw.get("type") != "Feature":
-            errors.append(_feature_error(index, _FeatureInvalid(_("不是 GeoJSON Feature"))))
-            continue
-        properties = raw.get("properties") or {}
-        if not isinstance(properties, dict):
-            errors.append(
-                _feature_error(index, _FeatureInvalid(_("properties 应为对象"), prop="properties"))
-            )
-            continue
-        features.append(_Feature(index, properties, raw.get("geometry")))
-    if errors:
-        raise ImportRejected(errors)
-    return features
-
-
-def _check_fields(instance: models.Model, *, exclude: Sequence[str]) -> None:
-    """Field-level validation (lengths, choices, patterns) without database queries."""
-    try:
-        instance.clean_fields(exclude=list(exclude))
-    except ValidationError as exc:
-        name, messages = next(iter(exc.message_dict.items()))
-        raise _FeatureInvalid("；".join(messages), prop=name) from exc
-
-
-def _snapshot(instance: models.Model) -> tuple[Any, ...]:
-    return tuple(getattr(instance, f.attname) for f in instance._meta.concrete_fields)
-
-
-def _remember(instance: M) -> M:
-    """Note a stored row's values, so an import can skip rows the file leaves as they are."""
-    instance._import_original = _snapshot(instance)  # type: ignore[attr-defined]  # a private mark
-    return instance
-
-
-def _unchanged(instance: models.Model) -> bool:
-    return bool(getattr(instance, "_import_original", None) == _snapshot(instance))
-
-
-def _update_changed(instances: Sequence[models.Model]) -> None:
-    """Write only the columns each row changes: one UPDATE per row.
-
-    Faster than `bulk_update` for this shape of work (its CASE expressions grow with
-    rows x fields), and a re-import that changes one column writes one column.
-    """
-    for instance in instances:
-        original = instance._import_original  # type: ignore[attr-defined]  # set by _remember
-        fields = instance._meta.concrete_fields
-        changes = {
-            f.attname: getattr(instance, f.attname)
-            for f, old in zip(fields, original, strict=True)
-            if getattr(instance, f.attname) != old
-        }
-        type(instance)._default_manager.filter(pk=instance.pk).update(**changes)
-
-
-@dataclass
-class _Plan:
-    """What an import will write once every feature has passed."""
-
-    kind: str
-    create: list[models.Model] = field(default_factory=list)
-    update: list[models.Model] = field(default_factory=list)
-    unchanged: int = 0
-
-    def add(self, instance: models.Model) -> None:
-        if not instance.pk:
-            self.create.append(instance)
-        elif _unchanged(instance):
-            self.unchanged += 1
-        else:
-            self.update.append(instance)
-
-
-def _run(
-    *,
-    jurisdiction: Jurisdiction,
-    source: GeoSource,
-    kind: str,
-    parse: Callable[[_Feature], models.Model | None],
-    before: Callable[[list[_Feature]], None] | None = None,
-) -> ImportSummary:
-    features = _features(source)
-    if before is not None:
-        before(features)
-    plan = _Plan(kind)
-    errors: list[RowError] = []
-    for feature in features:
-        try:
-            instance = parse(feature)
-        except (_FeatureInvalid, GeometryInvalid) as exc:
-            errors.append(_feature_error(feature.index, exc))
-            continue
-        if instance is not None:
-            plan.add(instance)
-    if errors:
-        raise ImportRejected(errors)
-    summary = ImportSummary(
-        kind=kind, created=len(plan.create), updated=len(plan.update), unchanged=plan.unchanged
-    )
-    if not plan.create and not plan.update:
-        return summary
-    model = type(plan.create[0] if plan.create else plan.update[0])
-    try:
-        with transaction.atomic():
-            model._default_manager.bulk_create(plan.create, batch_size=_BATCH)
-            if plan.update:
-                _update_changed(plan.update)
-            geo_version_bump(jurisdiction=jurisdiction)
-    except IntegrityError as exc:
-        raise _file_error(_("数据库拒绝写入，未导入任何数据：%(e)s") % {"e": exc}) from exc
-    return summary
-
-
-class _Seen:
-    """Keys already met in this file, to reject duplicates naming the first one."""
-
-    def __init__(self) -> None:
-        self._first: dict[object, int] = {}
-
-    def check(self, key: object, index: int, *, label: str, prop: str) -> None:
-        first = self._first.setdefault(key, index)
-        if first != index:
-            raise _FeatureInvalid(
-                _("%(label)s与第%(n)d个要素重复") % {"label": label, "n": first}, prop=prop
-            )
-
-
-def _units(jurisdiction: Jurisdiction) -> dict[str, Unit]:
-    return {u.code: u for u in Unit.objects.filter(jurisdiction=jurisdiction)}
-
-
-def _unit(feature: _Feature, units: Mapping[str, Unit], key: str) -> Unit | None:
-    code = feature.text(key)
-    if not code:
-        return None
-    unit = units.get(code)
-    if unit is None:
-        raise _FeatureInvalid(_("未知的单位编码「%(code)s」") % {"code": code}, prop=key)
-    return unit
-
-
-def _existing(model: type[M], key: str, values: Iterable[str]) -> dict[str, M]:
-    found: dict[str, M] = {}
-    wanted = sorted(set(values))
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        for obj in model._default_manager.filter(**{f"{key}__in": chunk}):
-            found[str(getattr(obj, key))] = _remember(obj)
-    return found
-
 
 # --- townships, communities, grids ----------------------------------------------
 
 
 def townships_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> ImportSummary:
     """Create or update townships (乡镇/街道) by their 9-digit code."""
-    units = _units(jurisdiction)
-    seen = _Seen()
+    units = units_by_code(jurisdiction)
+    seen = Seen()
     existing: dict[str, Township] = {}
 
-    def before(features: list[_Feature]) -> None:
-        existing.update(_existing(Township, "code", (f.text("code") for f in features)))
+    def before(features: list[Feature]) -> None:
+        existing.update(rows_existing(Township, "code", (f.text("code") for f in features)))
 
-    def parse(f: _Feature) -> Township:
+    def parse(f: Feature) -> Township:
         code = f.code(
             "code", digits=9, prefix=jurisdiction.code, prefix_label=_("辖区（行政区划）")
         )
         seen.check(code, f.index, label=_("编码「%(c)s」") % {"c": code}, prop="code")
         township = existing.get(code) or Township(jurisdiction=jurisdiction, code=code)
         if township.jurisdiction_id != jurisdiction.pk:
-            raise _FeatureInvalid(_("该编码已属于其他辖区"), prop="code")
+            raise FeatureInvalid(_("该编码已属于其他辖区"), prop="code")
         township.name = f.text("name", required=True)
         township.kind = f.choice("kind", TownshipKind, TownshipKind.TOWNSHIP)
-        township.unit = _unit(f, units, "unit_code")
+        township.unit = feature_unit(f, units, "unit_code")
         geometry_validate(f.geometry, allowed=POLYGONAL)
-        township.geometry = _clean_geometry(f.geometry)
-        _check_fields(township, exclude=["jurisdiction", "unit"])
+        township.geometry = geometry_clean(f.geometry)
+        fields_check(township, exclude=["jurisdiction", "unit"])
         return township
 
-    return _run(
+    return import_run(
         jurisdiction=jurisdiction,
         source=source,
         kind="townships",
@@ -535,39 +124,39 @@ def townships_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -
 
 def communities_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> ImportSummary:
     """Create or update communities (社区/村); the parent township is the code's first 9 digits."""
-    units = _units(jurisdiction)
+    units = units_by_code(jurisdiction)
     townships = {t.code: t for t in Township.objects.filter(jurisdiction=jurisdiction)}
-    seen = _Seen()
+    seen = Seen()
     existing: dict[str, Community] = {}
 
-    def before(features: list[_Feature]) -> None:
-        existing.update(_existing(Community, "code", (f.text("code") for f in features)))
+    def before(features: list[Feature]) -> None:
+        existing.update(rows_existing(Community, "code", (f.text("code") for f in features)))
 
-    def parse(f: _Feature) -> Community:
+    def parse(f: Feature) -> Community:
         code = f.code(
             "code", digits=12, prefix=jurisdiction.code, prefix_label=_("辖区（行政区划）")
         )
         seen.check(code, f.index, label=_("编码「%(c)s」") % {"c": code}, prop="code")
         township = townships.get(code[:9])
         if township is None:
-            raise _FeatureInvalid(
+            raise FeatureInvalid(
                 _("编码「%(code)s」的前9位「%(parent)s」不是已有的乡镇/街道编码")
                 % {"code": code, "parent": code[:9]},
                 prop="code",
             )
         community = existing.get(code) or Community(code=code)
         if community.pk and community.township_id != township.pk:
-            raise _FeatureInvalid(_("该编码已属于其他乡镇/街道"), prop="code")
+            raise FeatureInvalid(_("该编码已属于其他乡镇/街道"), prop="code")
         community.township = township
         community.name = f.text("name", required=True)
         community.kind = f.choice("kind", CommunityKind, CommunityKind.COMMUNITY)
-        community.unit = _unit(f, units, "unit_code")
+        community.unit = feature_unit(f, units, "unit_code")
         geometry_validate(f.geometry, allowed=POLYGONAL)
-        community.geometry = _clean_geometry(f.geometry)
-        _check_fields(community, exclude=["township", "unit"])
+        community.geometry = geometry_clean(f.geometry)
+        fields_check(community, exclude=["township", "unit"])
         return community
 
-    return _run(
+    return import_run(
         jurisdiction=jurisdiction,
         source=source,
         kind="communities",
@@ -579,36 +168,36 @@ def communities_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource)
 def grids_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> ImportSummary:
     """Create or update unit grids (单元网格); the community is the code's first 12 digits."""
     communities = {c.code: c for c in Community.objects.filter(township__jurisdiction=jurisdiction)}
-    seen = _Seen()
+    seen = Seen()
     existing: dict[str, Grid] = {}
 
-    def before(features: list[_Feature]) -> None:
-        existing.update(_existing(Grid, "code", (f.text("code") for f in features)))
+    def before(features: list[Feature]) -> None:
+        existing.update(rows_existing(Grid, "code", (f.text("code") for f in features)))
 
-    def parse(f: _Feature) -> Grid:
+    def parse(f: Feature) -> Grid:
         code = f.code(
             "code", digits=15, prefix=jurisdiction.code, prefix_label=_("辖区（行政区划）")
         )
         seen.check(code, f.index, label=_("编码「%(c)s」") % {"c": code}, prop="code")
         community = communities.get(code[:12])
         if community is None:
-            raise _FeatureInvalid(
+            raise FeatureInvalid(
                 _("编码「%(code)s」的前12位「%(parent)s」不是已有的社区/村编码")
                 % {"code": code, "parent": code[:12]},
                 prop="code",
             )
         grid = existing.get(code) or Grid(code=code)
         if grid.pk and grid.community_id != community.pk:
-            raise _FeatureInvalid(_("该编码已属于其他社区/村"), prop="code")
+            raise FeatureInvalid(_("该编码已属于其他社区/村"), prop="code")
         grid.community = community
         grid.area_class = f.choice("area_class", AreaClass, AreaClass.URBAN)
         shaped = geometry_validate(f.geometry, allowed=POLYGONAL)
-        grid.geometry = _clean_geometry(f.geometry)
+        grid.geometry = geometry_clean(f.geometry)
         grid.area_m2 = geometry_area_m2(shaped)
-        _check_fields(grid, exclude=["community"])
+        fields_check(grid, exclude=["community"])
         return grid
 
-    return _run(
+    return import_run(
         jurisdiction=jurisdiction,
         source=source,
         kind="grids",
@@ -634,32 +223,34 @@ def roads_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> Im
     feature of one road must give the same name and grade. A segment is found by
     (road, `seq`).
     """
-    features = _features(source)
-    units = _units(jurisdiction)
+    features = features_read(source)
+    units = units_by_code(jurisdiction)
     townships = {t.code: t for t in Township.objects.filter(jurisdiction=jurisdiction)}
-    roads_by_code = {r.code: _remember(r) for r in Road.objects.filter(jurisdiction=jurisdiction)}
+    roads_by_code = {
+        r.code: row_remember(r) for r in Road.objects.filter(jurisdiction=jurisdiction)
+    }
     roads_by_name = {r.name: r for r in roads_by_code.values()}
     segments = {
-        (s.road_id, s.seq): _remember(s)
+        (s.road_id, s.seq): row_remember(s)
         for s in Segment.objects.filter(road__jurisdiction=jurisdiction)
     }
     planned: dict[str, _RoadPlan] = {}  # by the key the file uses: code or name
     names_in_file: dict[str, str] = {}  # road name -> key of the road that takes it
-    seen = _Seen()
+    seen = Seen()
     errors: list[RowError] = []
-    rows: list[tuple[_Feature, _RoadPlan, Segment]] = []
+    rows: list[tuple[Feature, _RoadPlan, Segment]] = []
 
-    def road_for(f: _Feature) -> _RoadPlan:
+    def road_for(f: Feature) -> _RoadPlan:
         code = f.text("road_code", max_length=32)
         name = f.text("road_name", max_length=64)
         if not code and not name:
-            raise _FeatureInvalid(_("道路编码和路名至少填写一项"), prop="road_code")
+            raise FeatureInvalid(_("道路编码和路名至少填写一项"), prop="road_code")
         key = f"code:{code}" if code else f"name:{name}"
         grade_text = f.text("road_grade")
         plan = planned.get(key)
         if plan is not None:
             if name and name != plan.road.name:
-                raise _FeatureInvalid(
+                raise FeatureInvalid(
                     _("路名与第%(n)d个要素给出的「%(name)s」不一致")
                     % {"n": plan.first_index, "name": plan.road.name},
                     prop="road_name",
@@ -667,7 +258,7 @@ def roads_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> Im
             if grade_text and choice_parse(
                 grade_text, RoadGrade, default="", prop="road_grade"
             ) != str(plan.road.grade):
-                raise _FeatureInvalid(
+                raise FeatureInvalid(
                     _("道路等级与第%(n)d个要素不一致") % {"n": plan.first_index},
                     prop="road_grade",
                 )
@@ -675,23 +266,23 @@ def roads_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> Im
         road = roads_by_code.get(code) if code else roads_by_name.get(name)
         if road is None:
             if not code:
-                raise _FeatureInvalid(
+                raise FeatureInvalid(
                     _("新道路「%(name)s」须填写道路编码") % {"name": name}, prop="road_code"
                 )
             if not name:
-                raise _FeatureInvalid(_("新道路须填写路名"), prop="road_name")
+                raise FeatureInvalid(_("新道路须填写路名"), prop="road_name")
             road = Road(jurisdiction=jurisdiction, code=code, name=name)
         if name and name != road.name:
             holder = roads_by_name.get(name)
             if holder is not None and holder.pk != road.pk:
-                raise _FeatureInvalid(
+                raise FeatureInvalid(
                     _("路名「%(name)s」已被道路「%(code)s」使用")
                     % {"name": name, "code": holder.code},
                     prop="road_name",
                 )
         taken_by = names_in_file.setdefault(name or road.name, key)
         if taken_by != key:
-            raise _FeatureInvalid(
+            raise FeatureInvalid(
                 _("路名「%(name)s」在文件中对应了两个不同的道路编码") % {"name": name},
                 prop="road_name",
             )
@@ -699,7 +290,7 @@ def roads_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> Im
         road.grade = choice_parse(
             grade_text, RoadGrade, default=str(road.grade or RoadGrade.BRANCH), prop="road_grade"
         )
-        _check_fields(road, exclude=["jurisdiction"])
+        fields_check(road, exclude=["jurisdiction"])
         plan = _RoadPlan(road=road, first_index=f.index, key=key)
         planned[key] = plan
         return plan
@@ -710,7 +301,7 @@ def roads_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> Im
             seq = f.integer("seq", required=True)
             assert seq is not None
             if seq < 1:
-                raise _FeatureInvalid(_("路段序号应从1开始"), prop="seq")
+                raise FeatureInvalid(_("路段序号应从1开始"), prop="seq")
             seen.check(
                 (plan.key, seq),
                 f.index,
@@ -727,33 +318,33 @@ def roads_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> Im
             if township_code:
                 township = townships.get(township_code)
                 if township is None:
-                    raise _FeatureInvalid(
+                    raise FeatureInvalid(
                         _("未知的乡镇/街道编码「%(code)s」") % {"code": township_code},
                         prop="township_code",
                     )
                 segment.township = township
-            segment.maintainer = _unit(f, units, "maintainer_code")
+            segment.maintainer = feature_unit(f, units, "maintainer_code")
             segment.number_from = f.integer("number_from")
             segment.number_to = f.integer("number_to")
             shaped = geometry_validate(f.geometry, allowed=LINEAR)
-            segment.geometry = _clean_geometry(f.geometry)
+            segment.geometry = geometry_clean(f.geometry)
             segment.length_m = geometry_length_m(shaped)
-            _check_fields(segment, exclude=["road", "township", "maintainer"])
-        except (_FeatureInvalid, GeometryInvalid) as exc:
-            errors.append(_feature_error(f.index, exc))
+            fields_check(segment, exclude=["road", "township", "maintainer"])
+        except (FeatureInvalid, GeometryInvalid) as exc:
+            errors.append(feature_error(f.index, exc))
             continue
         rows.append((f, plan, segment))
     if errors:
         raise ImportRejected(errors)
 
-    roads_changed = [p.road for p in planned.values() if not p.road.pk or not _unchanged(p.road)]
+    roads_changed = [p.road for p in planned.values() if not p.road.pk or not row_unchanged(p.road)]
     new: list[Segment] = []
     changed: list[Segment] = []
     unchanged = 0
     for _f, _plan, segment in rows:
         if not segment.pk:
             new.append(segment)
-        elif _unchanged(segment):
+        elif row_unchanged(segment):
             unchanged += 1
         else:
             changed.append(segment)
@@ -768,18 +359,18 @@ def roads_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -> Im
                 road.save()
             for _f, plan, segment in rows:
                 segment.road = plan.road
-            Segment.objects.bulk_create(new, batch_size=_BATCH)
-            _update_changed(changed)
+            Segment.objects.bulk_create(new, batch_size=BATCH)
+            rows_update_changed(changed)
             geo_version_bump(jurisdiction=jurisdiction)
     except IntegrityError as exc:
-        raise _file_error(_("数据库拒绝写入，未导入任何数据：%(e)s") % {"e": exc}) from exc
+        raise file_error(_("数据库拒绝写入，未导入任何数据：%(e)s") % {"e": exc}) from exc
     return summary
 
 
 # --- components and landmarks ---------------------------------------------------
 
 
-def _point(f: _Feature) -> tuple[float, float]:
+def _point(f: Feature) -> tuple[float, float]:
     shaped = geometry_validate(f.geometry, allowed=PUNCTUAL)
     assert isinstance(shaped, Point)
     return float(shaped.x), float(shaped.y)
@@ -814,7 +405,7 @@ def components_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) 
     The category is the object id's digits 7-10 (major + minor); a feature without
     grid_code is placed in the grid that contains it.
     """
-    units = _units(jurisdiction)
+    units = units_by_code(jurisdiction)
     categories = {
         c.code: c
         for c in Category.objects.filter(
@@ -823,13 +414,15 @@ def components_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) 
     }
     grids = {g.code: g for g in Grid.objects.filter(community__township__jurisdiction=jurisdiction)}
     locator = _GridLocator(jurisdiction)
-    seen = _Seen()
+    seen = Seen()
     existing: dict[str, Component] = {}
 
-    def before(features: list[_Feature]) -> None:
-        existing.update(_existing(Component, "object_id", (f.text("object_id") for f in features)))
+    def before(features: list[Feature]) -> None:
+        existing.update(
+            rows_existing(Component, "object_id", (f.text("object_id") for f in features))
+        )
 
-    def parse(f: _Feature) -> Component:
+    def parse(f: Feature) -> Component:
         object_id = f.code(
             "object_id", digits=16, prefix=jurisdiction.code, prefix_label=_("辖区（行政区划）")
         )
@@ -839,14 +432,14 @@ def components_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) 
         category_code = object_id[6:10]
         given = f.text("category_code")
         if given and given != category_code:
-            raise _FeatureInvalid(
+            raise FeatureInvalid(
                 _("类别编码「%(given)s」与部件标识码第7–10位「%(code)s」不一致")
                 % {"given": given, "code": category_code},
                 prop="category_code",
             )
         category = categories.get(category_code)
         if category is None:
-            raise _FeatureInvalid(
+            raise FeatureInvalid(
                 _("未知的部件小类编码「%(code)s」") % {"code": category_code},
                 prop="category_code" if given else "object_id",
             )
@@ -854,22 +447,22 @@ def components_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) 
             jurisdiction=jurisdiction, object_id=object_id
         )
         if component.jurisdiction_id != jurisdiction.pk:
-            raise _FeatureInvalid(_("该部件标识码已属于其他辖区"), prop="object_id")
+            raise FeatureInvalid(_("该部件标识码已属于其他辖区"), prop="object_id")
         component.category = category
         component.lng, component.lat = _point(f)
         grid_code = f.text("grid_code")
         if grid_code:
             grid = grids.get(grid_code)
             if grid is None:
-                raise _FeatureInvalid(
+                raise FeatureInvalid(
                     _("未知的网格编码「%(code)s」") % {"code": grid_code}, prop="grid_code"
                 )
             component.grid = grid
         else:
             component.grid = locator.locate(component.lng, component.lat)
         component.name = f.text("name")
-        component.owner = _unit(f, units, "owner_code")
-        component.maintainer = _unit(f, units, "maintainer_code")
+        component.owner = feature_unit(f, units, "owner_code")
+        component.maintainer = feature_unit(f, units, "maintainer_code")
         component.state = f.choice("state", ComponentState, ComponentState.INTACT)
         component.accuracy_class = f.choice("accuracy_class", AccuracyClass, AccuracyClass.B)
         component.material = f.text("material")
@@ -877,12 +470,10 @@ def components_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) 
         component.data_source = f.text("data_source")
         component.recorded_on = f.date("recorded_on")
         component.changed_on = f.date("changed_on")
-        _check_fields(
-            component, exclude=["jurisdiction", "category", "grid", "owner", "maintainer"]
-        )
+        fields_check(component, exclude=["jurisdiction", "category", "grid", "owner", "maintainer"])
         return component
 
-    return _run(
+    return import_run(
         jurisdiction=jurisdiction,
         source=source,
         kind="components",
@@ -895,403 +486,25 @@ def landmarks_import_geojson(*, jurisdiction: Jurisdiction, source: GeoSource) -
     """Create or update landmarks (地标) by name."""
     existing: dict[str, Landmark] = {}
     for landmark in Landmark.objects.filter(jurisdiction=jurisdiction).order_by("-pk"):
-        existing[landmark.name] = _remember(landmark)  # the oldest of same-named ones wins
-    seen = _Seen()
+        existing[landmark.name] = row_remember(landmark)  # the oldest of same-named ones wins
+    seen = Seen()
 
-    def parse(f: _Feature) -> Landmark:
+    def parse(f: Feature) -> Landmark:
         name = f.text("name", required=True)
         seen.check(name, f.index, label=_("名称「%(n)s」") % {"n": name}, prop="name")
         landmark = existing.get(name) or Landmark(jurisdiction=jurisdiction, name=name)
         landmark.aliases = f.text("aliases")
         landmark.kind = f.choice("kind", LandmarkKind, LandmarkKind.OTHER)
         landmark.lng, landmark.lat = _point(f)
-        _check_fields(landmark, exclude=["jurisdiction"])
+        fields_check(landmark, exclude=["jurisdiction"])
         return landmark
 
-    return _run(
+    return import_run(
         jurisdiction=jurisdiction,
         source=source,
         kind="landmarks",
         parse=parse,
     )
-
-
-# --- exports ----------------------------------------------------------------
-
-
-def _collection(features: Iterable[dict[str, Any]]) -> FeatureCollection:
-    return {"type": "FeatureCollection", "features": list(features)}
-
-
-def _feature(geometry: Mapping[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": dict(geometry), "properties": properties}
-
-
-def _code(unit: Unit | None) -> str:
-    return unit.code if unit is not None else ""
-
-
-def townships_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Township] | None = None
-) -> FeatureCollection:
-    rows = (queryset if queryset is not None else Township.objects.all()).filter(
-        jurisdiction=jurisdiction
-    )
-    return _collection(
-        _feature(
-            t.geometry,
-            {"code": t.code, "name": t.name, "kind": t.kind, "unit_code": _code(t.unit)},
-        )
-        for t in rows.select_related("unit").order_by("code")
-    )
-
-
-def communities_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Community] | None = None
-) -> FeatureCollection:
-    rows = (queryset if queryset is not None else Community.objects.all()).filter(
-        township__jurisdiction=jurisdiction
-    )
-    return _collection(
-        _feature(
-            c.geometry,
-            {"code": c.code, "name": c.name, "kind": c.kind, "unit_code": _code(c.unit)},
-        )
-        for c in rows.select_related("unit").order_by("code")
-    )
-
-
-def grids_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Grid] | None = None
-) -> FeatureCollection:
-    rows = (queryset if queryset is not None else Grid.objects.all()).filter(
-        community__township__jurisdiction=jurisdiction
-    )
-    return _collection(
-        _feature(g.geometry, {"code": g.code, "area_class": g.area_class})
-        for g in rows.order_by("code")
-    )
-
-
-def roads_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Segment] | None = None
-) -> FeatureCollection:
-    """Every segment as a feature carrying its road's code, name and grade."""
-    rows = (queryset if queryset is not None else Segment.objects.all()).filter(
-        road__jurisdiction=jurisdiction
-    )
-    return _collection(
-        _feature(
-            s.geometry,
-            {
-                "road_code": s.road.code,
-                "road_name": s.road.name,
-                "road_grade": s.road.grade,
-                "seq": s.seq,
-                "from_street": s.from_street,
-                "to_street": s.to_street,
-                "township_code": s.township.code if s.township else "",
-                "maintainer_code": _code(s.maintainer),
-                "number_from": s.number_from,
-                "number_to": s.number_to,
-            },
-        )
-        for s in rows.select_related("road", "township", "maintainer").order_by("road__code", "seq")
-    )
-
-
-def components_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Component] | None = None
-) -> FeatureCollection:
-    rows = (queryset if queryset is not None else Component.objects.all()).filter(
-        jurisdiction=jurisdiction
-    )
-    values = rows.order_by("object_id").values_list(
-        "object_id",
-        "category__code",
-        "name",
-        "grid__code",
-        "owner__code",
-        "maintainer__code",
-        "state",
-        "accuracy_class",
-        "lng",
-        "lat",
-        "material",
-        "location_note",
-        "data_source",
-        "recorded_on",
-        "changed_on",
-    )
-    return _collection(
-        _feature(
-            {"type": "Point", "coordinates": [lng, lat]},
-            {
-                "object_id": object_id,
-                "category_code": category_code,
-                "name": name,
-                "grid_code": grid_code or "",
-                "owner_code": owner_code or "",
-                "maintainer_code": maintainer_code or "",
-                "state": state,
-                "accuracy_class": accuracy,
-                "material": material,
-                "location_note": note,
-                "data_source": data_source,
-                "recorded_on": recorded_on.isoformat() if recorded_on else "",
-                "changed_on": changed_on.isoformat() if changed_on else "",
-            },
-        )
-        for (
-            object_id,
-            category_code,
-            name,
-            grid_code,
-            owner_code,
-            maintainer_code,
-            state,
-            accuracy,
-            lng,
-            lat,
-            material,
-            note,
-            data_source,
-            recorded_on,
-            changed_on,
-        ) in values.iterator(chunk_size=_BATCH)
-    )
-
-
-def landmarks_export_geojson(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[Landmark] | None = None
-) -> FeatureCollection:
-    rows = (queryset if queryset is not None else Landmark.objects.all()).filter(
-        jurisdiction=jurisdiction
-    )
-    return _collection(
-        _feature(
-            {"type": "Point", "coordinates": [lm.lng, lm.lat]},
-            {"name": lm.name, "aliases": lm.aliases, "kind": lm.kind},
-        )
-        for lm in rows.order_by("name", "pk")
-    )
-
-
-# --- road chiefs (XLSX) ---------------------------------------------------------
-
-ROAD_CHIEF_COLUMNS: Final = (
-    "道路",
-    "级别",
-    "路长账号",
-    "负责路段",
-    "职责",
-    "监督电话",
-    "任职日期",
-    "卸任日期",
-)
-
-
-def seqs_parse(text: str) -> list[int]:
-    """Segment numbers written as "1-3,5" (full-width commas and dashes allowed)."""
-    normalized = (
-        text.replace("，", ",")
-        .replace("、", ",")
-        .replace("－", "-")
-        .replace("—", "-")
-        .replace("~", "-")
-    )
-    seqs: set[int] = set()
-    for part in normalized.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        low, dash, high = part.partition("-")
-        if not low.strip().isdigit() or (dash and not high.strip().isdigit()):
-            raise ValueError(part)
-        start, end = int(low), int(high) if dash else int(low)
-        if end < start:
-            raise ValueError(part)
-        seqs.update(range(start, end + 1))
-    return sorted(seqs)
-
-
-def seqs_format(seqs: Iterable[int]) -> str:
-    """The inverse of `seqs_parse`: [1, 2, 3, 5] -> "1-3,5"."""
-    ordered = sorted(set(seqs))
-    parts: list[str] = []
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-            j += 1
-        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}-{ordered[j]}")
-        i = j + 1
-    return ",".join(parts)
-
-
-def _row_date(row: TabularRow, column: str, *, required: bool) -> dt.date | None:
-    text = row.get(column).strip()
-    if not text:
-        if required:
-            raise RowInvalid(column, _("不能为空"))
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10].replace("/", "-"))
-    except ValueError as exc:
-        raise RowInvalid(column, _("日期格式应为 YYYY-MM-DD")) from exc
-
-
-@dataclass
-class _ChiefRow:
-    number: int
-    chief: RoadChief
-    segments: list[Segment]
-    replaces: RoadChief | None = None
-
-
-def road_chiefs_import_xlsx(*, jurisdiction: Jurisdiction, source: XlsxSource) -> ImportSummary:
-    """Assign road chiefs (路长): one row per (road, level, person, start date).
-
-    A row without 卸任日期 is the current chief of the road at that level: if another
-    person is the current one, that assignment ends on the new start date. A row
-    matching an existing assignment (same road, level, person, start date; or the
-    same current chief) updates it. 负责路段 lists segment numbers ("1-3,5"); empty
-    means the whole road.
-    """
-    rows = xlsx_read(source, required_columns=("道路", "级别", "路长账号", "任职日期"))
-    roads = list(Road.objects.filter(jurisdiction=jurisdiction))
-    by_code = {r.code: r for r in roads}
-    by_name = {r.name: r for r in roads}
-    segments: dict[tuple[int, int], Segment] = {
-        (s.road_id, s.seq): s for s in Segment.objects.filter(road__jurisdiction=jurisdiction)
-    }
-    usernames = {r.get("路长账号").strip() for r in rows}
-    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
-    chiefs = list(
-        RoadChief.objects.filter(road__jurisdiction=jurisdiction).select_related("road", "user")
-    )
-    current = {(c.road_id, c.level): c for c in chiefs if c.end_date is None}
-    by_key = {(c.road_id, c.level, c.user_id, c.start_date): c for c in chiefs}
-    current_in_file: dict[tuple[int, str], int] = {}
-    keys_in_file: dict[tuple[int, str, int, dt.date], int] = {}
-    planned: list[_ChiefRow] = []
-    errors: list[RowError] = []
-
-    for row in rows:
-        try:
-            road_text = row.get("道路").strip()
-            road = by_code.get(road_text) or by_name.get(road_text)
-            if road is None:
-                raise RowInvalid("道路", _("未知的道路「%(road)s」") % {"road": road_text})
-            level = row_choice(row, "级别", RoadChiefLevel, default=None)
-            username = row.get("路长账号").strip()
-            user = users.get(username)
-            if user is None:
-                raise RowInvalid("路长账号", _("未知的账号「%(u)s」") % {"u": username})
-            if user.jurisdiction_id not in (None, jurisdiction.pk):
-                raise RowInvalid("路长账号", _("该账号属于其他辖区"))
-            try:
-                seqs = seqs_parse(row.get("负责路段"))
-            except ValueError as exc:
-                raise RowInvalid(
-                    "负责路段", _("「%(part)s」不是路段序号，应如“1-3,5”") % {"part": exc}
-                ) from exc
-            chosen: list[Segment] = []
-            for seq in seqs:
-                segment = segments.get((road.pk, seq))
-                if segment is None:
-                    raise RowInvalid(
-                        "负责路段",
-                        _("道路「%(road)s」没有路段%(seq)d") % {"road": road.name, "seq": seq},
-                    )
-                chosen.append(segment)
-            start = _row_date(row, "任职日期", required=True)
-            end = _row_date(row, "卸任日期", required=False)
-            assert start is not None
-            if end is not None and end < start:
-                raise RowInvalid("卸任日期", _("早于任职日期"))
-            key = (road.pk, level, user.pk, start)
-            first = keys_in_file.setdefault(key, row.number)
-            if first != row.number:
-                raise RowInvalid("路长账号", _("与第%(n)d行重复") % {"n": first})
-            replaces: RoadChief | None = None
-            if end is None:
-                first = current_in_file.setdefault((road.pk, level), row.number)
-                if first != row.number:
-                    raise RowInvalid(
-                        "级别",
-                        _("同一道路同一级别只能有一名现任路长，与第%(n)d行冲突") % {"n": first},
-                    )
-                now = current.get((road.pk, level))
-                if now is not None and now.user_id == user.pk:
-                    chief = now
-                elif key in by_key:
-                    chief = by_key[key]
-                    replaces = now
-                else:
-                    chief = RoadChief(road=road, level=level, user=user)
-                    replaces = now
-                if replaces is not None and replaces.start_date > start:
-                    raise RowInvalid(
-                        "任职日期",
-                        _("早于现任路长「%(name)s」的任职日期%(date)s")
-                        % {"name": replaces.user, "date": replaces.start_date},
-                    )
-            else:
-                chief = by_key.get(key) or RoadChief(road=road, level=level, user=user)
-            chief.start_date = start
-            chief.end_date = end
-            chief.duty = row.get("职责").strip()
-            chief.supervision_phone = row_text(row, "监督电话", max_length=32)
-        except RowInvalid as exc:
-            errors.append(row.error(exc.column, exc.message))
-            continue
-        planned.append(_ChiefRow(row.number, chief, chosen, replaces))
-    if errors:
-        raise ImportRejected(errors)
-
-    created = updated = 0
-    try:
-        with transaction.atomic():
-            for item in planned:
-                if item.replaces is not None and item.replaces.end_date is None:
-                    item.replaces.end_date = item.chief.start_date
-                    item.replaces.save(update_fields=["end_date"])
-            for item in planned:
-                if item.chief.pk:
-                    updated += 1
-                else:
-                    created += 1
-                item.chief.save()
-                item.chief.segments.set(item.segments)
-            geo_version_bump(jurisdiction=jurisdiction)
-    except IntegrityError as exc:
-        raise _file_error(_("数据库拒绝写入，未导入任何数据：%(e)s") % {"e": exc}) from exc
-    return ImportSummary(kind="road_chiefs", created=created, updated=updated)
-
-
-def road_chiefs_export_xlsx(
-    *, jurisdiction: Jurisdiction, queryset: models.QuerySet[RoadChief] | None = None
-) -> bytes:
-    chiefs = (queryset if queryset is not None else RoadChief.objects.all()).filter(
-        road__jurisdiction=jurisdiction
-    )
-    rows = [
-        (
-            c.road.code,
-            c.get_level_display(),
-            c.user.username,
-            seqs_format(s.seq for s in c.segments.all()),
-            c.duty,
-            c.supervision_phone,
-            c.start_date,
-            c.end_date,
-        )
-        for c in chiefs.select_related("road", "user")
-        .prefetch_related("segments")
-        .order_by("road__code", "level", "start_date", "pk")
-    ]
-    return xlsx_write([(str(_("路长")), ROAD_CHIEF_COLUMNS, rows)])
 
 
 # --- by kind, for commands and the admin ------------------------------------------
@@ -1303,13 +516,4 @@ GEOJSON_IMPORTERS: Final[Mapping[str, Callable[..., ImportSummary]]] = {
     "roads": roads_import_geojson,
     "components": components_import_geojson,
     "landmarks": landmarks_import_geojson,
-}
-
-GEOJSON_EXPORTERS: Final[Mapping[str, Callable[..., FeatureCollection]]] = {
-    "townships": townships_export_geojson,
-    "communities": communities_export_geojson,
-    "grids": grids_export_geojson,
-    "roads": roads_export_geojson,
-    "components": components_export_geojson,
-    "landmarks": landmarks_export_geojson,
 }

@@ -96,7 +96,7 @@ def test_the_minimum_length_is_a_setting(db: None, settings: Any) -> None:
 def test_the_demo_password_does_not_pass_the_policy_and_is_set_by_the_loader_only(
     db: None,
 ) -> None:
-    from jingxi.demo.generator import DEMO_PASSWORD
+    from jingxi.demo.plan import DEMO_PASSWORD
 
     # The published demo password (lower case and digits) could not be chosen on the
     # change page; the demo loader hashes it directly, and production refuses it.

@@ -12,8 +12,8 @@ from jingxi.cases.choices import Action, Source, Status
 from jingxi.cases.models import Case, CaseEvent
 from jingxi.cases.workflow import ENDED_WITHOUT_CASE, OPEN, TRANSITIONS
 from jingxi.demo.cases import demo_cases_count, demo_cases_load
-from jingxi.demo.generator import REGION_CODE
 from jingxi.demo.loader import demo_county_load
+from jingxi.demo.plan import REGION_CODE
 from jingxi.org.models import Jurisdiction
 from jingxi.public.citizen.models import Feedback
 

@@ -12,18 +12,14 @@ import pytest
 import shapely
 
 from jingxi.demo.generator import (
-    CENTER_LAT,
-    COMPONENT_KIND_BY_KEY,
     DEAD_END_NAME,
-    DEPARTMENTS,
-    REGION_CODE,
     RIVER_BRIDGES,
     RIVER_NAME,
-    CountyPlan,
     county_plan,
     township_count,
 )
 from jingxi.demo.names import chinese_number
+from jingxi.demo.plan import CENTER_LAT, COMPONENT_KIND_BY_KEY, DEPARTMENTS, REGION_CODE, CountyPlan
 from jingxi.org.choices import Role
 from jingxi.places.choices import RoadChiefLevel
 

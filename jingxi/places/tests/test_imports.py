@@ -16,22 +16,26 @@ from conftest import World, box, line
 from jingxi.lib.tabular import ImportRejected, xlsx_read, xlsx_write
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Membership, User
-from jingxi.places.choices import ComponentState, RoadChiefLevel
-from jingxi.places.imports import (
-    GEOJSON_EXPORTERS,
-    GEOJSON_IMPORTERS,
+from jingxi.places.chiefs_xlsx import (
     ROAD_CHIEF_COLUMNS,
+    road_chiefs_export_xlsx,
+    road_chiefs_import_xlsx,
+    seqs_format,
+    seqs_parse,
+)
+from jingxi.places.choices import ComponentState, RoadChiefLevel
+from jingxi.places.exports import (
+    GEOJSON_EXPORTERS,
     components_export_geojson,
+    roads_export_geojson,
+    townships_export_geojson,
+)
+from jingxi.places.imports import (
+    GEOJSON_IMPORTERS,
     components_import_geojson,
     grids_import_geojson,
     landmarks_import_geojson,
-    road_chiefs_export_xlsx,
-    road_chiefs_import_xlsx,
-    roads_export_geojson,
     roads_import_geojson,
-    seqs_format,
-    seqs_parse,
-    townships_export_geojson,
     townships_import_geojson,
 )
 from jingxi.places.models import Community, Component, Grid, Landmark, Road, RoadChief, Segment

@@ -25,7 +25,7 @@ from rest_framework.authtoken.models import Token
 
 from config.settings import DEVELOPMENT_SECRET_KEY, secret_key_for
 from conftest import Cast
-from jingxi.demo.generator import DEMO_PASSWORD
+from jingxi.demo.plan import DEMO_PASSWORD
 from jingxi.org.models import User
 from jingxi.org.tests.factories import UserFactory
 from jingxi.web.checks import superusers_absent_in_production

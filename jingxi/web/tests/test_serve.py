@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from conftest import Cast
-from jingxi.demo.generator import DEMO_PASSWORD
+from jingxi.demo.plan import DEMO_PASSWORD
 from jingxi.web.management.commands import serve
 
 

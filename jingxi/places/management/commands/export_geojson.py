@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from jingxi.places.imports import GEOJSON_EXPORTERS
+from jingxi.places.exports import GEOJSON_EXPORTERS
 from jingxi.places.management.commands.import_geojson import jurisdiction_get
 
 

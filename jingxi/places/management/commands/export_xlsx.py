@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jingxi.org.imports import calendar_days_export_xlsx, staff_export_xlsx, units_export_xlsx
-from jingxi.places.imports import road_chiefs_export_xlsx
+from jingxi.places.chiefs_xlsx import road_chiefs_export_xlsx
 from jingxi.places.management.commands.import_xlsx import KINDS, jurisdiction_get
 
 

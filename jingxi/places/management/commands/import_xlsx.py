@@ -17,7 +17,7 @@ from jingxi.org.imports import (
     units_import_xlsx,
 )
 from jingxi.org.models import Jurisdiction
-from jingxi.places.imports import road_chiefs_import_xlsx
+from jingxi.places.chiefs_xlsx import road_chiefs_import_xlsx
 
 
 def importers() -> dict[str, Callable[..., ImportSummary]]:
