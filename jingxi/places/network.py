@@ -354,11 +354,14 @@ def _near_misses(
 
 
 def road_network_build(
-    *, jurisdiction: Jurisdiction, tolerance_m: float | None = None
+    *, jurisdiction: Jurisdiction, tolerance_m: float | None = None, geo_version: int | None = None
 ) -> RoadNetwork:
-    """Build the network of the jurisdiction's segments (see the module docstring)."""
+    """Build the network of the jurisdiction's segments (see the module docstring).
+    `geo_version`: the version the caller just read, saving the query."""
     tol = float(settings.JINGXI_NETWORK_SNAP_M if tolerance_m is None else tolerance_m)
-    version = geo_version_get(jurisdiction_id=jurisdiction.pk)
+    version = (
+        geo_version_get(jurisdiction_id=jurisdiction.pk) if geo_version is None else geo_version
+    )
     center_lng = Jurisdiction.objects.values_list("center_lng", flat=True).get(pk=jurisdiction.pk)
     projection = MetricProjection.for_lng(float(center_lng))
     pieces = _pieces(jurisdiction, projection)
@@ -382,7 +385,7 @@ def road_network_get(*, jurisdiction: Jurisdiction) -> RoadNetwork:
     cached = _networks.get(jurisdiction.pk)
     if cached is not None and (cached.geo_version, cached.tolerance_m) == (version, tol):
         return cached
-    network = road_network_build(jurisdiction=jurisdiction, tolerance_m=tol)
+    network = road_network_build(jurisdiction=jurisdiction, tolerance_m=tol, geo_version=version)
     _networks[jurisdiction.pk] = network
     return network
 
