@@ -28,13 +28,13 @@ from jingxi.notify.tests.factories import NotificationFactory
 from jingxi.org.models import User
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, ViewportSize
 
 pytestmark = [pytest.mark.browser]
 
 AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 BLOCKING = ("serious", "critical")
 
 # Runs axe on the whole document, with WCAG 2.5.8's target size (off by default in
