@@ -56,12 +56,14 @@ async () => {
 }
 """
 
-# axe does not look at focus: each control that can take the keyboard's focus must show
-# it (WCAG 2.4.7) with an outline of 2 px or more whose colour has 3:1 against what is
-# behind it. A control drawn by another element (a hidden file input in its label, a
-# radio button's text) may show it there. Run after a key press, so that focus() counts
-# as keyboard focus (:focus-visible).
-FOCUS_RINGS = """
+# axe looks neither at focus nor at the edges of fields. Each control that can take the
+# keyboard's focus must show it (WCAG 2.4.7) with an outline of 2 px or more whose colour
+# has 3:1 against what is behind it; a control drawn by another element (a hidden file
+# input in its label, a radio button's text) may show it there. Each text field, select
+# and text area must stand out from what is around it by 3:1 (WCAG 1.4.11), by its edge
+# or its own background. Run after a key press, so that focus() counts as keyboard focus
+# (:focus-visible).
+FOCUS_AND_FIELD_EDGES = """
 () => {
   const parse = (c) => {
     const m = c.match(/rgba?\\(([^)]+)\\)/);
@@ -103,6 +105,8 @@ FOCUS_RINGS = """
       ? "." + el.className.trim().split(/\\s+/).join(".") : "")
       + (el.getAttribute("href") ? `[href="${el.getAttribute("href")}"]` : "")
       + (el.name ? `[name="${el.name}"]` : "");
+  const FIELDS = "input:not([type=checkbox]):not([type=radio]):not([type=file])"
+    + ":not([type=submit]):not([type=button]), select, textarea";
   const found = [];
   let checked = 0;
   const controls = document.querySelectorAll(
@@ -113,15 +117,24 @@ FOCUS_RINGS = """
     const box = el.getBoundingClientRect();
     const cs = getComputedStyle(el);
     if (cs.visibility === "hidden" || (!box.width && !box.height && !el.labels?.length)) continue;
+    const drawnElsewhere = box.width <= 1 || box.height <= 1 || cs.opacity === "0";
+    if (el.matches(FIELDS) && !drawnElsewhere) {
+      const behind = background(el.parentElement);
+      const own = background(el);
+      const edge = parseFloat(cs.borderBottomWidth) > 0 ? parse(cs.borderBottomColor) : own;
+      const r = Math.max(ratio(over(edge, own), behind), ratio(own, behind));
+      if (r < 3) found.push(`${name(el)}: field edge contrast ${r.toFixed(2)}:1`);
+    }
     el.focus();
     if (document.activeElement !== el) continue;
-    const drawnElsewhere = box.width <= 1 || box.height <= 1 || cs.opacity === "0";
     const shown = drawnElsewhere
       ? [el.closest("label"), el.labels?.[0], el.nextElementSibling].filter(Boolean)
       : [el];
     checked += 1;
     const problems = shown.map(ring);
-    if (!problems.includes(null)) found.push(`${name(el)}: ${problems.join(", ") || "hidden"}`);
+    if (!problems.includes(null)) {
+      found.push(`${name(el)}: focus not shown (${problems.join(", ") || "hidden"})`);
+    }
   }
   if (document.activeElement) document.activeElement.blur();
   return {checked, found};
@@ -156,13 +169,19 @@ class Checker:
         page.click("form.login__form button[type=submit]")
         page.wait_for_url(f"{self.base}/")
 
-    def check(self, path: str, *, who: str, ready: str = "main") -> None:
-        """Open `path` at desktop width and run axe; narrow to a phone and run it again;
-        check the page's one h1 and every control's focus ring."""
+    def check(self, path: str, *, who: str, ready: str = "main", submit: str = "") -> None:
+        """Open `path` at desktop width (and, given `submit`, click it to see the page that
+        answers) and run axe; narrow to a phone and run it again; check the page's one h1
+        and every control's focus ring."""
         page = self.page
         page.set_viewport_size(DESKTOP)
         page.goto(f"{self.base}{path}")
         page.wait_for_selector(ready)
+        if submit:
+            with page.expect_navigation():
+                page.click(submit)
+            page.wait_for_selector(ready)
+            path += f" after {submit}"
         # htmx parts that load with the page (the bell's count) are part of what is seen.
         page.wait_for_function("() => !document.querySelector('.htmx-request')")
         if page.locator("h1").count() != 1:
@@ -175,10 +194,10 @@ class Checker:
                 self.found.append(f"{who} {path} [{name}] {line}")
             self.checked += 1
         page.keyboard.press("Shift")  # from here on, focus() is keyboard focus
-        rings = page.evaluate(FOCUS_RINGS)
+        rings = page.evaluate(FOCUS_AND_FIELD_EDGES)
         self.focusable += rings["checked"]
         for line in rings["found"]:
-            self.found.append(f"{who} {path} [phone] focus-visible at {line}")
+            self.found.append(f"{who} {path} [phone] {line}")
 
 
 def _world_of_documents(world: World, cast: Cast) -> tuple[Case, Case]:
@@ -258,6 +277,12 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violation(
     # The public site, as a citizen sees it.
     checker.check(reverse("public:portal"), who="citizen")
     checker.check(reverse("public:report"), who="citizen", ready="#pick-map.leaflet-container")
+    checker.check(
+        reverse("public:report"),
+        who="citizen",
+        ready="#pick-map.leaflet-container",
+        submit="#report-submit",  # empty: the form comes back with its errors
+    )
     checker.check(reverse("public:track-search"), who="citizen")
     track = reverse("public:track", args=[citizens.number])
     checker.check(f"{track}?t={citizens.tracking_token}", who="citizen", ready="#feedback-form")
@@ -287,6 +312,6 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violation(
     checker.check(reverse("hotline:console"), who="operator", ready="#call-map.leaflet-container")
     context.close()
 
-    assert checker.checked == 2 * 19
+    assert checker.checked == 2 * 20
     assert checker.focusable > 300  # the focus check saw the controls
     assert checker.found == [], "axe found:\n" + "\n".join(checker.found)
