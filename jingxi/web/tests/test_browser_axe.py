@@ -56,6 +56,25 @@ async () => {
 }
 """
 
+SKIP_LINK = """
+() => {
+  let link = document.activeElement;
+  if (!link || !link.matches("a.skiplink")) {
+    // A page that puts the focus in a field of its own (autofocus) starts Tab there.
+    const first = document.querySelector("a[href], button, input:not([type=hidden]), select");
+    if (!document.querySelector("main [autofocus]") || !first.matches("a.skiplink")) {
+      return "not the first stop of Tab";
+    }
+    link = first;
+    link.focus();
+  }
+  const target = document.querySelector(link.getAttribute("href"));
+  if (!target || target.tagName !== "MAIN") return "does not lead to <main>";
+  const box = link.getBoundingClientRect();
+  return box.top >= 0 && box.height >= 24 ? "" : "not shown when focused";
+}
+"""
+
 # axe looks neither at focus nor at the edges of fields. Each control that can take the
 # keyboard's focus must show it (WCAG 2.4.7) with an outline of 2 px or more whose colour
 # has 3:1 against what is behind it; a control drawn by another element (a hidden file
@@ -171,8 +190,8 @@ class Checker:
 
     def check(self, path: str, *, who: str, ready: str = "main", submit: str = "") -> None:
         """Open `path` at desktop width (and, given `submit`, click it to see the page that
-        answers) and run axe; narrow to a phone and run it again; check the page's one h1
-        and every control's focus ring."""
+        answers) and run axe; narrow to a phone and run it again; check the page's one h1,
+        its skip link, every control's focus ring and every field's edge."""
         page = self.page
         page.set_viewport_size(DESKTOP)
         page.goto(f"{self.base}{path}")
@@ -193,7 +212,12 @@ class Checker:
             for line in page.evaluate(RUN_AXE):
                 self.found.append(f"{who} {path} [{name}] {line}")
             self.checked += 1
-        page.keyboard.press("Shift")  # from here on, focus() is keyboard focus
+        # The first Tab reaches the skip link, shown, leading to the main content; from
+        # here on, focus() is keyboard focus.
+        page.keyboard.press("Tab")
+        skip = page.evaluate(SKIP_LINK)
+        if skip:
+            self.found.append(f"{who} {path} [phone] skip link: {skip}")
         rings = page.evaluate(FOCUS_AND_FIELD_EDGES)
         self.focusable += rings["checked"]
         for line in rings["found"]:
