@@ -1,7 +1,8 @@
 """Fetch front-end libraries from package registries into static/vendor/.
 
 Leaflet and its marker-cluster plugin come from PyPI (the xstatic packages in
-requirements.txt); htmx comes from the npm registry through `npm pack`. Nothing
+requirements.txt); htmx and axe-core (for the accessibility test) come from the npm
+registry through `npm pack`. Nothing
 is loaded from a CDN at run time: whitenoise serves these files.
 """
 
@@ -25,6 +26,8 @@ VENDOR = ROOT / "static" / "vendor"
 # npm packages: name@version -> files to copy out of the package tarball.
 NPM_PACKAGES: dict[str, dict[str, str]] = {
     "htmx.org@2.0.11": {"package/dist/htmx.min.js": "htmx/htmx.min.js"},
+    # Only the accessibility test injects it; pages never load it.
+    "axe-core@4.14.1": {"package/axe.min.js": "axe-core/axe.min.js"},
 }
 
 
@@ -58,7 +61,7 @@ def _missing_map(line: str, folder: Path) -> bool:
 def fetch_npm() -> None:
     npm = shutil.which("npm")
     if npm is None:
-        sys.exit("npm is needed once to fetch htmx from the npm registry: install Node.js and npm")
+        sys.exit("npm is needed once to fetch htmx and axe-core from npm: install Node.js and npm")
     with tempfile.TemporaryDirectory() as tmp:
         for spec, files in NPM_PACKAGES.items():
             out = subprocess.run(

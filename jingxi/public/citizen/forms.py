@@ -133,6 +133,11 @@ class CitizenReportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # The place is one answer kept in two hidden fields: one message, on `lng` (shown
+        # by the map), however many of the two are missing or wrong.
+        if "lat" in self.errors:
+            lat_errors = self.errors.pop("lat")
+            self.errors.setdefault("lng", lat_errors)
         gave_contact = data.get("reporter_name") or data.get("reporter_phone")
         if gave_contact and not data.get("consent"):
             self.add_error("consent", _("留下联系方式时，请勾选同意其用途"))

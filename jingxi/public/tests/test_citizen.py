@@ -165,6 +165,18 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_stored(
     assert not Case.objects.exists()
 
 
+def test_empty_report_names_the_missing_place_once(world: World, client: Client) -> None:
+    response = post_report(client, {"form_token": TOKEN})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == ["lng", "category", "description"]
+    html = response.content.decode()
+    summary = html[html.index('id="report-errors"') : html.index('id="step-place"')]
+    assert summary.count("请在地图上点选问题位置") == 1
+    # ...and beside the map, where it is to be fixed.
+    assert 'class="place-status is-error" id="place-status"' in html
+
+
 def test_other_jurisdictions_category_is_refused(world: World, cast: Cast, client: Client) -> None:
     from jingxi.catalog.models import Category
 

@@ -123,3 +123,17 @@ def test_login_page_lists_demo_logins_except_in_production(
     settings.JINGXI_ENV = "production"
     html = client.get("/accounts/login/").content.decode()
     assert "data-demo-user" not in html
+
+
+def test_supervision_orders_are_in_the_menu_of_every_role_that_may_read_them(
+    client: Client, cast: Cast
+) -> None:
+    """督办单 had no way in but a button on the notices page: the menu offers it, as it
+    does the notices, to every role with the document archive, and only to them."""
+    readers = {"dispatcher", "road_chief", "handler_a", "unit_head_a", "leader"}
+    for who in (*sorted(readers), "inspector", "assessor", "operator"):
+        user = getattr(cast, who)
+        client.force_login(user)
+        html = client.get("/").content.decode()
+        shown = {key for key in ("notices", "supervision") if f'data-nav="{key}"' in html}
+        assert shown == ({"notices", "supervision"} if who in readers else set()), who
