@@ -520,7 +520,13 @@ def _escalation_event(
     order: SupervisionOrder | None,
 ) -> CaseEvent:
     audience = ctx.audience
-    data: dict[str, Any] = {"step": step.step, "hours_overdue": _hours_text(late)}
+    assert case.stage_deadline is not None
+    data: dict[str, Any] = {
+        "step": step.step,
+        "hours_overdue": _hours_text(late),
+        # The clock it escalates: a notice of it is cleared when the clock changes.
+        "stage_deadline": case.stage_deadline.isoformat(),
+    }
     if step.step == "unit_head":
         recipients = audience.unit_heads(case.unit_id)
         note = _("超期%(h)s个工作小时，通知责任单位第一责任人") % {"h": _hours_text(late)}
