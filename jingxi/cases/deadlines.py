@@ -6,7 +6,9 @@
 1. warn — open cases whose stage deadline is at most `warn_before_hours` of working
    time away and that were not warned: an event "warn" for the people whose clock it
    is (dispatchers for filing/dispatch, the unit's handlers for acceptance/handling,
-   the verifying inspector for verification); `warned` is set.
+   the verifying inspector for verification); `warned` is set. A stage no longer than
+   the lead starts with `warned` set (`effects.stage_warning_due`, asked when the
+   clock starts), so it is never warned the moment it begins.
 2. overdue — cases whose stage deadline has come (deadline <= now) and that are not
    marked: `is_overdue` is set and an event "overdue" is written for the same people.
 3. ladder — overdue cases on the unit's clock (dispatched, handling) take every step
@@ -518,7 +520,13 @@ def _escalation_event(
     order: SupervisionOrder | None,
 ) -> CaseEvent:
     audience = ctx.audience
-    data: dict[str, Any] = {"step": step.step, "hours_overdue": _hours_text(late)}
+    assert case.stage_deadline is not None
+    data: dict[str, Any] = {
+        "step": step.step,
+        "hours_overdue": _hours_text(late),
+        # The clock it escalates: a notice of it is cleared when the clock changes.
+        "stage_deadline": case.stage_deadline.isoformat(),
+    }
     if step.step == "unit_head":
         recipients = audience.unit_heads(case.unit_id)
         note = _("超期%(h)s个工作小时，通知责任单位第一责任人") % {"h": _hours_text(late)}

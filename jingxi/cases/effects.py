@@ -85,6 +85,28 @@ def no_clock(step: Step) -> None:
     return None
 
 
+def stage_warning_due(
+    *,
+    settings: LoopSettings,
+    calendar: WorkCalendar,
+    start: dt.datetime,
+    deadline: dt.datetime | None,
+) -> bool:
+    """Whether a stage clock started at `start` gets a "due soon" warning: only when it
+    runs longer than the lead (`LoopSettings.warn_before_hours`) in working time.
+
+    A stage no longer than the lead is within it from its first moment, so its warning
+    would come with the step that started it and say nothing (with the defaults, every
+    1-hour filing, dispatch and acceptance stage). The one rule: the report and every
+    transition ask it when they start a clock; the deadline scan warns only the cases
+    it left unwarned (`Case.warned`).
+    """
+    lead = settings.warn_before_hours
+    if deadline is None or lead <= 0:
+        return False
+    return calendar.working_time_between(start, deadline) > dt.timedelta(hours=float(lead))
+
+
 # --- effects ------------------------------------------------------------------------
 
 

@@ -113,8 +113,9 @@ class Case(models.Model):
     # Flags and counters.
     is_overdue = models.BooleanField(_("超期"), default=False)
     is_supervised = models.BooleanField(_("督办"), default=False)
-    # Deadline scan bookkeeping: whether the handler was warned, and how many steps of
-    # the escalation ladder were taken since the case went overdue.
+    # Deadline scan bookkeeping: whether the stage's warning is done (sent, or none due
+    # because the stage is no longer than the lead: `effects.stage_warning_due`), and how
+    # many steps of the escalation ladder were taken since the case went overdue.
     warned = models.BooleanField(_("已提醒"), default=False)
     escalation_step = models.PositiveSmallIntegerField(_("升级步数"), default=0)
     return_count = models.PositiveIntegerField(_("退单次数"), default=0)

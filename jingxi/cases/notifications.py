@@ -5,20 +5,34 @@ log is `CaseEvent`, append-only, read by id after the source's cursor. A message
 text is the event's note masked (`org.privacy.MASKED`) for every recipient, whatever
 their roles: it is a copy that leaves the platform by e-mail, SMS or WeChat, where no
 rule can follow it; the case page shows the note as the reader's roles allow.
+
+What a message is about (`Message.about`), and so when it stops needing action:
+- a request (extension, suspension, void) is about the request pending
+  (`pending:<request>`): decided, it is cleared;
+- the deadline scan's warning, overdue and escalation are about the stage clock they
+  speak of (`clock:<stage deadline>`): a new stage, or a deadline moved by an
+  extension, clears them;
+- every other message is about the status the event left the case in (dispatched: to
+  sign for; filed after a return: to dispatch again; handled: to verify; ...).
+`states_of` gives a case's current status, pending request and stage clock: the notices
+about anything else are cleared when the drain reads the case's next event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Final, cast
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jingxi.cases.choices import SCAN_EVENTS, Action, EventKind, Record, Status
 from jingxi.cases.deadlines import CaseAudience
-from jingxi.cases.models import CaseEvent
-from jingxi.notify.sources import Event, Message
+from jingxi.cases.models import Case, CaseEvent
+from jingxi.cases.workflow import REQUEST_OF
+from jingxi.notify.sources import Event, Kind, Message
 from jingxi.org.privacy import MASKED
 
 SOURCE_NAME: Final = "cases"
@@ -50,6 +64,29 @@ TITLES: Final[dict[str, Callable[[], str]]] = {
     Record.NOTICE_SIGNED: lambda: _("整改通知单%(document)s已由责任单位签收（案卷%(number)s）"),
     Record.SUPERVISION_SIGNED: lambda: _("督办单%(document)s已由责任单位签收（案卷%(number)s）"),
 }
+# The kinds, as each user's preferences page lists them; urgent ones go by every medium
+# unless the user says otherwise: a 1-hour clock to sign for, a deadline, a late case.
+KINDS: Final = (
+    Kind(A.DISPATCH, gettext_lazy("新派遣案卷（待签收）"), urgent=True),
+    Kind(A.RETURN, gettext_lazy("案卷被退回（待重新派遣）")),
+    Kind(A.REQUEST_EXTENSION, gettext_lazy("延期申请（待审批）")),
+    Kind(A.REQUEST_SUSPENSION, gettext_lazy("挂账申请（待审批）")),
+    Kind(A.REQUEST_VOID, gettext_lazy("作废申请（待审批）")),
+    Kind(A.APPROVE_EXTENSION, gettext_lazy("延期申请已批准")),
+    Kind(A.REFUSE_EXTENSION, gettext_lazy("延期申请被驳回")),
+    Kind(A.APPROVE_SUSPENSION, gettext_lazy("挂账申请已批准")),
+    Kind(A.REFUSE_SUSPENSION, gettext_lazy("挂账申请被驳回")),
+    Kind(A.REPORT_BACK, gettext_lazy("处置已反馈（待核查）")),
+    Kind(A.VERIFY_FAIL, gettext_lazy("核查不通过（待返工）")),
+    Kind("close", gettext_lazy("您上报的案卷已结案")),
+    Kind(EventKind.WARN, gettext_lazy("环节即将到期"), urgent=True),
+    Kind(EventKind.OVERDUE, gettext_lazy("环节已超期"), urgent=True),
+    Kind(EventKind.ESCALATE, gettext_lazy("超期升级督办"), urgent=True),
+    Kind(Record.NOTICE_ISSUED, gettext_lazy("整改通知单（待签收）")),
+    Kind(Record.SUPERVISION_ISSUED, gettext_lazy("督办单（待签收）"), urgent=True),
+    Kind(Record.NOTICE_SIGNED, gettext_lazy("整改通知单已签收")),
+    Kind(Record.SUPERVISION_SIGNED, gettext_lazy("督办单已签收")),
+)
 DISPATCHER_ACTIONS: Final = frozenset(
     {A.RETURN, A.REQUEST_EXTENSION, A.REQUEST_SUSPENSION, A.REQUEST_VOID}
 )
@@ -116,10 +153,35 @@ def _title(event: CaseEvent) -> str:
     return title
 
 
+def _clock(deadline: dt.datetime) -> str:
+    """A stage clock's state: its deadline in UTC to the microsecond."""
+    return "clock:" + deadline.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S%f")
+
+
+def _about(event: CaseEvent) -> str:
+    """The state of the case the event's message asks action in (module docstring)."""
+    if event.action in REQUEST_OF:
+        return f"pending:{REQUEST_OF[Action(event.action)]}"
+    if event.action in SCAN_ACTIONS and event.data.get("stage_deadline"):
+        return _clock(dt.datetime.fromisoformat(event.data["stage_deadline"]))
+    return str(event.to_status)
+
+
+def case_states(case: Case) -> frozenset[str]:
+    """The states the case is in now, in `_about`'s terms."""
+    states = {str(case.status)}
+    if case.pending_request:
+        states.add(f"pending:{case.pending_request}")
+    if case.stage_deadline is not None:
+        states.add(_clock(case.stage_deadline))
+    return frozenset(states)
+
+
 class CaseEventSource:
     """Case events (`CaseEvent` by id) as the notify job reads them."""
 
     name = SOURCE_NAME
+    kinds = KINDS
 
     def events_after(self, *, cursor: int, limit: int) -> Sequence[Event]:
         return list(
@@ -137,6 +199,9 @@ class CaseEventSource:
                 "data",
                 "case__id",
                 "case__number",
+                "case__status",
+                "case__pending_request",
+                "case__stage_deadline",
                 "case__jurisdiction",
                 "case__unit",
                 "case__reporter",
@@ -165,6 +230,12 @@ class CaseEventSource:
                     object_id=str(event.case_id),
                     url=reverse("cases:case-detail", args=[event.case_id]),
                     at=event.at,
+                    about=_about(event),
                 )
             )
         return messages
+
+    def states_of(self, events: Sequence[Event]) -> Mapping[str, Collection[str]]:
+        """Each case's states as read with its events (the row of their statement)."""
+        case_events = cast("Sequence[CaseEvent]", events)  # the events this source gave
+        return {str(e.case_id): case_states(e.case) for e in case_events}

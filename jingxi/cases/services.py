@@ -27,7 +27,7 @@ from jingxi.cases.context import (
     context_joins,
     context_read,
 )
-from jingxi.cases.effects import Step, effects_apply
+from jingxi.cases.effects import Step, effects_apply, stage_warning_due
 from jingxi.cases.errors import CaseInputError as CaseInputError
 from jingxi.cases.models import Case, CaseEvent, CaseNumberCounter, LoopSettings
 from jingxi.cases.selectors import case_places_attach, case_places_set, places_select_sql
@@ -440,6 +440,7 @@ def _report_case(
         stage, hours = Stage.DISPATCH, settings.dispatch_hours
     else:
         stage, hours = Stage.FILING, settings.filing_hours
+    stage_deadline = calendar.add_working_hours(now, hours)
     return Case(
         jurisdiction=jurisdiction,
         number="",  # given by `_case_insert` from the day's counter
@@ -462,7 +463,10 @@ def _report_case(
         status=status,
         proposed_unit_id=route.unit_id,
         stage=stage,
-        stage_deadline=calendar.add_working_hours(now, hours),
+        stage_deadline=stage_deadline,
+        warned=not stage_warning_due(
+            settings=settings, calendar=calendar, start=now, deadline=stage_deadline
+        ),
         idempotency_key=idempotency_key,
         tracking_token=secrets.token_urlsafe(16)[:22],
         reported_at=now,
@@ -586,8 +590,13 @@ def case_transition(
         unit_deadline = case.deadline
         effects_apply(step, action)
         if (case.stage, case.stage_deadline) != stage_clock:
-            # A new stage clock: its own warning, its own overdue.
-            case.warned = False
+            # A new stage clock: its own overdue, and its own warning if one is due.
+            case.warned = not stage_warning_due(
+                settings=step.settings,
+                calendar=step.calendar,
+                start=now,
+                deadline=case.stage_deadline,
+            )
             case.is_overdue = False
         if case.deadline != unit_deadline:
             # A new handling deadline (dispatch, rework, extension, resume): the

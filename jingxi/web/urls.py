@@ -9,6 +9,11 @@ urlpatterns = [
     path("map/layers/<slug:layer>.geojson", views.map_layer, name="map-layer"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/badge/", views.notification_badge, name="notification-badge"),
+    path(
+        "notifications/preferences/",
+        views.notification_preferences,
+        name="notification-preferences",
+    ),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
     path(
         "notifications/<id:notification_id>/read/",

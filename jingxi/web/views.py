@@ -11,13 +11,21 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingxi.accounts.sessions import background
 from jingxi.cases.queues import work_counts_for
 from jingxi.notify.models import Notification
-from jingxi.notify.selectors import notification_list_for, notification_unread_count
-from jingxi.notify.services import notification_mark_all_read, notification_mark_read
+from jingxi.notify.selectors import (
+    notification_list_for,
+    notification_preferences_for,
+    notification_unread_count,
+)
+from jingxi.notify.services import (
+    notification_mark_all_read,
+    notification_mark_read,
+    notification_preferences_set,
+)
 from jingxi.org.models import User
 from jingxi.org.roles import Perm, roles_of
 from jingxi.places import layers as map_layers
@@ -79,13 +87,14 @@ def map_layer(request: HttpRequest, layer: str) -> JsonResponse:
 @require_GET
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
+    """What needs action first (the badge's count), then the read and cleared, muted."""
     user = _user(request)
-    unread_only = request.GET.get("unread") == "1"
-    rows = notification_list_for(user=user, unread_only=unread_only)
+    pending_only = request.GET.get("pending") == "1"
+    rows = notification_list_for(user=user, pending_only=pending_only)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "unread_only": unread_only,
+        "pending_only": pending_only,
         "unread": notification_unread_count(user=user),
     }
     return render(request, "web/notification_list.html", context)
@@ -122,3 +131,23 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     n = notification_mark_all_read(user=_user(request))
     messages.success(request, _("已将 %(n)d 条通知标为已读") % {"n": n})
     return redirect("web:notification-list")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """Which kinds reach the user by which medium: one's own choices only."""
+    user = _user(request)
+    columns, rows = notification_preferences_for(user=user)
+    if request.method == "POST":
+        on = set(request.POST.getlist("on"))
+        choices = {
+            (row.source, row.kind.name, str(cell.medium)): cell.key in on
+            for row in rows
+            for cell in row.cells
+            if cell.available
+        }
+        notification_preferences_set(user=user, choices=choices)
+        messages.success(request, _("通知设置已保存"))
+        return redirect("web:notification-preferences")
+    return render(request, "web/notification_preferences.html", {"columns": columns, "rows": rows})

@@ -56,6 +56,19 @@ def handling_case(world: World, cast: Cast, at: dt.datetime = MONDAY_9, **kwargs
     return case_transition(case_id=case.pk, action=Action.ACCEPT, actor=cast.handler_a, now=at)
 
 
+def citizen_case(world: World) -> Case:
+    """A citizen's report on Monday 09:00, in the filing stage."""
+    return case_report(
+        jurisdiction=world.jurisdiction,
+        category=world.exposed_garbage,
+        lng=113.955,
+        lat=34.7102,
+        description="市民反映垃圾",
+        source=Source.CITIZEN_WEB,
+        now=MONDAY_9,
+    )
+
+
 def scan_events(case: Case) -> list[tuple[str, str]]:
     """(action, step) of the events the scan wrote for the case, in order."""
     return [
@@ -128,18 +141,28 @@ def test_handler_is_warned_one_working_hour_before_the_deadline(world: World, ca
     assert deadline_scan(now=local(2026, 11, 23, 14, 0)).warned == 0
 
 
+def test_a_stage_no_longer_than_the_lead_is_never_warned(world: World, cast: Cast) -> None:
+    # The defaults: 1-hour filing, dispatch and acceptance stages, a 1-hour lead. Each is
+    # within the lead from its first moment, so a warning would come with the step itself.
+    case = citizen_case(world)
+    assert deadline_scan(now=MONDAY_9).warned == 0
+    case_transition(case_id=case.pk, action=Action.FILE, actor=cast.dispatcher, now=MONDAY_9)
+    assert deadline_scan(now=MONDAY_9 + dt.timedelta(minutes=30)).warned == 0
+    case_transition(case_id=case.pk, action=Action.DISPATCH, actor=cast.dispatcher, now=MONDAY_9)
+    assert deadline_scan(now=MONDAY_9 + dt.timedelta(minutes=59)).warned == 0
+    assert scan_events(case) == []
+    # Overdue still comes at the deadline.
+    assert deadline_scan(now=local(2026, 11, 23, 10, 0)).overdue == 1
+
+
 def test_filing_stage_warns_dispatchers_and_verification_warns_the_inspector(
     world: World, cast: Cast
 ) -> None:
-    filing = case_report(
-        jurisdiction=world.jurisdiction,
-        category=world.exposed_garbage,
-        lng=113.955,
-        lat=34.7102,
-        description="市民反映垃圾",
-        source=Source.CITIZEN_WEB,
-        now=MONDAY_9,
+    # Filing longer than the 1-hour lead (2 working hours), so it has a warning.
+    LoopSettings.objects.update_or_create(
+        jurisdiction=world.jurisdiction, defaults={"filing_hours": 2}
     )
+    filing = citizen_case(world)
     verifying = handling_case(world, cast)
     case_transition(
         case_id=verifying.pk, action=Action.REPORT_BACK, actor=cast.handler_a, now=MONDAY_9
@@ -147,7 +170,10 @@ def test_filing_stage_warns_dispatchers_and_verification_warns_the_inspector(
     deadline_scan(now=MONDAY_9 + dt.timedelta(minutes=30))
     filing.refresh_from_db()
     verifying.refresh_from_db()
-    assert filing.stage == Stage.FILING and filing.warned
+    assert filing.stage == Stage.FILING and not filing.warned
+    deadline_scan(now=local(2026, 11, 23, 10, 0))
+    filing.refresh_from_db()
+    assert filing.warned
     assert recipients_of(filing, "warn") == [cast.dispatcher.pk]
     assert verifying.stage == Stage.VERIFICATION
     # The verification stage has 2 working hours: not yet within the hour.
@@ -461,9 +487,17 @@ def test_each_stage_clock_gets_its_own_warning(world: World, cast: Cast) -> None
         file_directly=True,
         now=MONDAY_9,
     )
+    LoopSettings.objects.update_or_create(
+        jurisdiction=world.jurisdiction, defaults={"acceptance_hours": 2}
+    )
     case_transition(case_id=case.pk, action=Action.DISPATCH, actor=cast.dispatcher, now=MONDAY_9)
-    deadline_scan(now=MONDAY_9)  # acceptance is due at 10:00: warned at once
-    case_transition(case_id=case.pk, action=Action.ACCEPT, actor=cast.handler_a, now=MONDAY_9)
+    deadline_scan(now=MONDAY_9 + dt.timedelta(hours=1))  # acceptance is due at 11:00
+    case_transition(
+        case_id=case.pk,
+        action=Action.ACCEPT,
+        actor=cast.handler_a,
+        now=MONDAY_9 + dt.timedelta(hours=1),
+    )
     deadline_scan(now=local(2026, 11, 23, 12, 0))  # the handling deadline is an hour away
     assert [step for _, step in scan_events(case)] == ["warn", "warn"]
 

@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jingxi.cases.tests.factories import CaseFactory
-from jingxi.notify.models import Notification
+from jingxi.notify.choices import Medium
+from jingxi.notify.models import Notification, NotificationPreference
 from jingxi.org.tests.factories import UserFactory
 
 
@@ -27,3 +28,16 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     kind = "dispatch"
     title = factory.LazyAttribute(lambda o: f"新派遣案卷 {o.case.number}")
     created_at = factory.LazyFunction(timezone.now)
+
+
+class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
+    """A user's choice off the default: overdue notices not by e-mail."""
+
+    class Meta:
+        model = NotificationPreference
+
+    user = factory.SubFactory(UserFactory)
+    source = "cases"
+    kind = "overdue"
+    medium = Medium.EMAIL
+    enabled = False

@@ -7,7 +7,7 @@ future app (patrols, spot checks, incidents) registers from its AppConfig.ready(
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from jingxi.notify.models import Notification, OutboxCursor
 from jingxi.notify.services import outbox_drain, source_drain
 from jingxi.notify.sources import (
     Event,
+    Kind,
     Message,
     source_register,
     source_unregister,
@@ -45,6 +46,7 @@ class Reminder:
 class PatrolSource:
     name: str = "patrols"
     log: list[Reminder] = field(default_factory=list)
+    kinds: Sequence[Kind] = (Kind("patrol_due", "今日巡查", urgent=True),)
 
     def events_after(self, *, cursor: int, limit: int) -> Sequence[Event]:
         return [r for r in self.log if r.pk > cursor][:limit]
@@ -63,6 +65,9 @@ class PatrolSource:
             )
             for r in reminders
         ]
+
+    def states_of(self, events: Sequence[Event]) -> Mapping[str, Collection[str]]:
+        return {}
 
 
 @pytest.fixture

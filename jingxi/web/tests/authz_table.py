@@ -222,6 +222,12 @@ ROWS: Final[tuple[Row, ...]] = (
     page("web:map-layer", "GET", MAPPED, "the staff map's GeoJSON layers"),
     page("web:notification-list", "GET", LOGGED_IN, "one's own notifications"),
     page("web:notification-badge", "GET", LOGGED_IN, "one's own unread count"),
+    page(
+        "web:notification-preferences",
+        "GET POST",
+        LOGGED_IN,
+        "one's own choice of media per kind of notification",
+    ),
     page("web:notification-read-all", "POST", LOGGED_IN, "mark one's own notifications read"),
     page(
         "web:notification-read",
