@@ -128,9 +128,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
             window_hours=settings.duplicate_window_hours,
         )
     masking = masking_for(roles=roles, viewer=user, surface=Surface.CASE_PAGE)
+    photos = queues.first_photos_for(case_ids=[c.pk for c in page.object_list])
     rows = [
         {
             "case": case,
+            "photo_id": photos.get(case.pk),
             "clock": queues.deadline_clock(case=case, calendar=calendar, now=now),
             "duplicates": duplicates.get(case.pk, []),
             "masking": masking.about(name=case.reporter_name, phone=case.reporter_phone),
@@ -316,6 +318,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "before": [a for a in attachments if a.kind == AttachmentKind.BEFORE],
         "after": [a for a in attachments if a.kind == AttachmentKind.AFTER],
         "other": [a for a in attachments if a.kind == AttachmentKind.OTHER],
+        "first_photo": next(iter(attachments), None),
         "clock": queues.deadline_clock(case=case, calendar=calendar),
         "choices": choices,
         "units": units,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -332,20 +333,25 @@ def test_other_units_handler_gets_404_on_every_action(
 def test_case_page_offers_exactly_the_users_actions(world: World, cast: Cast) -> None:
     case = reported(world)
     dispatcher = client_for(cast.dispatcher).get(reverse("cases:case-detail", args=[case.pk]))
+    # The likely one first (and open), then the table's order.
     assert [c.action for c in dispatcher.context["choices"]] == [
-        Action.REQUEST_CHECK,
         Action.FILE,
+        Action.REQUEST_CHECK,
         Action.REJECT,
     ]
+    assert [c.likely for c in dispatcher.context["choices"]] == [True, False, False]
     inspector = client_for(cast.inspector).get(reverse("cases:case-detail", args=[case.pk]))
     assert [c.action for c in inspector.context["choices"]] == [Action.SELF_HANDLE]
     case = dispatched(world, cast)
     handler = client_for(cast.handler_a).get(reverse("cases:case-detail", args=[case.pk]))
     assert [c.action for c in handler.context["choices"]] == [
-        Action.RETURN,
         Action.ACCEPT,
+        Action.RETURN,
         Action.REQUEST_VOID,
     ]
+    assert re.search(
+        rb'<details class="action" open>\s*<summary data-action="accept">', handler.content
+    )
     assert (
         client_for(cast.leader).get(reverse("cases:case-detail", args=[case.pk])).context["choices"]
         == []
