@@ -69,7 +69,11 @@ class CaseReportForm(forms.Form):
     source = forms.ChoiceField(label=_("信息来源"), required=False)
     reporter_name = forms.CharField(label=_("反映人姓名"), max_length=64, required=False)
     reporter_phone = forms.CharField(label=_("反映人电话"), max_length=32, required=False)
-    photos = MultiplePhotoField(label=_("现场照片"))
+    # In the street: the camera first (`capture`); the service checks the type by content.
+    photos = MultiplePhotoField(
+        label=_("现场照片"),
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
     file_directly = forms.BooleanField(label=_("直接立案（巡查发现、事实清楚）"), required=False)
 
     def __init__(

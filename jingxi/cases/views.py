@@ -37,6 +37,7 @@ from jingxi.cases.services import (
 )
 from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
+from jingxi.catalog.selectors import category_pick_items
 from jingxi.lib.numbers import int_or_none
 from jingxi.org.models import Jurisdiction, Unit, User
 from jingxi.org.privacy import Surface, contacts_visible, masking_for
@@ -269,6 +270,7 @@ def case_report_view(request: HttpRequest) -> HttpResponse:
         "error": error,
         "jurisdiction": jurisdiction,
         "patrol": bool(form.patrol_source),
+        "categories": category_pick_items(jurisdiction=jurisdiction),
     }
     return render(request, "cases/case_report.html", context, status=status)
 
