@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.browser]
 
 WIDTH, HEIGHT = 390, 844
+SHOT = "/tmp/jingxi-phone-{name}.png"
 LNG, LAT = 113.955, 34.7102  # on 青年路, in 青年路街道
 
 
@@ -69,6 +70,7 @@ def _open_card(page: Page, number: str) -> None:
     """From the home page to the work queue, then one tap on the case's card."""
     _press(page, "[data-nav=cases]")
     card = _on_first_screen(page, f"tr[data-case='{number}']")
+    page.screenshot(path=SHOT.format(name="queue"))
     assert card.locator(".case-thumb img").count() == 1
     box = card.bounding_box()
     assert box is not None and box["height"] >= 44
@@ -122,6 +124,7 @@ def test_a_handlers_day_and_an_inspectors_on_a_phone(
     _press(page, "form[data-action-form=accept] button[type=submit]")
     assert page.locator("#case-status").inner_text() == "处置中"
     assert _opened_action(page) == "report_back"
+    page.screenshot(path=SHOT.format(name="case"))
     form = "form[data-action-form=report_back]"
     camera = _on_first_screen(page, f"{form} input[type=file][capture=environment]")
     camera.set_input_files(str(after))
@@ -152,6 +155,7 @@ def test_a_handlers_day_and_an_inspectors_on_a_phone(
     page.click(f"#category-results button[data-category='{world.manhole_cover.pk}']")
     assert "上水井盖" in page.locator("#category-chosen").inner_text()
     assert page.locator("select[name=category]").is_hidden()
+    page.screenshot(path=SHOT.format(name="report"))
     page.fill("textarea[name=description]", "青年路人行道上水井盖松动，踩上去会翻。")
     _press(page, "#case-report-form button[type=submit]")
     assert page.locator("#case-status").inner_text() == "待受理"
