@@ -54,7 +54,12 @@ def category_choices(categories: Sequence[Category]) -> list[tuple[str, Any]]:
 
 
 class CaseReportForm(forms.Form):
-    category = forms.TypedChoiceField(label=_("问题类别"), coerce=int)
+    # A select for a browser without script; the page's category picker hides it.
+    category = forms.TypedChoiceField(
+        label=_("问题类别"),
+        coerce=int,
+        widget=forms.Select(attrs={"aria-labelledby": "category-label"}),
+    )
     urgency = forms.ChoiceField(
         label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL
     )
