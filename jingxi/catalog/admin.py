@@ -16,10 +16,11 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingxi.catalog.choices import CategoryLevel
+from jingxi.catalog.choices import CategoryLevel, Urgency
 from jingxi.catalog.models import Category, TimeLimit
 from jingxi.catalog.services import (
     catalog_export_xlsx,
@@ -28,6 +29,7 @@ from jingxi.catalog.services import (
     time_limit_delete,
     time_limit_save,
 )
+from jingxi.catalog.timelimits import limit_notice, limit_table
 from jingxi.lib.tabular import ImportRejected, RowError
 from jingxi.org.models import Jurisdiction, Unit
 
@@ -102,6 +104,7 @@ class CategoryAdmin(CategoryAdminBase):
     ordering = ("jurisdiction", "kind", "code")
     list_per_page = 200
     inlines = (TimeLimitInline,)
+    readonly_fields = ("limits_applied",)
     actions = ("export_xlsx",)
     change_list_template = "admin/catalog/category/change_list.html"
     fieldsets = (
@@ -122,7 +125,44 @@ class CategoryAdmin(CategoryAdminBase):
                 )
             },
         ),
+        (gettext_lazy("适用的处置时限"), {"fields": ("limits_applied",)}),
     )
+
+    @admin.display(description=gettext_lazy("按紧急程度与情形"))
+    def limits_applied(self, obj: Category | None) -> str:
+        """The one rule's answer for each urgency and condition (`catalog.timelimits`), as
+        saved: a missing row shows which other row the report falls back to."""
+        if obj is None or obj.pk is None or obj.level == CategoryLevel.MAJOR:
+            return "—"
+        rows = limit_table(obj.time_limits.all())
+        if not rows or all(r.limit is None for r in rows):
+            return _("没有处置时限：此类别的案件无法派遣")
+        return format_html(
+            '<table class="limits-applied"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr>'
+            "</thead><tbody>{}</tbody></table>",
+            _("情形"),
+            _("紧急程度"),
+            _("适用时限"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+                (
+                    (
+                        r.condition or _("（无）"),
+                        Urgency(r.urgency).label,
+                        limit_notice(r.limit) or _("无"),
+                        _("（沿用 %(u)s%(c)s）")
+                        % {
+                            "u": Urgency(r.limit.urgency).label,
+                            "c": f" · {r.limit.condition}" if r.limit.condition else "",
+                        }
+                        if r.fallback and r.limit is not None
+                        else "",
+                    )
+                    for r in rows
+                ),
+            ),
+        )
 
     # --- form -------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
@@ -119,3 +120,37 @@ def limit_deadline(*, calendar: WorkCalendar, start: dt.datetime, limit: LimitLi
     if limit.unit == TimeUnit.WORKING_DAYS:
         return calendar.add_working_days(start, Decimal(limit.amount))
     return calendar.add_working_hours(start, Decimal(limit.amount))
+
+
+@dataclass(frozen=True)
+class LimitApplied:
+    """One line of a category's table of what applies: for a report at `urgency` with
+    `condition` ("" for none), the limit `limit_pick` gives (None: no limit), and whether
+    it is a fallback to another (urgency, condition) row."""
+
+    urgency: str
+    condition: str
+    limit: LimitLike | None
+    fallback: bool
+
+
+def limit_table(limits: Iterable[L]) -> list[LimitApplied]:
+    """What applies to each urgency × (each condition the category has, then none): the
+    rule shown where limits are edited, so an editor sees the effect of a missing row."""
+    rows = list(limits)
+    by_key = {(t.urgency, t.condition): t for t in rows}
+    conditions = [*sorted({t.condition for t in rows if t.condition}), ""]
+    out: list[LimitApplied] = []
+    for condition in conditions:
+        for urgency in _ORDER:
+            picked = limit_pick(by_key, urgency=urgency, condition=condition)
+            exact = by_key.get((urgency, condition))
+            out.append(
+                LimitApplied(
+                    urgency=urgency,
+                    condition=condition,
+                    limit=picked,
+                    fallback=picked is not None and picked is not exact,
+                )
+            )
+    return out

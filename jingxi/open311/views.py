@@ -9,27 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import math
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from jingxi.cases.services import MAX_DESCRIPTION, CaseInputError
-from jingxi.catalog.choices import Urgency
+from jingxi.cases.services import CaseInputError
 from jingxi.catalog.models import Category
 from jingxi.lib.client import client_address
 from jingxi.lib.numbers import BIGINT_MAX, int_or_none
 from jingxi.lib.ratelimit import rate_allow
-from jingxi.open311.choices import Datatype
+from jingxi.open311.inputs import jurisdiction_tz, param, request_input
 from jingxi.open311.models import ApiClient, Open311Request
 from jingxi.open311.protocol import (
     Format,
@@ -42,9 +37,7 @@ from jingxi.open311.protocol import (
     w3c_parse,
 )
 from jingxi.open311.selectors import (
-    Attribute,
     RequestQuery,
-    Service,
     category_for_service_code,
     category_ids_for_codes,
     events_by_case,
@@ -68,13 +61,11 @@ from jingxi.open311.serializers import (
     service_document,
 )
 from jingxi.open311.services import (
-    RequestInput,
     api_client_check,
     api_key_prefix,
     open311_request_create,
 )
 from jingxi.org.models import Jurisdiction
-from jingxi.places.geocode import geocode_index_for
 from jingxi.places.responsibility import OutsideJurisdiction
 
 logger = logging.getLogger("jingxi.open311")
@@ -85,8 +76,6 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 API_CHANGESET = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 WINDOW = dt.timedelta(days=90)
 MAX_RESULTS = 1000
-MAX_STRING = 1000
-MAX_TEXT = 4000
 BAD_KEYS_PER_MINUTE = 20
 
 
@@ -96,15 +85,6 @@ def _reads_per_minute() -> int:
 
 def _remote_addr(request: HttpRequest) -> str:
     return client_address(request) or "unknown"
-
-
-def _param(request: HttpRequest, name: str) -> str:
-    """A GET parameter, or for POST a form field (falling back to the query string)."""
-    if request.method == "POST":
-        value = request.POST.get(name)
-        if value is not None:
-            return value.strip()
-    return (request.GET.get(name) or "").strip()
 
 
 def open311_endpoint(
@@ -153,7 +133,7 @@ def _too_many(retry_after: int, text: str) -> Open311Error:
 
 def _jurisdiction(request: HttpRequest) -> Jurisdiction:
     """The jurisdiction asked for: required only when more than one is served."""
-    wanted = _param(request, "jurisdiction_id")
+    wanted = param(request, "jurisdiction_id")
     served = jurisdictions_served()
     if wanted:
         found = next((j for j in served if j.open311_id == wanted), None)
@@ -174,10 +154,6 @@ def _jurisdiction_pick(wanted: str, found: Jurisdiction | None, served: int) -> 
     if not served:
         raise Open311Error(404, "No jurisdiction is served by this endpoint")
     raise Open311Error(400, "jurisdiction_id was not provided (this endpoint serves several)")
-
-
-def _tz(jurisdiction: Jurisdiction) -> ZoneInfo:
-    return ZoneInfo(jurisdiction.time_zone)
 
 
 # --- discovery and services -------------------------------------------------------------
@@ -264,11 +240,11 @@ def request_detail(request: HttpRequest, fmt: Format, service_request_id: str) -
 def _render_requests(
     request: HttpRequest, fmt: Format, jurisdiction: Jurisdiction, rows: list[dict[str, Any]]
 ) -> HttpResponse:
-    tz = _tz(jurisdiction)
+    tz = jurisdiction_tz(jurisdiction)
     limits = limits_by_category({row["category_id"] for row in rows})
     labels = Labels()
     notes = None
-    if _param(request, "extensions").lower() == "true":
+    if param(request, "extensions").lower() == "true":
         notes = events_by_case([row["id"] for row in rows])
     body = [
         request_document(
@@ -286,7 +262,7 @@ def _render_requests(
 def _paging(request: HttpRequest) -> tuple[int, int]:
     """(offset, limit) from the widely used page/page_size extension: page_size 1..1,000
     (the spec's most per answer), page from 1 while its offset fits the database."""
-    size_text, page_text = _param(request, "page_size"), _param(request, "page")
+    size_text, page_text = param(request, "page_size"), param(request, "page")
     size = int_or_none(size_text or str(MAX_RESULTS), low=1, high=MAX_RESULTS)
     if size is None:
         raise Open311Error(400, f"page_size must be a whole number from 1 to {MAX_RESULTS}")
@@ -301,7 +277,7 @@ def _window(request: HttpRequest, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetim
     """start_date/end_date: at most 90 days apart; the most recent 90 days by default."""
     parsed: dict[str, dt.datetime] = {}
     for name in ("start_date", "end_date"):
-        value = _param(request, name)
+        value = param(request, name)
         if value:
             try:
                 parsed[name] = w3c_parse(value, tz=tz)
@@ -347,7 +323,7 @@ def _request_query(request: HttpRequest, jurisdiction: Jurisdiction) -> RequestQ
         if unknown:
             raise Open311Error(400, f"Unknown service_code: {', '.join(unknown)}")
         query.category_ids = ids_found
-    query.start, query.end = _window(request, _tz(jurisdiction))
+    query.start, query.end = _window(request, jurisdiction_tz(jurisdiction))
     statuses = comma_list(request.GET.getlist("status"))
     if statuses:
         wrong = [s for s in statuses if s not in ("open", "closed")]
@@ -359,10 +335,6 @@ def _request_query(request: HttpRequest, jurisdiction: Jurisdiction) -> RequestQ
 
 
 # --- POST requests ----------------------------------------------------------------------
-
-_ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
-_PHONE_CHARS = re.compile(r"^[0-9+\-() ]*$")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _client(
@@ -396,189 +368,18 @@ def _client(
     return client
 
 
-def _limited(request: HttpRequest, name: str, limit: int) -> str:
-    value = _param(request, name)
-    if len(value) > limit:
-        raise Open311Error(400, f"{name} may have at most {limit} characters")
-    return value
-
-
-def _location(request: HttpRequest, jurisdiction: Jurisdiction) -> tuple[float, float, str]:
-    """(lng, lat, address) from lat & long, else address_string; 400 when neither works."""
-    lat_text, long_text = _param(request, "lat"), _param(request, "long")
-    address = _limited(request, "address_string", 255)
-    if lat_text or long_text:
-        if not (lat_text and long_text):
-            raise Open311Error(400, "lat and long must both be sent")
-        try:
-            lat, lng = float(lat_text), float(long_text)
-        except ValueError:
-            raise Open311Error(400, "lat and long must be decimal numbers (WGS84)") from None
-        if not (
-            math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180
-        ):
-            raise Open311Error(400, "lat must be within -90..90 and long within -180..180")
-        return lng, lat, address
-    if address:
-        # The jurisdiction's row was read in this request: its geo_version is current.
-        index = geocode_index_for(jurisdiction=jurisdiction, geo_version=jurisdiction.geo_version)
-        candidates = index.geocode(address)
-        if not candidates:
-            raise Open311Error(400, f"address_string {address!r} was not found in the jurisdiction")
-        return candidates[0].lng, candidates[0].lat, address
-    if _param(request, "address_id"):
-        raise Open311Error(
-            400, "address_id is not known to this endpoint; send lat and long or address_string"
-        )
-    raise Open311Error(400, "A location is required: lat and long, or address_string")
-
-
-def _attribute_values(request: HttpRequest) -> dict[str, list[str]]:
-    raw: dict[str, list[str]] = {}
-    post: QueryDict = request.POST
-    for key in post:
-        match = _ATTRIBUTE_KEY.match(key)
-        if match:
-            values = [v.strip() for v in post.getlist(key) if v.strip()]
-            raw.setdefault(match[1], []).extend(values)
-    return raw
-
-
-def _attribute_parse(attribute: Attribute, values: list[str], tz: ZoneInfo) -> Any:
-    name = f"attribute[{attribute.code}]"
-    keys = {key for key, _name in attribute.options}
-    if attribute.datatype == Datatype.MULTIVALUELIST:
-        wrong = [v for v in values if v not in keys]
-        if wrong:
-            raise Open311Error(
-                400, f"{name}: {', '.join(wrong)} is not one of {', '.join(sorted(keys))}"
-            )
-        return list(dict.fromkeys(values))
-    if len(values) > 1:
-        raise Open311Error(400, f"{name} takes one value")
-    value = values[0]
-    if attribute.datatype == Datatype.SINGLEVALUELIST:
-        if value not in keys:
-            raise Open311Error(400, f"{name}: {value!r} is not one of {', '.join(sorted(keys))}")
-        return value
-    if attribute.datatype == Datatype.NUMBER:
-        try:
-            number = float(value)
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number):
-            raise Open311Error(400, f"{name} must be a number")
-        return int(number) if number.is_integer() and "." not in value else number
-    if attribute.datatype == Datatype.DATETIME:
-        try:
-            return w3c_parse(value, tz=tz).isoformat()
-        except ValueError:
-            raise Open311Error(400, f"{name} must be an ISO 8601 (W3C) date or datetime") from None
-    if attribute.datatype == Datatype.STRING:
-        if "\n" in value or "\r" in value:
-            raise Open311Error(400, f"{name} is a string and may not contain line breaks")
-        if len(value) > MAX_STRING:
-            raise Open311Error(400, f"{name} may have at most {MAX_STRING} characters")
-        return value
-    if len(value) > MAX_TEXT:  # text
-        raise Open311Error(400, f"{name} may have at most {MAX_TEXT} characters")
-    return value
-
-
-def _attributes(
-    request: HttpRequest, attributes: Sequence[Attribute], tz: ZoneInfo
-) -> dict[str, Any]:
-    defined = {a.code: a for a in attributes}
-    raw = _attribute_values(request)
-    unknown = sorted(set(raw) - set(defined))
-    if unknown:
-        raise Open311Error(400, f"Unknown attribute for this service_code: {', '.join(unknown)}")
-    parsed: dict[str, Any] = {}
-    for code, attribute in defined.items():
-        if not attribute.variable:
-            continue
-        values = raw.get(code, [])
-        if not values:
-            if attribute.required:
-                raise Open311Error(400, f"attribute[{code}] is required for this service_code")
-            continue
-        parsed[code] = _attribute_parse(attribute, values, tz)
-    return parsed
-
-
-def _reporter_name(first: str, last: str) -> str:
-    if _CJK.search(first + last):
-        return f"{last}{first}"  # 姓 + 名
-    return f"{first} {last}".strip()
-
-
-def _request_input(
-    request: HttpRequest, jurisdiction: Jurisdiction, service_code: str, found: Service | None
-) -> tuple[RequestInput, Service]:
-    """The POST's fields, checked; `found` is the service read for `service_code`."""
-    if not service_code:
-        raise Open311Error(400, "service_code was not provided")
-    if found is None:
-        raise Open311Error(404, f"service_code {service_code!r} was not found")
-    service, category = found, found.category
-    tz = _tz(jurisdiction)
-    lng, lat, address = _location(request, jurisdiction)
-    description = _param(request, "description")
-    if len(description) > MAX_DESCRIPTION:
-        raise Open311Error(400, f"description may have at most {MAX_DESCRIPTION} characters here")
-    attributes = _attributes(request, service.attributes, tz)
-    urgency = str(attributes.pop("urgency", Urgency.NORMAL))
-    condition = str(attributes.pop("condition", ""))
-    name = _reporter_name(_param(request, "first_name"), _param(request, "last_name"))
-    if len(name) > 64:
-        raise Open311Error(400, "first_name and last_name may have at most 64 characters together")
-    phone = _limited(request, "phone", 32)
-    if not _PHONE_CHARS.match(phone):
-        raise Open311Error(400, "phone may hold only digits, spaces and + - ( )")
-    email = _limited(request, "email", 254)
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise Open311Error(400, "email is not a valid e-mail address") from None
-    media_url = _limited(request, "media_url", 500)
-    if media_url:
-        try:
-            URLValidator(schemes=["http", "https"])(media_url)
-        except ValidationError:
-            raise Open311Error(400, "media_url must be an http or https URL") from None
-    data = RequestInput(
-        category=category,
-        lng=lng,
-        lat=lat,
-        description=description or category.name,
-        address=address,
-        urgency=urgency,
-        condition=condition,
-        reporter_name=name,
-        reporter_phone=phone,
-        email=email,
-        device_id=_limited(request, "device_id", 128),
-        account_id=_limited(request, "account_id", 128),
-        media_url=media_url,
-        attributes=attributes,
-        remote_addr=client_address(request),
-    )
-    return data, service
-
-
 def _request_create(request: HttpRequest, fmt: Format) -> HttpResponse:
     """One SELECT reads what the checks need (`selectors.post_context`), then the case
     and its Open311 record are written. The checks keep their order: jurisdiction, key
     and rate limits, service, fields."""
-    wanted, key = _param(request, "jurisdiction_id"), _param(request, "api_key")
-    service_code = _param(request, "service_code")
+    wanted, key = param(request, "jurisdiction_id"), param(request, "api_key")
+    service_code = param(request, "service_code")
     context = post_context(
         jurisdiction_id=wanted, key_prefix=api_key_prefix(key), service_code=service_code
     )
     jurisdiction = _jurisdiction_pick(wanted, context.jurisdiction, context.served)
     client = _client(request, jurisdiction, key, context.client)
-    data, service = _request_input(request, jurisdiction, service_code, context.service)
+    data, service = request_input(request, jurisdiction, service_code, context.service)
     report = report_context(context, service, urgency=data.urgency, condition=data.condition)
     try:
         case = open311_request_create(client=client, data=data, context=report)
@@ -616,7 +417,7 @@ def token_detail(request: HttpRequest, fmt: Format, token: str) -> HttpResponse:
 def request_updates(request: HttpRequest, fmt: Format) -> HttpResponse:
     """mySociety's extension: status changes in a window, for clients that poll."""
     jurisdiction = _jurisdiction(request)
-    tz = _tz(jurisdiction)
+    tz = jurisdiction_tz(jurisdiction)
     start, end = _window(request, tz)
     offset, limit = _paging(request)
     rows = updates_rows(

@@ -25,7 +25,6 @@ with it when `Jurisdiction.geo_version` moves.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
@@ -37,6 +36,7 @@ from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from jingxi.places.responsibility import ResponsibilityIndex, points_array, responsibility_index_for
+from jingxi.places.versioned import VersionedCache
 
 if TYPE_CHECKING:
     from jingxi.org.models import Jurisdiction
@@ -342,25 +342,16 @@ def _best(candidates: list[GeocodeCandidate]) -> list[GeocodeCandidate]:
     return out[:MAX_CANDIDATES]
 
 
-_indexes: dict[int, GeocodeIndex] = {}
-_indexes_lock = threading.Lock()
+_indexes: VersionedCache[int, GeocodeIndex] = VersionedCache()
 
 
 def geocode_index_for(
     *, jurisdiction: Jurisdiction, geo_version: int | None = None
 ) -> GeocodeIndex:
-    """This process's index, rebuilt whenever the responsibility index is (same geo_version check;
-    `geo_version` as for `responsibility_index_for`)."""
+    """This process's index, rebuilt whenever the responsibility index is (its version is
+    that index itself; `geo_version` as for `responsibility_index_for`)."""
     base = responsibility_index_for(jurisdiction=jurisdiction, geo_version=geo_version)
-    index = _indexes.get(jurisdiction.pk)
-    if index is not None and index.responsibility_index is base:
-        return index
-    with _indexes_lock:
-        index = _indexes.get(jurisdiction.pk)
-        if index is None or index.responsibility_index is not base:
-            index = GeocodeIndex(base)
-            _indexes[jurisdiction.pk] = index
-        return index
+    return _indexes.get(jurisdiction.pk, base, lambda: GeocodeIndex(base))
 
 
 def address_geocode(*, jurisdiction: Jurisdiction, text: str) -> list[GeocodeCandidate]:

@@ -10,7 +10,6 @@ points: they are filtered by bounding box in SQL on their `lng`/`lat` columns.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from jingxi.org.models import Jurisdiction
 from jingxi.places.models import Community, Component, Grid, Segment, Township
 from jingxi.places.selectors import road_chief_list_current
+from jingxi.places.versioned import VersionedCache
 
 Feature = dict[str, Any]
 
@@ -221,34 +221,22 @@ CAPS: Final[dict[str, int]] = {
 }
 
 
-@dataclass(frozen=True)
-class _Entry:
-    geo_version: int
-    items: list[tuple[tuple[float, float, float, float], Feature]]
-
-
-_index: dict[tuple[int, str, str], _Entry] = {}
-_lock = threading.Lock()
+_Items = list[tuple[tuple[float, float, float, float], Feature]]
+_index: VersionedCache[tuple[int, str, str], _Items] = VersionedCache()
 
 
 def map_index_clear() -> None:
     """Forget every cached layer (tests; a process that changed data without bumping)."""
-    with _lock:
-        _index.clear()
+    _index.clear()
 
 
-def _indexed(j: Jurisdiction, layer: str) -> _Entry:
+def _indexed(j: Jurisdiction, layer: str) -> _Items:
     key = (j.pk, layer, translation.get_language() or "")
-    entry = _index.get(key)
-    if entry is not None and entry.geo_version == j.geo_version:
-        return entry
-    with _lock:
-        entry = _index.get(key)
-        if entry is None or entry.geo_version != j.geo_version:
-            items = [(geometry_bbox(f["geometry"]), f) for f in INDEXED_LAYERS[layer](j)]
-            entry = _Entry(geo_version=j.geo_version, items=items)
-            _index[key] = entry
-    return entry
+    return _index.get(
+        key,
+        j.geo_version,
+        lambda: [(geometry_bbox(f["geometry"]), f) for f in INDEXED_LAYERS[layer](j)],
+    )
 
 
 def _components(j: Jurisdiction, bbox: BBox | None, cap: int) -> tuple[list[Feature], bool]:
@@ -294,7 +282,7 @@ def map_layer_get(*, jurisdiction: Jurisdiction, layer: str, bbox: BBox | None) 
     if layer == "components":
         features, truncated = _components(jurisdiction, bbox, cap)
     else:
-        items = _indexed(jurisdiction, layer).items
+        items = _indexed(jurisdiction, layer)
         selected = [f for b, f in items if bbox is None or bbox.intersects(b)]
         truncated = len(selected) > cap
         features = selected[:cap]

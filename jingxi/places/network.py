@@ -38,8 +38,8 @@ from shapely.ops import substring
 from jingxi.lib.geo import MetricProjection
 from jingxi.org.models import Jurisdiction
 from jingxi.places.models import Segment
-from jingxi.places.responsibility import geo_cache_clear_register
 from jingxi.places.selectors import geo_version_get
+from jingxi.places.versioned import VersionedCache
 
 # Near misses are ends further apart than the tolerance but within this many times it.
 NEAR_MISS_FACTOR: Final = 3.0
@@ -382,13 +382,11 @@ def road_network_get(*, jurisdiction: Jurisdiction) -> RoadNetwork:
     """The jurisdiction's network, kept per process until its geo_version moves."""
     version = geo_version_get(jurisdiction_id=jurisdiction.pk)
     tol = float(settings.JINGXI_NETWORK_SNAP_M)
-    cached = _networks.get(jurisdiction.pk)
-    if cached is not None and (cached.geo_version, cached.tolerance_m) == (version, tol):
-        return cached
-    network = road_network_build(jurisdiction=jurisdiction, tolerance_m=tol, geo_version=version)
-    _networks[jurisdiction.pk] = network
-    return network
+    return _networks.get(
+        jurisdiction.pk,
+        (version, tol),
+        lambda: road_network_build(jurisdiction=jurisdiction, tolerance_m=tol, geo_version=version),
+    )
 
 
-_networks: dict[int, RoadNetwork] = {}
-geo_cache_clear_register(_networks.clear)
+_networks: VersionedCache[int, RoadNetwork] = VersionedCache()

@@ -35,9 +35,9 @@ from shapely.geometry.base import BaseGeometry
 from jingxi.lib.geo import FloatArray, MetricProjection, geometries_from_geojson
 from jingxi.org.models import Jurisdiction
 from jingxi.org.roles import Perm, roles_for
-from jingxi.places.responsibility import geo_cache_clear_register
 from jingxi.places.selectors import geo_snapshot_load, geo_version_get
 from jingxi.places.snapshot import GeoJSONText
+from jingxi.places.versioned import VersionedCache
 
 if TYPE_CHECKING:
     from jingxi.org.models import User
@@ -371,14 +371,12 @@ def grid_quality_check_for(*, user: User, tolerance_m2: float = 1.0) -> GridQual
         raise PermissionDenied(_("只有精细办受理/派遣员、县领导和系统管理员可以查看数据质量报告"))
     jurisdiction = Jurisdiction.objects.get(pk=user.jurisdiction_id)
     version = geo_version_get(jurisdiction_id=jurisdiction.pk)
-    cached = _reports.get(jurisdiction.pk)
-    if cached is not None and (cached.geo_version, cached.tolerance_m2) == (version, tolerance_m2):
-        return cached
-    report = grid_quality_check(jurisdiction=jurisdiction, tolerance_m2=tolerance_m2)
-    _reports[jurisdiction.pk] = report
-    return report
+    return _reports.get(
+        jurisdiction.pk,
+        (version, tolerance_m2),
+        lambda: grid_quality_check(jurisdiction=jurisdiction, tolerance_m2=tolerance_m2),
+    )
 
 
 # The page's last report per jurisdiction: it only changes with geo_version.
-_reports: dict[int, GridQualityReport] = {}
-geo_cache_clear_register(_reports.clear)
+_reports: VersionedCache[int, GridQualityReport] = VersionedCache()

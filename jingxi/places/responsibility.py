@@ -61,6 +61,7 @@ from jingxi.org.choices import UnitKind
 from jingxi.places.choices import RoadChiefLevel
 from jingxi.places.selectors import geo_snapshot_load, geo_version_get
 from jingxi.places.snapshot import GeoSnapshot, SegmentRow
+from jingxi.places.versioned import VersionedCache, versioned_caches_clear
 
 if TYPE_CHECKING:
     from jingxi.catalog.models import Category
@@ -668,8 +669,7 @@ class ResponsibilityIndex:
 
 # --- per-process cache -----------------------------------------------------------------
 
-_indexes: dict[int, ResponsibilityIndex] = {}
-_indexes_lock = threading.Lock()
+_indexes: VersionedCache[int, ResponsibilityIndex] = VersionedCache()
 
 
 def gc_freeze_long_lived() -> None:
@@ -681,6 +681,12 @@ def gc_freeze_long_lived() -> None:
     still freed by reference counting when the index is replaced.
     """
     gc.freeze()
+
+
+def _index_build(jurisdiction: Jurisdiction) -> ResponsibilityIndex:
+    index = ResponsibilityIndex(geo_snapshot_load(jurisdiction=jurisdiction))
+    gc_freeze_long_lived()
+    return index
 
 
 def responsibility_index_for(
@@ -696,37 +702,16 @@ def responsibility_index_for(
     version = (
         geo_version_get(jurisdiction_id=jurisdiction.pk) if geo_version is None else geo_version
     )
-    index = _indexes.get(jurisdiction.pk)
-    if index is not None and index.geo_version == version:
-        return index
-    with _indexes_lock:
-        index = _indexes.get(jurisdiction.pk)
-        if index is not None and index.geo_version == version:
-            return index
-        index = ResponsibilityIndex(geo_snapshot_load(jurisdiction=jurisdiction))
-        _indexes[jurisdiction.pk] = index
-        gc_freeze_long_lived()
-        return index
-
-
-_cache_clearers: list[Callable[[], None]] = []
-
-
-def geo_cache_clear_register(clear: Callable[[], None]) -> None:
-    """Have `geo_cache_clear` also clear another per-process geo cache."""
-    _cache_clearers.append(clear)
+    return _indexes.get(jurisdiction.pk, version, lambda: _index_build(jurisdiction))
 
 
 def geo_cache_clear() -> None:
-    """Forget every cached responsibility index and geo cache registered with it.
+    """Forget every per-process geo cache (`places.versioned`).
 
     Needed by tests: a rolled-back database hands out the same ids and versions
     again, with other data behind them.
     """
-    with _indexes_lock:
-        _indexes.clear()
-    for clear in _cache_clearers:
-        clear()
+    versioned_caches_clear()
 
 
 def _category_id(category: Category | int | None) -> int | None:

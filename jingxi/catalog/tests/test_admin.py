@@ -266,3 +266,20 @@ def test_changelist_queries_do_not_grow_with_rows(
         response = admin_client_for.get(reverse("admin:catalog_category_changelist"))
     assert response.status_code == 200
     assert response.context["cl"].result_count > 150
+
+
+def test_change_page_shows_which_limit_applies(
+    admin_client_for: Client, county: Jurisdiction
+) -> None:
+    """The table comes from catalog.timelimits: a critical demolition falls back to the
+    normal demolition row, not to a plain urgent limit."""
+    building = Category.objects.get(jurisdiction=county, kind=CategoryKind.EVENT, name="私搭乱建")
+    response = admin_client_for.get(reverse("admin:catalog_category_change", args=[building.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'class="limits-applied"' in body
+    assert (
+        "<tr><td>拆除</td><td>特急</td><td>处置时限：20 工作日（沿用 一般 · 拆除）</td></tr>"
+        in body
+    )
+    assert "<tr><td>（无）</td><td>一般</td><td>处置时限：4 工作时</td></tr>" in body
