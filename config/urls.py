@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("jingxi.accounts.urls")),
     path("api/", include("config.api")),
     path("audit/", include("jingxi.audit.urls")),
+    path("catalog/", include("jingxi.catalog.urls")),
     path("places/", include("jingxi.places.urls")),
     path("cases/", include("jingxi.cases.urls")),
     path("hotline/", include("jingxi.hotline.urls")),

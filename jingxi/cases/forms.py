@@ -54,7 +54,12 @@ def category_choices(categories: Sequence[Category]) -> list[tuple[str, Any]]:
 
 
 class CaseReportForm(forms.Form):
-    category = forms.TypedChoiceField(label=_("问题类别"), coerce=int)
+    # A select for a browser without script; the page's category picker hides it.
+    category = forms.TypedChoiceField(
+        label=_("问题类别"),
+        coerce=int,
+        widget=forms.Select(attrs={"aria-labelledby": "category-label"}),
+    )
     urgency = forms.ChoiceField(
         label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL
     )
@@ -69,7 +74,11 @@ class CaseReportForm(forms.Form):
     source = forms.ChoiceField(label=_("信息来源"), required=False)
     reporter_name = forms.CharField(label=_("反映人姓名"), max_length=64, required=False)
     reporter_phone = forms.CharField(label=_("反映人电话"), max_length=32, required=False)
-    photos = MultiplePhotoField(label=_("现场照片"))
+    # In the street: the camera first (`capture`); the service checks the type by content.
+    photos = MultiplePhotoField(
+        label=_("现场照片"),
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
     file_directly = forms.BooleanField(label=_("直接立案（巡查发现、事实清楚）"), required=False)
 
     def __init__(

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
-from django.db.models import Count, F, FloatField, Q, QuerySet, Value
+from django.db.models import Count, F, FloatField, Min, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from jingxi.cases import workflow
 from jingxi.cases.access import case_list_for
 from jingxi.cases.choices import Action, PendingRequest, Status
-from jingxi.cases.models import Case
+from jingxi.cases.models import Attachment, Case
 from jingxi.lib.geo import haversine_m
 from jingxi.lib.workcalendar import WorkCalendar
 from jingxi.org.choices import Role
@@ -187,6 +187,20 @@ def work_counts_for(*, user: User, roles: RoleSet) -> list[WorkCount]:
     return [WorkCount(key=t.key, label=t.label, value=row[t.key] or 0) for t in tabs]
 
 
+def first_photos_for(*, case_ids: Sequence[int]) -> dict[int, int]:
+    """The first photo (attachment id) of each case that has one, for the queue's
+    thumbnails: one query for a page, whatever its size."""
+    if not case_ids:
+        return {}
+    rows = (
+        Attachment.objects.filter(case_id__in=case_ids)
+        .order_by()
+        .values("case_id")
+        .annotate(first=Min("id"))
+    )
+    return {row["case_id"]: row["first"] for row in rows}
+
+
 # --- deadline clocks ----------------------------------------------------------------
 
 
@@ -295,6 +309,7 @@ class ActionChoice:
     photos: str = ""  # attachment kind, or "" for no photo field
     danger: bool = False
     requested_hours: str = ""
+    likely: bool = False  # the one the page opens: `workflow.action_likely`
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -305,7 +320,9 @@ def action_choices_for(
     merge_targets: Sequence[Case] = (),
     requested_hours: str = "",
 ) -> list[ActionChoice]:
-    """The actions the table allows now, that the user's roles permit and guards admit.
+    """The actions the table allows now, that the user's roles permit and guards admit:
+    the one the status most likely asks for first (marked `likely`), then the others in
+    the table's order.
 
     The service checks again on POST; this only decides which forms the page shows.
     """
@@ -333,4 +350,8 @@ def action_choices_for(
                 requested_hours=requested_hours if action == Action.APPROVE_EXTENSION else "",
             )
         )
-    return choices
+    likely = workflow.action_likely(Status(case.status), (c.action for c in choices))
+    return sorted(
+        (replace(c, likely=True) if c.action == likely else c for c in choices),
+        key=lambda c: not c.likely,
+    )

@@ -37,6 +37,7 @@ from jingxi.cases.services import (
 )
 from jingxi.catalog.choices import CategoryLevel
 from jingxi.catalog.models import Category
+from jingxi.catalog.selectors import category_pick_items
 from jingxi.lib.numbers import int_or_none
 from jingxi.org.models import Jurisdiction, Unit, User
 from jingxi.org.privacy import Surface, contacts_visible, masking_for
@@ -128,9 +129,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
             window_hours=settings.duplicate_window_hours,
         )
     masking = masking_for(roles=roles, viewer=user, surface=Surface.CASE_PAGE)
+    photos = queues.first_photos_for(case_ids=[c.pk for c in page.object_list])
     rows = [
         {
             "case": case,
+            "photo_id": photos.get(case.pk),
             "clock": queues.deadline_clock(case=case, calendar=calendar, now=now),
             "duplicates": duplicates.get(case.pk, []),
             "masking": masking.about(name=case.reporter_name, phone=case.reporter_phone),
@@ -267,6 +270,7 @@ def case_report_view(request: HttpRequest) -> HttpResponse:
         "error": error,
         "jurisdiction": jurisdiction,
         "patrol": bool(form.patrol_source),
+        "categories": category_pick_items(jurisdiction=jurisdiction),
     }
     return render(request, "cases/case_report.html", context, status=status)
 
@@ -316,6 +320,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "before": [a for a in attachments if a.kind == AttachmentKind.BEFORE],
         "after": [a for a in attachments if a.kind == AttachmentKind.AFTER],
         "other": [a for a in attachments if a.kind == AttachmentKind.OTHER],
+        "first_photo": next(iter(attachments), None),
         "clock": queues.deadline_clock(case=case, calendar=calendar),
         "choices": choices,
         "units": units,

@@ -11,7 +11,7 @@ Some actions leave the status as it is and only record a request or a decision
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
 from jingxi.cases.choices import Action, Status
@@ -127,6 +127,21 @@ NOTE_REQUIRED: Final[frozenset[Action]] = frozenset(
     }
 )
 
+# What each status most likely asks for next, best first: the case page opens the form
+# of the first of these that the user may take now (none for a user who has none of
+# them: a refusal or a request is never opened unasked). Every entry is a pair of
+# TRANSITIONS; a status without an entry opens nothing.
+LIKELY_NEXT: Final[Mapping[Status, tuple[Action, ...]]] = {
+    S.REPORTED: (A.FILE, A.SELF_HANDLE),
+    S.CHECKING: (A.CHECK,),
+    S.FILED: (A.DISPATCH,),
+    S.DISPATCHED: (A.ACCEPT,),
+    # A pending request's decision is the dispatcher's work on a case in handling.
+    S.HANDLING: (A.REPORT_BACK, A.APPROVE_EXTENSION, A.APPROVE_SUSPENSION),
+    S.SUSPENDED: (A.RESUME,),
+    S.HANDLED: (A.VERIFY_PASS,),
+}
+
 # Status kinds, as FixMyStreet groups report states.
 OPEN: Final[frozenset[Status]] = frozenset(
     {S.REPORTED, S.CHECKING, S.FILED, S.DISPATCHED, S.HANDLING, S.SUSPENDED, S.HANDLED}
@@ -154,6 +169,13 @@ def next_status(status: Status, action: Action) -> Status:
 def actions_from(status: Status) -> list[Action]:
     """Every action the table allows from `status`, in declaration order."""
     return [action for (s, action) in TRANSITIONS if s == status]
+
+
+def action_likely(status: Status, available: Iterable[Action]) -> Action | None:
+    """The action of `available` (those the user may take now) that `status` most likely
+    asks for (LIKELY_NEXT), or None."""
+    offered = set(available)
+    return next((a for a in LIKELY_NEXT.get(status, ()) if a in offered), None)
 
 
 def action_permitted(*, action: Action, roles: RoleSet, unit_id: int | None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from PIL import Image
 
 from conftest import Cast, World
 from jingxi.cases.choices import Action, PendingRequest, Source, Status
+from jingxi.cases.evidence import attachments_add
 from jingxi.cases.models import Attachment, Case, CaseEvent
 from jingxi.cases.services import case_report, case_transition
 from jingxi.org.models import User
@@ -189,13 +191,33 @@ def test_queue_pages_run_a_fixed_number_of_queries(
         case = reported(world, lng=LNG + i * 0.00001)
         if i % 2:
             case_transition(case_id=case.pk, action=Action.FILE, actor=cast.dispatcher)
+        if i % 3 == 0:
+            attachments_add(
+                case=case, files=[photo(colour=(i, 90, 90))], kind="before", actor=cast.dispatcher
+            )
     client = client_for(cast.dispatcher)
     # session, user, shell roles, actor roles, visibility, calendar, count, page, its
-    # roads and reporters (merged-into cases only when there are some), loop settings
-    # and duplicates (inbox), tab counts, categories, townships, savepoints
+    # roads and reporters (merged-into cases only when there are some), its photos,
+    # loop settings and duplicates (inbox), tab counts, categories, townships, savepoints
     with django_assert_max_num_queries(17):
         response = client.get(reverse("cases:case-list"), {"tab": tab})
     assert response.status_code == 200
+
+
+def test_queue_cards_show_each_cases_first_photo(world: World, cast: Cast) -> None:
+    with_photos = reported(world)
+    first, _second = attachments_add(
+        case=with_photos,
+        files=[photo(), photo(colour=(1, 2, 3))],
+        kind="before",
+        actor=cast.inspector,
+    )
+    without = reported(world, lng=LNG + 0.001)
+    response = client_for(cast.dispatcher).get(reverse("cases:case-list"), {"tab": "inbox"})
+    photos = {row["case"].pk: row["photo_id"] for row in response.context["rows"]}
+    assert photos == {with_photos.pk: first.pk, without.pk: None}
+    thumbnail = reverse("cases:attachment-thumbnail", args=[first.pk])
+    assert f'<img src="{thumbnail}"' in response.content.decode()
 
 
 def test_pagination_pages_through_the_queue(world: World, cast: Cast) -> None:
@@ -332,20 +354,25 @@ def test_other_units_handler_gets_404_on_every_action(
 def test_case_page_offers_exactly_the_users_actions(world: World, cast: Cast) -> None:
     case = reported(world)
     dispatcher = client_for(cast.dispatcher).get(reverse("cases:case-detail", args=[case.pk]))
+    # The likely one first (and open), then the table's order.
     assert [c.action for c in dispatcher.context["choices"]] == [
-        Action.REQUEST_CHECK,
         Action.FILE,
+        Action.REQUEST_CHECK,
         Action.REJECT,
     ]
+    assert [c.likely for c in dispatcher.context["choices"]] == [True, False, False]
     inspector = client_for(cast.inspector).get(reverse("cases:case-detail", args=[case.pk]))
     assert [c.action for c in inspector.context["choices"]] == [Action.SELF_HANDLE]
     case = dispatched(world, cast)
     handler = client_for(cast.handler_a).get(reverse("cases:case-detail", args=[case.pk]))
     assert [c.action for c in handler.context["choices"]] == [
-        Action.RETURN,
         Action.ACCEPT,
+        Action.RETURN,
         Action.REQUEST_VOID,
     ]
+    assert re.search(
+        rb'<details class="action" open>\s*<summary data-action="accept">', handler.content
+    )
     assert (
         client_for(cast.leader).get(reverse("cases:case-detail", args=[case.pk])).context["choices"]
         == []

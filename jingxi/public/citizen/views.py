@@ -33,7 +33,7 @@ from jingxi.audit.requests import personal_data_shown
 from jingxi.cases.models import Attachment, AttachmentKind, Case
 from jingxi.cases.services import CaseInputError, DuplicateSubmission
 from jingxi.cases.workflow import TransitionRefused
-from jingxi.catalog.selectors import category_suggest, category_tree
+from jingxi.catalog.selectors import category_pick_items, category_suggest
 from jingxi.indicators.registry import Value
 from jingxi.lib.ratelimit import client_ip, request_limited
 from jingxi.org.models import Jurisdiction, User
@@ -142,24 +142,6 @@ def _photos_check(files: list[UploadedFile], *, jurisdiction: Jurisdiction) -> l
 # --- report -------------------------------------------------------------------------
 
 
-def _categories_json(jurisdiction: Jurisdiction) -> list[dict[str, Any]]:
-    """Every active minor category for the picker's search, grouped by major."""
-    items: list[dict[str, Any]] = []
-    for branch in category_tree(jurisdiction=jurisdiction):
-        for minor in branch.minors:
-            items.append(
-                {
-                    "id": minor.pk,
-                    "name": minor.name,
-                    "code": minor.code,
-                    "kind": minor.get_kind_display(),
-                    "major": branch.major.name,
-                    "keywords": minor.keywords,
-                }
-            )
-    return items
-
-
 def _report_ui_text() -> dict[str, str]:
     """The report page script's words, in the page's language."""
     return {
@@ -167,8 +149,6 @@ def _report_ui_text() -> dict[str, str]:
         "none": _("没有找到这个地址，请换个说法或在地图上点选"),
         "locating": _("正在定位…"),
         "locateFailed": _("无法获取您的位置，请在地图上点选或搜索地址"),
-        "noCategory": _("没有匹配的类别，换个词试试"),
-        "change": _("更换"),
         "chars": _("字"),
         "searching": _("正在查找…"),
         "notSet": _("尚未选择位置"),
@@ -232,7 +212,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "form": form,
         "error": error,
         "jurisdiction": jurisdiction,
-        "categories": _categories_json(jurisdiction),
+        "categories": category_pick_items(jurisdiction=jurisdiction),
         "max_photo_mb": max_photo_bytes() // (1024 * 1024),
         "ui_text": _report_ui_text(),
     }

@@ -320,6 +320,7 @@ ROWS: Final[tuple[Row, ...]] = (
     public("api-schema", "GET", "the OpenAPI schema (no data: what a client may call)"),
     public("api-docs", "GET", "the API's documentation page"),
     # --- places ----------------------------------------------------------------------------
+    page("catalog:category-suggest", "GET", REPORTERS, "categories for a report's words"),
     page("places:point-responsibility", "GET", MAPPED, "what is at a point (forms and the map)"),
     page("places:address-geocode", "GET", MAPPED, "an address's point"),
     page("places:point-describe", "GET", MAPPED, "a point's address"),

@@ -1,11 +1,11 @@
 /* The citizens' report page: pick the place (map, device position or address search),
- * pick a category (search, plus suggestions from the description), preview photos.
+ * count the description's characters, preview photos. The category picker is shared
+ * with the staff's form: catalog/static/catalog/category_pick.js.
  * Works without tiles: Leaflet draws only the marker unless the page sets data-tile-url. */
 (function () {
   "use strict";
 
   var T = JSON.parse(document.getElementById("report-i18n").textContent);
-  var CATEGORIES = JSON.parse(document.getElementById("category-data").textContent);
   var form = document.getElementById("report-form");
   if (!form) return;
 
@@ -154,94 +154,13 @@
     }, function () { setStatus(T.locateFailed, "error"); }, { enableHighAccuracy: true, timeout: 10000 });
   });
 
-  // --- category ------------------------------------------------------------------
-  var categoryInput = form.querySelector("input[name=category]");
-  var chosen = document.getElementById("category-chosen");
-  var cq = document.getElementById("category-q");
-  var cresults = document.getElementById("category-results");
-  var suggestBox = document.getElementById("category-suggest-box");
-  var suggestChips = document.getElementById("category-suggest");
-  var byId = {};
-  CATEGORIES.forEach(function (c) { byId[String(c.id)] = c; });
-
-  function choose(id) {
-    var c = byId[String(id)];
-    chosen.innerHTML = "";
-    if (!c) { categoryInput.value = ""; return; }
-    categoryInput.value = String(c.id);
-    var label = el("span");
-    label.appendChild(el("strong", "", c.name));
-    label.appendChild(el("span", "muted small", " · " + c.major));
-    var change = el("button", "btn btn--small", T.change);
-    change.type = "button";
-    change.addEventListener("click", function () { choose(null); cq.focus(); });
-    chosen.appendChild(label);
-    chosen.appendChild(change);
-    chosen.dataset.category = String(c.id);
-    cresults.innerHTML = "";
-    cq.value = "";
-    Array.prototype.forEach.call(suggestChips.children, function (chip) {
-      chip.setAttribute("aria-pressed", chip.dataset.category === String(c.id) ? "true" : "false");
-    });
-  }
-  if (categoryInput.value) choose(categoryInput.value);
-
-  function categorySearch() {
-    var text = cq.value.trim().toLowerCase();
-    cresults.innerHTML = "";
-    if (!text) return;
-    var hits = CATEGORIES.filter(function (c) {
-      return (c.name + " " + c.major + " " + c.keywords + " " + c.code).toLowerCase().indexOf(text) >= 0;
-    }).slice(0, 10);
-    if (!hits.length) {
-      cresults.appendChild(el("li", "choice__empty", T.noCategory));
-      return;
-    }
-    hits.forEach(function (c) {
-      var li = el("li");
-      var b = el("button", "category-choice");
-      b.type = "button";
-      b.dataset.category = String(c.id);
-      b.appendChild(document.createTextNode(c.name));
-      b.appendChild(el("span", "choice__sub", c.kind + " · " + c.major));
-      b.addEventListener("click", function () { choose(c.id); });
-      li.appendChild(b);
-      cresults.appendChild(li);
-    });
-  }
-  cq.addEventListener("input", categorySearch);
-  cq.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
-
+  // --- description: its length (the category picker is catalog/category_pick.js) -----
   var description = form.querySelector("textarea[name=description]");
   var counter = document.getElementById("desc-count");
   var max = parseInt(description.getAttribute("maxlength") || "2000", 10);
-  var timer = null;
-  var lastAsked = "";
   function count() { counter.textContent = description.value.length + " / " + max + " " + T.chars; }
-  function suggest() {
-    var text = description.value.trim();
-    if (text.length < 2 || text === lastAsked) return;
-    lastAsked = text;
-    getJSON(form.dataset.suggestUrl + "?q=" + encodeURIComponent(text.slice(0, 300))).then(function (r) {
-      suggestChips.innerHTML = "";
-      suggestBox.hidden = !r.suggestions.length;
-      r.suggestions.forEach(function (s, i) {
-        var chip = el("button", "chip" + (i === 0 ? " is-suggested" : ""), s.name);
-        chip.type = "button";
-        chip.dataset.category = String(s.id);
-        chip.setAttribute("aria-pressed", categoryInput.value === String(s.id) ? "true" : "false");
-        chip.addEventListener("click", function () { choose(s.id); });
-        suggestChips.appendChild(chip);
-      });
-    }).catch(function () { /* suggestions are a help only */ });
-  }
-  description.addEventListener("input", function () {
-    count();
-    clearTimeout(timer);
-    timer = setTimeout(suggest, 500);
-  });
+  description.addEventListener("input", count);
   count();
-  if (description.value) suggest();
 
   // --- photos --------------------------------------------------------------------
   var photos = form.querySelector("input[name=photos]");
