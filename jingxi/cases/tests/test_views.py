@@ -67,7 +67,7 @@ def act(user: User, case: Case, action: str, **data: Any) -> Any:
         ("dispatcher", ["inbox", "dispatch", "approvals", "overdue", "all"]),
         ("handler_a", ["unit", "overdue", "all"]),
         ("unit_head_a", ["unit", "overdue", "all"]),
-        ("inspector", ["verify", "all"]),
+        ("inspector", ["check", "verify", "all"]),
         ("road_chief", ["roads", "all"]),
         ("leader", ["overdue", "all"]),
     ],
