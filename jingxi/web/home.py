@@ -132,13 +132,15 @@ SECTION_LINKS: Final[dict[str, tuple[QueueLink, ...]]] = {
     "road_chief": ROAD_CHIEF_LINKS,
     "leader": LEADER_LINKS,
 }
+#: The sections, in the order a user holding several roles sees them: the overview
+#: first, then the desk, the unit, the street.
 SECTION_ROLES: Final[dict[str, Role]] = {
+    "leader": Role.LEADER,
     "dispatcher": Role.DISPATCHER,
-    "handler": Role.UNIT_HANDLER,
     "unit_head": Role.UNIT_HEAD,
+    "handler": Role.UNIT_HANDLER,
     "inspector": Role.INSPECTOR,
     "road_chief": Role.ROAD_CHIEF,
-    "leader": Role.LEADER,
 }
 SECTION_TITLES: Final[dict[str, str | Promise]] = {
     "dispatcher": _("受理派遣"),
@@ -263,7 +265,7 @@ def _unit_rate(*, jurisdiction: Jurisdiction, unit_ids: frozenset[int], now: dt.
 
 def _roads(*, user: User, roles: RoleSet) -> list[RoadRow]:
     """Each road the user is a current chief of, once, with its open and overdue cases
-    (the "roads" queue filtered by the road). Two queries."""
+    (the "roads" queue filtered by the road), those with work first. Two queries."""
     counts = queues.road_counts_for(user=user, roles=roles)
     rows: dict[int, RoadRow] = {}
     for road in road_list_for_chief(user=user):
@@ -291,7 +293,8 @@ def _roads(*, user: User, roles: RoleSet) -> list[RoadRow]:
             open=_figure(open_link, {open_link.key: n.open if n else 0}),
             overdue=_figure(overdue_link, {overdue_link.key: n.overdue if n else 0}),
         )
-    return list(rows.values())
+    # The roads with work first (overdue, then open), then by name.
+    return sorted(rows.values(), key=lambda r: (-int(r.overdue.value), -int(r.open.value), r.name))
 
 
 def home_sections_for(

@@ -159,6 +159,7 @@ def test_road_chief_sees_one_row_per_road_with_its_counts(busy: World, cast: Cas
     (section,) = client.get("/").context["sections"]
     rows = {r.name: (int(r.open.value), int(r.overdue.value)) for r in section.roads}
     assert rows == {"建设路": (2, 1), "青年路": (8, 1)}
+    assert [r.name for r in section.roads] == ["青年路", "建设路"]  # the most work first
     for road in section.roads:
         assert _listed(client, road.open.url) == int(road.open.value)
         assert _listed(client, road.overdue.url) == int(road.overdue.value)
@@ -183,7 +184,7 @@ def test_a_user_with_several_roles_sees_each_section(busy: World, cast: Cast) ->
     Membership.objects.create(user=cast.inspector, unit=busy.office, role=Role.LEADER)
     Membership.objects.create(user=cast.inspector, unit=busy.sanitation, role=Role.UNIT_HANDLER)
     sections = client_for(cast.inspector).get("/").context["sections"]
-    assert [s.key for s in sections] == ["handler", "inspector", "leader"]
+    assert [s.key for s in sections] == ["leader", "handler", "inspector"]
 
 
 def test_roles_without_queues_have_no_work_section(busy: World, cast: Cast) -> None:
