@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
+from urllib.parse import urlencode
 
 from django.db.models import Count, F, FloatField, Min, Q, QuerySet, Value
 from django.db.models.functions import Cast
@@ -53,6 +54,7 @@ TABS: Final[tuple[Tab, ...]] = (
         roles=workflow.ACTION_ROLES[Action.APPROVE_EXTENSION],
     ),
     Tab(key="unit", label=gettext_lazy("本单位"), roles=UNIT_ROLES),
+    Tab(key="check", label=gettext_lazy("待核实"), roles=workflow.ACTION_ROLES[Action.CHECK]),
     Tab(
         key="verify", label=gettext_lazy("待核查"), roles=workflow.ACTION_ROLES[Action.VERIFY_PASS]
     ),
@@ -85,14 +87,91 @@ class QueueFilters:
     status: str = ""
     category_id: int | None = None
     township_id: int | None = None
+    road_id: int | None = None
     overdue: bool = False
+    open: bool = False  # only open cases (workflow.OPEN)
     q: str = ""
     state: str = ""  # unit tab: dispatched, handling, rework
     near: tuple[float, float] | None = None  # verify tab: (lng, lat) of the browser
 
     @property
     def active(self) -> bool:
-        return bool(self.status or self.category_id or self.township_id or self.overdue or self.q)
+        return bool(
+            self.status
+            or self.category_id
+            or self.township_id
+            or self.road_id
+            or self.overdue
+            or self.open
+            or self.q
+        )
+
+    def params(self) -> dict[str, str]:
+        """The query string that asks for these filters (read back by the queue page)."""
+        pairs: dict[str, str | int | None] = {
+            "status": self.status,
+            "category": self.category_id,
+            "township": self.township_id,
+            "road": self.road_id,
+            "overdue": "1" if self.overdue else "",
+            "open": "1" if self.open else "",
+            "q": self.q,
+            "state": self.state,
+        }
+        return {k: str(v) for k, v in pairs.items() if v}
+
+
+def _tab_q(*, user: User, tab: str, roles: RoleSet, state: str) -> Q:
+    """The cases of one tab, before the page's filters."""
+    if tab == "inbox":
+        return Q(status__in=[Status.REPORTED, Status.CHECKING])
+    if tab == "check":
+        return Q(status=Status.CHECKING)
+    if tab == "dispatch":
+        return Q(status=Status.FILED)
+    if tab == "approvals":
+        return ~Q(pending_request=PendingRequest.NONE)
+    if tab == "overdue":
+        return Q(is_overdue=True, status__in=workflow.OPEN)
+    if tab == "unit":
+        q = Q(unit_id__in=roles.unit_ids(), status__in=UNIT_STATUSES)
+        if state == "dispatched":
+            q &= Q(status=Status.DISPATCHED)
+        elif state == "handling":
+            q &= Q(status=Status.HANDLING, rework_count=0)
+        elif state == "rework":
+            q &= Q(status=Status.HANDLING, rework_count__gt=0)
+        return q
+    if tab == "verify":
+        return Q(status=Status.HANDLED)
+    if tab == "roads":
+        return Q(road_id__in=road_ids_chiefed_by(user=user), status__in=workflow.OPEN)
+    return Q()
+
+
+def _filters_q(filters: QueueFilters) -> Q:
+    q = Q()
+    if filters.status:
+        q &= Q(status=filters.status)
+    if filters.category_id:
+        q &= Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id)
+    if filters.township_id:
+        q &= Q(township_id=filters.township_id)
+    if filters.road_id:
+        q &= Q(road_id=filters.road_id)
+    if filters.overdue:
+        q &= Q(is_overdue=True)
+    if filters.open:
+        q &= Q(status__in=workflow.OPEN)
+    if filters.q:
+        q &= Q(number__startswith=filters.q) | Q(address__contains=filters.q)
+    return q
+
+
+def queue_q(*, user: User, tab: str, roles: RoleSet, filters: QueueFilters) -> Q:
+    """Which of the cases `user` sees a queue (tab and filters) holds: the one condition
+    that both the queue's rows and every count of it use."""
+    return _tab_q(user=user, tab=tab, roles=roles, state=filters.state) & _filters_q(filters)
 
 
 def case_queue_for(
@@ -103,54 +182,32 @@ def case_queue_for(
     filters: QueueFilters,
 ) -> QuerySet[Case]:
     """The cases of one work queue, filtered and ordered; lazy (nothing runs yet)."""
-    qs = case_list_for(user=user, roles=roles)
-    if tab == "inbox":
-        qs = qs.filter(status__in=[Status.REPORTED, Status.CHECKING]).order_by("reported_at")
-    elif tab == "dispatch":
-        qs = qs.filter(status=Status.FILED).order_by("stage_deadline", "reported_at")
-    elif tab == "approvals":
-        qs = qs.exclude(pending_request=PendingRequest.NONE).order_by("updated_at")
-    elif tab == "overdue":
-        qs = qs.filter(is_overdue=True, status__in=workflow.OPEN).order_by("stage_deadline")
-    elif tab == "unit":
-        qs = qs.filter(unit_id__in=roles.unit_ids(), status__in=UNIT_STATUSES)
-        if filters.state == "dispatched":
-            qs = qs.filter(status=Status.DISPATCHED)
-        elif filters.state == "handling":
-            qs = qs.filter(status=Status.HANDLING, rework_count=0)
-        elif filters.state == "rework":
-            qs = qs.filter(status=Status.HANDLING, rework_count__gt=0)
-        qs = qs.order_by(F("stage_deadline").asc(nulls_last=True), "reported_at")
-    elif tab == "verify":
-        qs = qs.filter(status=Status.HANDLED)
-        if filters.near is not None:
-            lng, lat = filters.near
-            # Equirectangular distance is exact enough to order points within a county.
-            k = math.cos(math.radians(lat)) ** 2
-            distance = (F("lng") - Value(lng)) * (F("lng") - Value(lng)) * Value(k) + (
-                F("lat") - Value(lat)
-            ) * (F("lat") - Value(lat))
-            qs = qs.annotate(distance2=Cast(distance, FloatField())).order_by("distance2", "pk")
-        else:
-            qs = qs.order_by("stage_deadline", "pk")
-    elif tab == "roads":
-        qs = qs.filter(road_id__in=road_ids_chiefed_by(user=user), status__in=workflow.OPEN)
-        qs = qs.order_by("road__name", F("deadline").asc(nulls_last=True), "reported_at")
-    else:
-        qs = qs.order_by("-reported_at", "-pk")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.category_id:
-        qs = qs.filter(
-            Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id)
-        )
-    if filters.township_id:
-        qs = qs.filter(township_id=filters.township_id)
-    if filters.overdue:
-        qs = qs.filter(is_overdue=True)
-    if filters.q:
-        qs = qs.filter(Q(number__startswith=filters.q) | Q(address__contains=filters.q))
-    return qs
+    qs = case_list_for(user=user, roles=roles).filter(
+        queue_q(user=user, tab=tab, roles=roles, filters=filters)
+    )
+    if tab in ("inbox", "check"):
+        return qs.order_by("reported_at")
+    if tab == "dispatch":
+        return qs.order_by("stage_deadline", "reported_at")
+    if tab == "approvals":
+        return qs.order_by("updated_at")
+    if tab == "overdue":
+        return qs.order_by("stage_deadline")
+    if tab == "unit":
+        return qs.order_by(F("stage_deadline").asc(nulls_last=True), "reported_at")
+    if tab == "verify":
+        if filters.near is None:
+            return qs.order_by("stage_deadline", "pk")
+        lng, lat = filters.near
+        # Equirectangular distance is exact enough to order points within a county.
+        k = math.cos(math.radians(lat)) ** 2
+        distance = (F("lng") - Value(lng)) * (F("lng") - Value(lng)) * Value(k) + (
+            F("lat") - Value(lat)
+        ) * (F("lat") - Value(lat))
+        return qs.annotate(distance2=Cast(distance, FloatField())).order_by("distance2", "pk")
+    if tab == "roads":
+        return qs.order_by("road__name", F("deadline").asc(nulls_last=True), "reported_at")
+    return qs.order_by("-reported_at", "-pk")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,30 +217,29 @@ class WorkCount:
     value: int
 
 
+def _open_or_pending(*, user: User, roles: RoleSet) -> QuerySet[Case]:
+    # Every queue holds open cases or pending requests: counting only those rows (through
+    # case_status and case_queue_approvals) keeps closed cases, most of a large table,
+    # out of the count.
+    return (
+        case_list_for(user=user, roles=roles)
+        .order_by()
+        .filter(Q(status__in=workflow.OPEN) | ~Q(pending_request=PendingRequest.NONE))
+    )
+
+
 def work_counts_for(*, user: User, roles: RoleSet) -> list[WorkCount]:
     """The sizes of the user's queues (not "all"), in one query."""
     tabs = [t for t in tab_list_for(roles=roles) if t.key != "all"]
     if not tabs:
         return []
-    unit_q = Q(unit_id__in=roles.unit_ids())
-    conditions: dict[str, Q] = {
-        "inbox": Q(status__in=[Status.REPORTED, Status.CHECKING]),
-        "dispatch": Q(status=Status.FILED),
-        "approvals": ~Q(pending_request=PendingRequest.NONE),
-        "overdue": Q(is_overdue=True, status__in=workflow.OPEN),
-        "unit": unit_q & Q(status__in=UNIT_STATUSES),
-        "verify": Q(status=Status.HANDLED),
-        "roads": Q(road_id__in=road_ids_chiefed_by(user=user), status__in=workflow.OPEN),
-    }
-    # Every queue holds open cases or pending requests: counting only those rows (through
-    # case_status and case_queue_approvals) keeps closed cases, most of a large table,
-    # out of the count.
-    qs = (
-        case_list_for(user=user, roles=roles)
-        .order_by()
-        .filter(Q(status__in=workflow.OPEN) | ~Q(pending_request=PendingRequest.NONE))
+    none = QueueFilters()
+    row = _open_or_pending(user=user, roles=roles).aggregate(
+        **{
+            t.key: Count("pk", filter=queue_q(user=user, tab=t.key, roles=roles, filters=none))
+            for t in tabs
+        }
     )
-    row = qs.aggregate(**{t.key: Count("pk", filter=conditions[t.key]) for t in tabs})
     return [WorkCount(key=t.key, label=t.label, value=row[t.key] or 0) for t in tabs]
 
 
@@ -201,6 +257,70 @@ def first_photos_for(*, case_ids: Sequence[int]) -> dict[int, int]:
     return {row["case_id"]: row["first"] for row in rows}
 
 
+@dataclass(frozen=True, kw_only=True)
+class QueueLink:
+    """A number on a page that is a work queue: its label, the queue and its filters.
+
+    Its count and its URL come from the same `queue_q`, so the number shown is the
+    number of rows the link lists.
+    """
+
+    key: str
+    label: str | Promise
+    tab: str
+    filters: QueueFilters = field(default_factory=QueueFilters)
+    alert: bool = False  # shown in the warning colour when not zero
+
+    @property
+    def query(self) -> str:
+        return urlencode({"tab": self.tab, **self.filters.params()})
+
+
+def queue_counts_for(*, user: User, roles: RoleSet, links: Sequence[QueueLink]) -> dict[str, int]:
+    """How many cases each of `links` lists for `user`, in one query (none without links).
+
+    Only links to open cases or pending requests (every tab but "all", or "all" with
+    `open`) are counted this way.
+    """
+    if not links:
+        return {}
+    for link in links:
+        if link.tab == "all" and not link.filters.open:
+            raise ValueError(f"{link.key}: only open cases are counted")
+    row = _open_or_pending(user=user, roles=roles).aggregate(
+        **{
+            link.key: Count(
+                "pk", filter=queue_q(user=user, tab=link.tab, roles=roles, filters=link.filters)
+            )
+            for link in links
+        }
+    )
+    return {link.key: row[link.key] or 0 for link in links}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoadCount:
+    road_id: int
+    open: int
+    overdue: int
+
+
+def road_counts_for(*, user: User, roles: RoleSet) -> dict[int, RoadCount]:
+    """Open and overdue cases on each road `user` is a current chief of, as the "roads"
+    queue filtered by road (and `overdue`) lists them. One query."""
+    overdue = _filters_q(QueueFilters(overdue=True))
+    rows = (
+        _open_or_pending(user=user, roles=roles)
+        .filter(queue_q(user=user, tab="roads", roles=roles, filters=QueueFilters()))
+        .values("road_id")
+        .annotate(n_open=Count("pk"), n_overdue=Count("pk", filter=overdue))
+    )
+    return {
+        r["road_id"]: RoadCount(road_id=r["road_id"], open=r["n_open"], overdue=r["n_overdue"])
+        for r in rows
+    }
+
+
 # --- deadline clocks ----------------------------------------------------------------
 
 
@@ -210,6 +330,7 @@ class Clock:
 
     text: str
     state: str  # "ok", "soon", "late", "none"
+    short: str = ""  # the same at a glance: 剩 3 小时, 超期 2 天
 
 
 def _hours_text(seconds: float) -> str:
@@ -219,17 +340,33 @@ def _hours_text(seconds: float) -> str:
     return f"{hours:.1f}"
 
 
+def _short_amount(seconds: float, day_seconds: float) -> str:
+    """Whole working days from one working day on, else whole hours (at least 1)."""
+    if day_seconds > 0 and seconds >= day_seconds:
+        return _("%(n)d 天") % {"n": int(seconds // day_seconds)}
+    return _("%(n)d 小时") % {"n": max(1, math.ceil(seconds / 3600))}
+
+
 def deadline_clock(*, case: Case, calendar: WorkCalendar, now: dt.datetime | None = None) -> Clock:
     deadline = case.stage_deadline
     if deadline is None or case.status not in workflow.OPEN:
         return Clock(text="", state="none")
     now = now or timezone.now()
+    day = calendar.working_day_length.total_seconds()
     if deadline <= now:
         late = calendar.working_seconds_between(deadline, now)
-        return Clock(text=_("超期 %(h)s 工作小时") % {"h": _hours_text(late)}, state="late")
+        return Clock(
+            text=_("超期 %(h)s 工作小时") % {"h": _hours_text(late)},
+            state="late",
+            short=_("超期 %(t)s") % {"t": _short_amount(late, day)},
+        )
     left = calendar.working_seconds_between(now, deadline)
     state = "soon" if left <= 3600 else "ok"
-    return Clock(text=_("剩余 %(h)s 工作小时") % {"h": _hours_text(left)}, state=state)
+    return Clock(
+        text=_("剩余 %(h)s 工作小时") % {"h": _hours_text(left)},
+        state=state,
+        short=_("剩 %(t)s") % {"t": _short_amount(left, day)},
+    )
 
 
 # --- duplicates for a page of the inbox -----------------------------------------------

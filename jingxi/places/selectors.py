@@ -6,13 +6,17 @@ import datetime as dt
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 from jingxi.catalog.models import Category
-from jingxi.org.models import Jurisdiction, Unit, User
+from jingxi.org.models import Jurisdiction, Membership, Unit, User
 from jingxi.places.chiefs import road_chief_current_q
 from jingxi.places.models import (
     Community,
@@ -260,3 +264,66 @@ def road_chief_list_current(*, on: dt.date | None = None) -> QuerySet[RoadChief]
 def road_ids_chiefed_by(*, user: User, on: dt.date | None = None) -> QuerySet[RoadChief, int]:
     """The ids of the roads where `user` is a current chief (a subquery; lazy)."""
     return road_chief_list_current(on=on).filter(user=user).values_list("road_id", flat=True)
+
+
+# --- master-data counts (the data-quality page) --------------------------------------
+
+
+def count_subquery(qs: QuerySet[Any], *, distinct: str | None = None) -> Subquery:
+    """A scalar subquery counting the rows (or distinct values of a column) of `qs`."""
+    if distinct:
+        expr = Func(
+            F(distinct), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)"
+        )
+    else:
+        expr = Func(F("pk"), function="COUNT")
+    return Subquery(qs.order_by().annotate(n=expr).values("n")[:1], output_field=IntegerField())
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountTile:
+    key: str
+    label: str | Promise
+    value: int
+
+
+COUNT_LABELS: tuple[tuple[str, str | Promise], ...] = (
+    ("townships", pgettext_lazy("plural", "乡镇/街道")),
+    ("communities", pgettext_lazy("plural", "社区/村")),
+    ("grids", pgettext_lazy("plural", "单元网格")),
+    ("roads", pgettext_lazy("plural", "道路")),
+    ("segments", pgettext_lazy("plural", "路段")),
+    ("components", pgettext_lazy("plural", "部件")),
+    ("units", pgettext_lazy("plural", "单位")),
+    ("staff", pgettext_lazy("plural", "工作人员")),
+    ("road_chiefs", pgettext_lazy("plural", "在任路长")),
+)
+
+
+def jurisdiction_counts(*, jurisdiction: Jurisdiction) -> list[CountTile]:
+    """The jurisdiction's master-data counts, in one query."""
+    j = jurisdiction.pk
+    subqueries = {
+        "townships": count_subquery(Township.objects.filter(jurisdiction_id=j)),
+        "communities": count_subquery(Community.objects.filter(township__jurisdiction_id=j)),
+        "grids": count_subquery(Grid.objects.filter(community__township__jurisdiction_id=j)),
+        "roads": count_subquery(Road.objects.filter(jurisdiction_id=j)),
+        "segments": count_subquery(Segment.objects.filter(road__jurisdiction_id=j)),
+        "components": count_subquery(Component.objects.filter(jurisdiction_id=j)),
+        "units": count_subquery(Unit.objects.filter(jurisdiction_id=j, is_active=True)),
+        "staff": count_subquery(
+            Membership.objects.filter(unit__jurisdiction_id=j, user__is_active=True),
+            distinct="user_id",
+        ),
+        "road_chiefs": count_subquery(
+            road_chief_list_current().filter(road__jurisdiction_id=j),
+            distinct="user_id",
+        ),
+    }
+    row = (
+        Jurisdiction.objects.filter(pk=j)
+        .annotate(**{f"n_{k}": Coalesce(v, Value(0)) for k, v in subqueries.items()})
+        .values(*[f"n_{k}" for k in subqueries])
+        .get()
+    )
+    return [CountTile(key=k, label=label, value=row[f"n_{k}"]) for k, label in COUNT_LABELS]

@@ -23,6 +23,7 @@ from jingxi.places.geocode import address_geocode, point_describe
 from jingxi.places.network import road_network_get
 from jingxi.places.quality import grid_quality_check_for
 from jingxi.places.responsibility import Crs, PointResponsibility, point_responsibility
+from jingxi.places.selectors import jurisdiction_counts
 
 MAX_QUERY_LENGTH = 200
 
@@ -148,5 +149,10 @@ def grid_quality_view(request: HttpRequest) -> HttpResponse:
         report = grid_quality_check_for(user=user)
     except PermissionDenied:
         raise Http404(_("没有找到该页面")) from None
-    network = road_network_get(jurisdiction=Jurisdiction.objects.get(code=report.jurisdiction_code))
-    return render(request, "places/grid_quality.html", {"report": report, "network": network})
+    jurisdiction = Jurisdiction.objects.get(code=report.jurisdiction_code)
+    context = {
+        "report": report,
+        "network": road_network_get(jurisdiction=jurisdiction),
+        "counts": jurisdiction_counts(jurisdiction=jurisdiction),
+    }
+    return render(request, "places/grid_quality.html", context)

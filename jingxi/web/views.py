@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingxi.accounts.sessions import background
-from jingxi.cases.queues import work_counts_for
+from jingxi.cases import maplayer as case_map
 from jingxi.notify.models import Notification
 from jingxi.notify.selectors import (
     notification_list_for,
@@ -30,6 +30,7 @@ from jingxi.org.models import User
 from jingxi.org.roles import Perm, roles_of
 from jingxi.places import layers as map_layers
 from jingxi.web import selectors
+from jingxi.web.home import home_sections_for
 
 
 def _user(request: HttpRequest) -> User:
@@ -39,23 +40,27 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Each role's work first (web/home.py), then the user's units."""
     user = _user(request)
     jurisdiction = user.jurisdiction
+    roles = roles_of(request)
     context = {
         "jurisdiction": jurisdiction,
-        "counts": selectors.jurisdiction_counts(jurisdiction=jurisdiction) if jurisdiction else [],
-        "my_roads": selectors.road_list_for_chief(user=user),
+        "sections": home_sections_for(user=user, roles=roles, jurisdiction=jurisdiction)
+        if jurisdiction
+        else [],
         "my_units": selectors.unit_list_for_staff(user=user),
-        "work": work_counts_for(user=user, roles=roles_of(request)) if jurisdiction else [],
     }
     return render(request, "web/home.html", context)
 
 
 @login_required
 def map_show(request: HttpRequest) -> HttpResponse:
-    if not roles_of(request).may(Perm.MAP):
+    roles = roles_of(request)
+    if not roles.may(Perm.MAP):
         raise Http404(_("没有找到该页面"))
-    return render(request, "web/map.html", {"jurisdiction": _user(request).jurisdiction})
+    context = {"jurisdiction": _user(request).jurisdiction, "cases_layer": roles.may(Perm.CASES)}
+    return render(request, "web/map.html", context)
 
 
 def _error(message: str, status: int) -> JsonResponse:
@@ -69,15 +74,22 @@ def _error(message: str, status: int) -> JsonResponse:
 def map_layer(request: HttpRequest, layer: str) -> JsonResponse:
     """GeoJSON of one map layer of the user's jurisdiction: `?bbox=west,south,east,north`."""
     jurisdiction = _user(request).jurisdiction
-    if jurisdiction is None or not roles_of(request).may(Perm.MAP):
+    roles = roles_of(request)
+    if jurisdiction is None or not roles.may(Perm.MAP):
         return _error(_("没有找到该图层"), 404)
-    if layer not in map_layers.LAYERS:
+    # The open cases' layer is cases' (places, below cases, knows none): offered to
+    # whoever has the workbench, with the cases they may see.
+    cases_layer = layer == case_map.LAYER and roles.may(Perm.CASES)
+    if layer not in map_layers.LAYERS and not cases_layer:
         return _error(_("没有这个图层：%(layer)s") % {"layer": layer}, 404)
     try:
         bbox = map_layers.bbox_parse(request.GET.get("bbox"))
     except map_layers.BBoxError as exc:
         return _error(str(exc), 400)
-    collection = map_layers.map_layer_get(jurisdiction=jurisdiction, layer=layer, bbox=bbox)
+    if cases_layer:
+        collection = case_map.case_layer_for(user=_user(request), roles=roles, bbox=bbox)
+    else:
+        collection = map_layers.map_layer_get(jurisdiction=jurisdiction, layer=layer, bbox=bbox)
     return JsonResponse(collection, json_dumps_params={"ensure_ascii": False})
 
 

@@ -69,7 +69,7 @@ def act(user: User, case: Case, action: str, **data: Any) -> Any:
         ("dispatcher", ["inbox", "dispatch", "approvals", "overdue", "all"]),
         ("handler_a", ["unit", "overdue", "all"]),
         ("unit_head_a", ["unit", "overdue", "all"]),
-        ("inspector", ["verify", "all"]),
+        ("inspector", ["check", "verify", "all"]),
         ("road_chief", ["roads", "all"]),
         ("leader", ["overdue", "all"]),
     ],
@@ -492,13 +492,18 @@ def test_notifications_list_bell_and_mark_read(world: World, cast: Cast) -> None
     assert other.status_code == 404
 
 
-def test_home_shows_my_work_counts(world: World, cast: Cast) -> None:
+def test_queue_counts_are_the_tabs_sizes(world: World, cast: Cast) -> None:
     reported(world)
     dispatched(world, cast)
-    work = {w.key: w.value for w in client_for(cast.dispatcher).get("/").context["work"]}
-    assert work == {"inbox": 1, "dispatch": 0, "approvals": 0, "overdue": 0}
-    work = {w.key: w.value for w in client_for(cast.handler_a).get("/").context["work"]}
-    assert work == {"unit": 1, "overdue": 0}
+    dispatcher = client_for(cast.dispatcher).get(reverse("cases:case-list"))
+    assert dispatcher.context["tab_counts"] == {
+        "inbox": 1,
+        "dispatch": 0,
+        "approvals": 0,
+        "overdue": 0,
+    }
+    handler = client_for(cast.handler_a).get(reverse("cases:case-list"))
+    assert handler.context["tab_counts"] == {"unit": 1, "overdue": 0}
 
 
 def test_case_pages_speak_english_too(world: World, cast: Cast) -> None:

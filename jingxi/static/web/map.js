@@ -164,12 +164,40 @@
     ]));
   }
 
+  // Open cases (only when the page offers the layer: cases/maplayer.py decides which).
+  var cases = cfg.casesLayer ? L.markerClusterGroup({
+    showCoverageOnHover: false,
+    maxClusterRadius: 40,
+    disableClusteringAtZoom: 17,
+    iconCreateFunction: function (cluster) {
+      var n = cluster.getChildCount();
+      var late = cluster.getAllChildMarkers().some(function (m) { return m.options.jxOverdue; });
+      var size = n < 10 ? 26 : n < 100 ? 32 : 38;
+      return L.divIcon({ html: "<span>" + n + "</span>", className: "jx-cluster jx-cluster--cases" + (late ? " is-late" : ""), iconSize: [size, size] });
+    },
+  }) : null;
+  function caseMarker(feature) {
+    var p = feature.properties;
+    var c = feature.geometry.coordinates;
+    var dot = document.createElement("span");
+    dot.className = "jx-case-dot" + (p.overdue ? " is-late" : "");
+    var icon = L.divIcon({ className: "", html: dot, iconSize: [16, 16] });
+    var html = popupHtml(p.number, [
+      [T.case_category, p.category],
+      [T.case_status, p.status_label],
+      [T.case_overdue, p.overdue ? T.case_overdue : ""],
+      [T.address, p.address],
+    ]) + '<p class="jx-popup__go"><a href="' + esc(p.url) + '">' + esc(T.case_open) + " →</a></p>";
+    return L.marker([c[1], c[0]], { icon: icon, title: p.number, jxOverdue: p.overdue }).bindPopup(html);
+  }
+
   var overlays = {};
   overlays[T.townships] = townships;
   overlays[T.communities] = communities;
   overlays[T.grids] = grids;
   overlays[T.segments] = segments;
   overlays[T.components] = components;
+  if (cases) overlays[T.cases] = cases;
   L.control.layers(null, overlays, { collapsed: window.innerWidth < 700, position: "topright" }).addTo(map);
 
   // --- legend and hints ----------------------------------------------------
@@ -184,6 +212,7 @@
       '<div><i class="maplegend__grid"></i>' + esc(T.grids) + "</div>" +
       '<div><i class="maplegend__segment"></i>' + esc(T.segments) + "</div>" +
       '<div><i class="maplegend__component"></i>' + esc(T.components) + "</div>" +
+      (cases ? '<div><i class="maplegend__case"></i>' + esc(T.cases) + "</div>" : "") +
       '<div class="hint"></div>';
     hintEl = div.querySelector(".hint");
     L.DomEvent.disableClickPropagation(div);
@@ -243,10 +272,18 @@
     });
   }
 
+  function refreshCases() {
+    if (!cases) return;
+    loadByView("cases", cases, 0, function (fc) {
+      cases.addLayers(fc.features.map(caseMarker));
+    });
+  }
+
   var communitiesLoaded = false;
   map.on("overlayadd", function (e) {
     if (e.layer === grids) refreshGrids();
     if (e.layer === components) refreshComponents();
+    if (e.layer === cases) refreshCases();
     if (e.layer === communities && !communitiesLoaded) {
       communitiesLoaded = true;
       loadWhole("communities", communities);
@@ -255,21 +292,24 @@
   map.on("overlayremove", function (e) {
     if (e.layer === grids) setHint("grids", "");
     if (e.layer === components) setHint("components", "");
+    if (cases && e.layer === cases) setHint("cases", "");
   });
   map.on("moveend", function () {
     refreshGrids();
     refreshComponents();
+    refreshCases();
   });
 
   townships.addTo(map);
   grids.addTo(map);
   segments.addTo(map);
   components.addTo(map);
+  if (cases) cases.addTo(map);
   var userMoved = false;
   map.once("dragstart zoomstart", function () { userMoved = true; });
   loadWhole("townships", townships, function (fc) {
     if (fc.features.length && !userMoved) map.fitBounds(townships.getBounds(), { padding: [24, 24] });
-    else { refreshGrids(); refreshComponents(); }
+    else { refreshGrids(); refreshComponents(); refreshCases(); }
   });
   loadWhole("segments", segments);
 

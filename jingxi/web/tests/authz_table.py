@@ -219,7 +219,7 @@ ROWS: Final[tuple[Row, ...]] = (
     ),
     page("web:home", "GET", LOGGED_IN, "the workbench home"),
     page("web:map", "GET", MAPPED, "the staff map"),
-    page("web:map-layer", "GET", MAPPED, "the staff map's GeoJSON layers"),
+    page("web:map-layer", "GET", MAPPED, "the staff map's GeoJSON layers (cases: those one sees)"),
     page("web:notification-list", "GET", LOGGED_IN, "one's own notifications"),
     page("web:notification-badge", "GET", LOGGED_IN, "one's own unread count"),
     page(

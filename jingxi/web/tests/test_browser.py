@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from conftest import Cast
+from conftest import Cast, World
+from jingxi.cases.choices import Source
+from jingxi.cases.services import case_report
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -46,14 +48,22 @@ def _geocode_exists() -> bool:
 
 
 def test_dispatcher_logs_in_and_sees_the_county_map(
-    live_server: Any, transactional_db: None, cast: Cast, page: Page
+    live_server: Any, transactional_db: None, world: World, cast: Cast, page: Page
 ) -> None:
     base = live_server.url
+    case = case_report(
+        jurisdiction=world.jurisdiction,
+        category=world.exposed_garbage,
+        lng=113.955,
+        lat=34.705,
+        description="暴露垃圾",
+        source=Source.CITIZEN_WEB,
+    )
     page.goto(f"{base}/accounts/login/")
     page.screenshot(path=SCREENSHOTS.format(name="login"))
     _log_in(page, base, cast, cast.dispatcher.username)
     assert page.locator("[data-nav=map]").is_visible()
-    assert page.locator("[data-count=townships] .tile__value").inner_text() == "2"
+    assert page.locator("[data-figure=d_inbox] .tile__value").inner_text() == "1"
     page.screenshot(path=SCREENSHOTS.format(name="home"), full_page=True)
 
     page.click("[data-nav=map]")
@@ -66,8 +76,17 @@ def test_dispatcher_logs_in_and_sees_the_county_map(
     page.wait_for_selector("#jx-map[data-loaded-grids='8']")
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     text = " ".join(labels)
-    for name in ("乡镇/街道", "社区/村", "单元网格", "道路", "部件"):
+    for name in ("乡镇/街道", "社区/村", "单元网格", "道路", "部件", "在办案卷"):
         assert name in text
+    # The open case is a point whose popup links to its page.
+    page.wait_for_selector("#jx-map[data-loaded-cases='1']")
+    page.locator(".jx-case-dot").click()
+    link = page.locator(".leaflet-popup-content a", has_text="打开案卷")
+    link.wait_for()
+    assert link.get_attribute("href") == f"/cases/{case.pk}/"
+    assert case.number in page.locator(".leaflet-popup-content").inner_text()
+    page.click(".leaflet-popup-close-button")
+    page.locator(".leaflet-popup").wait_for(state="detached")
     assert page.locator(".township-label", has_text="青年路街道").is_visible()
 
     # A click on 青年路 opens its popup with its road chief.

@@ -27,7 +27,7 @@ def test_switching_to_english_shows_english_navigation(client: Client, cast: Cas
     assert "Log out" in html
     assert "Fine-grained Management Platform" in html
     assert "Dispatcher" in html  # the role, from org's choices
-    assert "Townships/streets" in html  # a dashboard tile
+    assert "Intake and dispatch" in html  # the dispatcher's section of the home page
 
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert 'aria-current="page">工作台</a>' in client.get("/").content.decode()

@@ -9,8 +9,12 @@ import pytest
 from django.test import Client
 
 from conftest import Cast, World
+from jingxi.cases.choices import Action, Source
+from jingxi.cases.models import Case
+from jingxi.cases.services import case_report, case_transition
 from jingxi.org.choices import Role
 from jingxi.org.models import Membership, Unit
+from jingxi.org.tests.factories import UserFactory
 from jingxi.places import layers as map_layers
 from jingxi.places.choices import ComponentState
 from jingxi.places.layers import BBoxError, bbox_parse, geometry_bbox
@@ -203,3 +207,56 @@ def test_geometry_bbox_walks_every_shape() -> None:
     }
     assert geometry_bbox(multi) == (1.0, 1.0, 6.0, 7.0)
     assert geometry_bbox({"type": "Point", "coordinates": [3, 4]}) == (3.0, 4.0, 3.0, 4.0)
+
+
+# --- the open cases' layer (cases/maplayer.py) ----------------------------------------
+
+
+def _case_at(world: World, lng: float, lat: float) -> Case:
+    return case_report(
+        jurisdiction=world.jurisdiction,
+        category=world.exposed_garbage,
+        lng=lng,
+        lat=lat,
+        description="暴露垃圾",
+        source=Source.CITIZEN_WEB,
+    )
+
+
+def test_cases_layer_shows_the_open_cases_each_user_sees(
+    world: World, cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    west = _case_at(world, 113.955, 34.7102)  # 青年路, street A
+    east = _case_at(world, 113.985, 34.715)
+    for action in (Action.FILE, Action.DISPATCH):
+        case_transition(case_id=west.pk, action=action, actor=cast.dispatcher)
+    closed = _case_at(world, 113.956, 34.7102)
+    case_transition(case_id=closed.pk, action=Action.REJECT, actor=cast.dispatcher, note="重复")
+
+    dispatcher = Client()
+    dispatcher.force_login(cast.dispatcher)
+    with django_assert_max_num_queries(5):  # session, user, roles, jurisdiction, cases
+        body = _get(dispatcher, "cases", ALL).json()
+    assert {f["properties"]["number"] for f in body["features"]} == {west.number, east.number}
+    (feature,) = _get(dispatcher, "cases", WEST).json()["features"]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [113.955, 34.7102]}
+    assert feature["properties"]["url"] == f"/cases/{west.pk}/"
+    assert feature["properties"]["category"] == world.exposed_garbage.name
+    assert body["truncated"] is False
+    # The handler sees the case at their unit only; another unit's handler none.
+    for user, expected in ((cast.handler_a, {west.number}), (cast.handler_b, set())):
+        client = Client()
+        client.force_login(user)
+        numbers = {f["properties"]["number"] for f in _get(client, "cases", ALL).json()["features"]}
+        assert numbers == expected
+    # The map page offers the layer to those with the workbench.
+    assert 'data-cases-layer="cases"' in dispatcher.get("/map/").content.decode()
+
+
+def test_cases_layer_is_not_offered_without_the_workbench(world: World, cast: Cast) -> None:
+    security = UserFactory(username="security", jurisdiction=world.jurisdiction)
+    Membership.objects.create(user=security, unit=world.office, role=Role.SECURITY_ADMIN)
+    client = Client()
+    client.force_login(security)
+    assert "data-cases-layer" not in client.get("/map/").content.decode()
+    assert _get(client, "cases", ALL).status_code == 404
