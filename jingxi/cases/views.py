@@ -118,6 +118,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if not tabs:
         raise Http404(_("您的角色没有案卷工作台"))
     tab, filters = _queue_asked(request, tabs)
+    counts: dict[str, int] = {}
+    if not request.htmx:  # type: ignore[attr-defined]  # django-htmx sets it
+        counts = {w.key: w.value for w in queues.work_counts_for(user=user, roles=roles)}
+        if "tab" not in request.GET:
+            # Opened without a tab: the first queue that holds work (an inspector with
+            # nothing to check lands on what waits to be verified).
+            tab = next((t.key for t in tabs if counts.get(t.key)), tab)
     cases = queues.case_queue_for(user=user, tab=tab, roles=roles, filters=filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     calendar = calendar_get(jurisdiction=jurisdiction)
@@ -170,7 +177,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         jurisdiction=jurisdiction, level=CategoryLevel.MAJOR
     ).order_by("kind", "code")
     context["townships"] = Township.objects.filter(jurisdiction=jurisdiction).order_by("code")
-    context["tab_counts"] = {w.key: w.value for w in queues.work_counts_for(user=user, roles=roles)}
+    context["tab_counts"] = counts
     context["can_report"] = bool(report_sources_for(roles=roles))
     context["notices_url"] = _url_or_empty("cases:notice-list") if roles.may(Perm.DOCUMENTS) else ""
     context["can_issue_notice"] = roles.may(Perm.DOCUMENT_ISSUE)
