@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "jingxi.photos",
     "jingxi.cases",
     "jingxi.notify",
+    "jingxi.inspections",
     "jingxi.public",
     "jingxi.open311",
     "jingxi.wechat",

@@ -84,6 +84,10 @@ class Perm(enum.StrEnum):
     MASTER_DATA = "master_data"  # the admin site's master data
     SECURITY = "security"  # users, memberships, API tokens, Open311 keys
     AUDIT = "audit"  # read and export the audit trail
+    ROUND = "round"  # walk inspection rounds: today's route, the round page and its API
+    INSPECTION_READ = "inspection_read"  # plans, routes, coverage reports and gap lists
+    INSPECTION_PLAN = "inspection_plan"  # roster, areas, scope, frequencies; (re)generate plans
+    POSITIONS = "positions"  # staff's live positions during open rounds (personal data)
 
 
 PERMISSIONS: Final[Mapping[Perm, frozenset[Role]]] = {
@@ -106,6 +110,11 @@ PERMISSIONS: Final[Mapping[Perm, frozenset[Role]]] = {
     Perm.MASTER_DATA: frozenset({Role.ADMIN}),
     Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Perm.AUDIT: frozenset({Role.AUDITOR}),
+    Perm.ROUND: frozenset({Role.INSPECTOR}),
+    Perm.INSPECTION_READ: OFFICE_ROLES | {Role.INSPECTOR},
+    Perm.INSPECTION_PLAN: frozenset({Role.DISPATCHER, Role.ADMIN}),
+    # A staff member's position is personal data: the dispatcher, the leader and the admin.
+    Perm.POSITIONS: OFFICE_ROLES,
 }
 
 
