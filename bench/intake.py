@@ -279,9 +279,9 @@ def service_bench(county: County, n: int, n_instrumented: int, seed: int) -> Non
             if funcname == name and filename.endswith(module)
         )
 
-    total = cumulative("cases/services.py", "case_report")
+    total = cumulative("cases/report.py", "case_report")
     steps = [
-        ("_report_context: settings, versions, category (1 query)", "cases/services.py",
+        ("_report_context: settings, versions, category (1 query)", "cases/report.py",
          "_report_context"),
         (
             "point_responsibility: in-memory lookup",
@@ -291,8 +291,8 @@ def service_bench(county: County, n: int, n_instrumented: int, seed: int) -> Non
         ("point_describe: address from the same index", "places/geocode.py", "point_describe"),
         ("calendar_get (cached, no query)", "org/services.py", "calendar_get"),
         ("add_working_hours (stage deadline)", "lib/workcalendar.py", "add_working_hours"),
-        ("_case_insert: number, case and events (1 statement)", "cases/services.py",
-         "_case_insert"),
+        ("case_insert: number, case and events (1 statement)", "cases/insert.py",
+         "case_insert"),
     ]  # fmt: skip
     print(f"  where case_report's time goes (cProfile, {n_instrumented} reports, inflated):")
     print(f"    {'case_report':<52} {total / n_instrumented * 1000:7.3f} ms/report  100%")

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _rows(count: int, seed: int = 20261205) -> list[dict[str, Any]]:
     from jingxi.demo import names
-    from jingxi.demo.cases import GENERIC, TEMPLATES
+    from jingxi.demo.case_plan import GENERIC, TEMPLATES
     from jingxi.org.privacy import id_check_character
 
     rng = random.Random(seed)

@@ -101,12 +101,12 @@ def _run_scale(scale: float, seed: int, n_points: int, n_single: int, db: Path) 
     from jingxi.org.models import Jurisdiction
     from jingxi.places.models import Component
     from jingxi.places.responsibility import (
-        ResponsibilityIndex,
         gc_freeze_long_lived,
         point_responsibility,
-        points_array,
         responsibility_index_for,
     )
+    from jingxi.places.responsibility_index import ResponsibilityIndex
+    from jingxi.places.responsibility_units import points_array
     from jingxi.places.selectors import geo_snapshot_load
 
     t0 = time.perf_counter()

@@ -1,9 +1,9 @@
-"""The report's context: what `services.case_report` reads before it writes a case.
+"""The report's context: what `report.case_report` reads before it writes a case.
 
 A report needs its jurisdiction's current row (whose geo and calendar versions stand for
 the report), the jurisdiction's loop settings and the category asked for, if it is the
 jurisdiction's. Three doors read these in a statement of their own, each joined to what
-that door reads besides (`services` alone; `intake` with the API token's user and roles;
+that door reads besides (`report` alone; `intake` with the API token's user and roles;
 `open311.selectors.post_context` with the client and the service's limits and
 attributes), so the shared part is written here once: the columns
 (`context_columns`), the joins from a jurisdiction `j` (`context_joins`), and the way
@@ -82,3 +82,9 @@ def context_read(row: Any, start: int) -> ContextRow:
     if settings is not None and jurisdiction is not None:
         settings.jurisdiction = jurisdiction
     return ContextRow(jurisdiction, settings, category, start + c.width)
+
+
+def loop_settings_get(*, jurisdiction: Jurisdiction) -> LoopSettings:
+    """The jurisdiction's loop settings, made with their defaults on first use."""
+    settings, _created = LoopSettings.objects.get_or_create(jurisdiction=jurisdiction)
+    return settings

@@ -20,166 +20,47 @@ import datetime as dt
 import random
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from shapely.geometry import LineString
 
-from jingxi.cases.choices import Action, Source, Status
+from jingxi.cases.choices import Source, Status
 from jingxi.cases.deadlines import deadline_scan
 from jingxi.cases.effects import handling_limit_for
 from jingxi.cases.models import Case
-from jingxi.cases.services import case_report, case_transition
-from jingxi.cases.workflow import CLOSED, OPEN
 from jingxi.catalog.choices import CategoryKind, CategoryLevel, TimeUnit, Urgency
 from jingxi.catalog.models import Category
 from jingxi.demo import names
-from jingxi.hotline.services import call_take
+from jingxi.demo.case_plan import (
+    CASES_PER_SCALE,
+    COMPONENT_WEIGHTS,
+    EVENT_WEIGHTS,
+    FEEDBACK_COMMENTS,
+    FROM_REPORTED,
+    GENERIC,
+    MAX_CASES,
+    MEDIA_NAMES,
+    MIN_CASES,
+    OTHER_EVENT_WEIGHT,
+    OUTCOME_WEIGHTS,
+    RATING_WEIGHTS,
+    SOURCE_WEIGHTS,
+    TEMPLATES,
+    TICK,
+    TICKS_PER_HOUR,
+    WINDOW_DAYS,
+    Cast,
+    Plan,
+)
+from jingxi.demo.case_play import plan_play
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Membership, Unit, User
 from jingxi.org.services import calendar_get
 from jingxi.places.models import RoadChief, Segment
 from jingxi.places.responsibility import OutsideJurisdiction, responsibility_index_for
-from jingxi.public.citizen.choices import PUBLIC_SOURCES, Rating
-from jingxi.public.citizen.services import citizen_report, feedback_give
-
-CASES_PER_SCALE = 400
-MIN_CASES = 20
-MAX_CASES = 2000
-WINDOW_DAYS = 60
-TICK = dt.timedelta(minutes=5)  # the time grid: one tick is five working minutes
-TICKS_PER_HOUR = 12
-
-SOURCE_WEIGHTS: tuple[tuple[str, float], ...] = (
-    (Source.INSPECTOR, 45),
-    (Source.CITIZEN_WEB, 20),
-    (Source.HOTLINE, 15),
-    (Source.ROAD_CHIEF, 10),
-    (Source.WECHAT, 4),
-    (Source.MEDIA, 3),
-    (Source.LEADER, 3),
-)
-
-# The common events (DOMAIN.md: about 85% of cases are events, mostly these).
-EVENT_WEIGHTS: dict[str, float] = {
-    "暴露垃圾": 14,
-    "道路不洁": 11,
-    "店外经营": 9,
-    "机动车乱停放": 9,
-    "非机动车乱停放": 8,
-    "占道经营": 7,
-    "非法小广告": 6,
-    "积存垃圾渣土": 4,
-    "绿地脏乱": 3,
-    "施工占道": 2,
-}
-OTHER_EVENT_WEIGHT = 0.4
-COMPONENT_WEIGHTS: dict[str, float] = {
-    "雨水箅子": 2,
-    "污水井盖": 2,
-    "路灯": 2,
-    "垃圾箱（果皮箱）": 2,
-    "人行道": 1.5,
-    "行道树": 1.5,
-    "交通护栏": 1,
-    "路名牌": 0.5,
-}
-
-# outcome -> weight. "open_*" stay open; "overdue_*" stay open past their deadline.
-OUTCOME_WEIGHTS: dict[str, float] = {
-    "closed": 52,
-    "closed_rework": 6,
-    "closed_return": 4,
-    "closed_extension": 4,
-    "closed_suspension": 1,
-    "closed_check": 2,
-    "self_handled": 2,
-    "rejected": 3,
-    "merged": 2,
-    "voided": 1,
-    "open_reported": 3,
-    "open_checking": 1,
-    "open_filed": 3,
-    "open_dispatched": 3,
-    "open_handling": 6,
-    "open_extension_pending": 1,
-    "open_suspended": 1,
-    "open_handled": 4,
-    "overdue_handling": 2.5,
-    "overdue_dispatched": 1,
-}
-# Outcomes that need the case to start as a report waiting for the dispatcher.
-FROM_REPORTED = frozenset({"closed_check", "rejected", "merged", "open_reported", "open_checking"})
-RATING_WEIGHTS = ((Rating.SATISFIED, 80), (Rating.BASICALLY_SATISFIED, 15), (Rating.UNSATISFIED, 5))
-
-TEMPLATES: dict[str, tuple[str, ...]] = {
-    "暴露垃圾": (
-        "{place}路边有一堆生活垃圾无人清理，已有异味",
-        "{place}绿化带旁堆放垃圾袋，约1立方米",
-        "{place}有人乱倒装修垃圾和生活垃圾",
-    ),
-    "道路不洁": (
-        "{place}路面有大量纸屑烟头，未及时清扫",
-        "{place}路面泥土污染严重，车辆带泥上路",
-        "{place}人行道有油污，行人易滑倒",
-    ),
-    "店外经营": (
-        "{place}商户在门店外摆放货架经营，占用人行道",
-        "{place}餐馆在店外摆桌经营，影响通行",
-        "{place}维修店在门外修车，占道作业",
-    ),
-    "机动车乱停放": (
-        "{place}机动车停放在人行道上，堵塞行人通行",
-        "{place}多辆小轿车违停占用消防通道",
-        "{place}路口有车辆乱停，影响交通",
-    ),
-    "非机动车乱停放": (
-        "{place}共享单车大量堆积，占用盲道",
-        "{place}电动车乱停乱放，挡住店铺出入口",
-        "{place}非机动车停放杂乱，阻碍行人通行",
-    ),
-    "占道经营": (
-        "{place}流动摊贩占道卖水果",
-        "{place}早市摊点占用车行道，散市后未清理",
-        "{place}路边有烧烤摊占道经营",
-    ),
-    "非法小广告": (
-        "{place}电线杆上贴满办证小广告",
-        "{place}墙面被喷涂联系电话小广告",
-        "{place}公交站亭张贴大量小广告",
-    ),
-    "积存垃圾渣土": (
-        "{place}空地积存建筑渣土，长期未清运",
-        "{place}角落积存垃圾已有多日",
-    ),
-    "绿地脏乱": (
-        "{place}绿地内有塑料袋、饮料瓶等杂物",
-        "{place}绿化带内垃圾较多，影响环境",
-    ),
-    "施工占道": (
-        "{place}施工材料堆放在路面上，未设警示",
-        "{place}施工围挡超出许可范围，占用车道",
-    ),
-    "雨水箅子": ("{place}雨水箅子破损，有安全隐患", "{place}雨水箅子缺失，路面出现空洞"),
-    "污水井盖": ("{place}污水井盖松动，车辆经过有响声", "{place}污水井盖破裂"),
-    "路灯": ("{place}路灯夜间不亮，已有数日", "{place}路灯灯杆倾斜"),
-    "垃圾箱（果皮箱）": ("{place}果皮箱破损，垃圾外溢", "{place}垃圾箱缺失盖子"),
-    "人行道": ("{place}人行道板松动翘起", "{place}人行道地砖破损缺失"),
-    "行道树": ("{place}行道树枝条下垂，遮挡交通标志", "{place}行道树倾斜，存在倒伏隐患"),
-    "交通护栏": ("{place}交通护栏被撞歪倒", "{place}护栏缺失一段"),
-    "路名牌": ("{place}路名牌褪色看不清", "{place}路名牌歪斜"),
-}
-GENERIC = ("{place}发现{name}问题，请尽快处理", "{place}有{name}情况，影响市容")
-REJECT_NOTES = ("现场核实无此问题", "不属于城市管理范围", "信息不全，无法定位")
-RETURN_NOTES = ("该问题不属于本单位职责，请改派", "位置不在本单位管辖范围")
-REWORK_NOTES = ("现场仍有残留，请返工", "处置不彻底，请重新处理")
-EXTENSION_NOTES = ("需协调相关单位共同处置，申请延期", "需采购配件，申请延期")
-SUSPENSION_NOTES = ("涉及产权纠纷，暂时无法处置", "需纳入改造计划统一处置")
-VOID_NOTES = ("现场核查为误报",)
-FEEDBACK_COMMENTS = ("处理很及时，谢谢", "已经清理干净了", "", "", "", "希望以后多巡查")
-MEDIA_NAMES = ("郑州日报", "大河报", "中牟广播电视台", "河南广播电视台")
+from jingxi.public.citizen.choices import PUBLIC_SOURCES
 
 
 def demo_cases_count(*, scale: float) -> int:
@@ -198,38 +79,6 @@ def demo_cases_counts(*, jurisdiction: Jurisdiction) -> dict[str, int]:
         )
     )
     return {s.value: rows[s.value] for s in Status if rows[s.value]}
-
-
-@dataclass
-class _Cast:
-    dispatcher: User
-    inspectors: list[User]
-    operator: User
-    leader: User | None
-    road_chiefs: list[tuple[User, int]]  # (user, road id)
-    handler_of: dict[int, User]
-    township_unit: dict[int, int]  # township id -> its unit id
-    fallback_unit: int
-
-
-@dataclass
-class _Plan:
-    index: int
-    outcome: str
-    source: str
-    category: Category
-    lng: float
-    lat: float
-    place: str
-    description: str
-    reporter_name: str = ""
-    reporter_phone: str = ""
-    chief: User | None = None
-    steps: list[tuple[int, str]] = field(default_factory=list)  # (gap in ticks, step)
-    start: int = 0
-    offsets: list[int] = field(default_factory=list)
-    rating: str = ""
-    comment: str = ""
 
 
 def demo_cases_load(
@@ -271,7 +120,7 @@ def demo_cases_load(
         if outcomes.count(must) < 2 - (must == "overdue_dispatched") and i < count:
             outcomes[-(i + 1)] = must
 
-    plans: list[_Plan] = []
+    plans: list[Plan] = []
     cat_list, cat_weights = list(categories), list(categories.values())
     for i, outcome in enumerate(outcomes):
         source = rng.choices(
@@ -288,7 +137,7 @@ def demo_cases_load(
         lng, lat, place = _point(rng, index, segments, by_road.get(chief_road))
         templates = TEMPLATES.get(category.name, GENERIC)
         description = rng.choice(templates).format(place=place, name=category.name)
-        plan = _Plan(i, outcome, source, category, lng, lat, place, description, chief=chief)
+        plan = Plan(i, outcome, source, category, lng, lat, place, description, chief=chief)
         if source in (Source.CITIZEN_WEB, Source.HOTLINE, Source.WECHAT):
             plan.reporter_name = _person(rng) if source != Source.WECHAT else ""
             plan.reporter_phone = _mobile(rng)
@@ -316,7 +165,7 @@ def demo_cases_load(
     created: list[tuple[int, int]] = []  # (case id, category id), oldest first
     for plan in plans:
         with transaction.atomic():
-            case_id = _play(plan, rng, cast, ticks, now, created)
+            case_id = plan_play(plan, rng, cast, ticks, now, created)
         created.append((case_id, plan.category.pk))
     deadline_scan(now=now, jurisdiction=jurisdiction)
     return len(created)
@@ -338,7 +187,7 @@ def _ticks(is_working: Callable[[dt.datetime], bool], now: dt.datetime) -> list[
     return out
 
 
-def _cast(j: Jurisdiction) -> _Cast:
+def _cast(j: Jurisdiction) -> Cast:
     def first(role: str, unit_code: str | None = None, preferred: str = "") -> User | None:
         rows = Membership.objects.filter(
             role=role, unit__jurisdiction=j, user__is_active=True
@@ -385,7 +234,7 @@ def _cast(j: Jurisdiction) -> _Cast:
     township_unit = dict(
         Township.objects.filter(jurisdiction=j, unit__isnull=False).values_list("pk", "unit_id")
     )
-    return _Cast(
+    return Cast(
         dispatcher=dispatcher,
         inspectors=inspectors,
         operator=operator,
@@ -458,7 +307,7 @@ def _mobile(rng: random.Random) -> str:
     )
 
 
-def _steps(rng: random.Random, plan: _Plan, limit: int, *, direct: bool) -> int:
+def _steps(rng: random.Random, plan: Plan, limit: int, *, direct: bool) -> int:
     """Fill plan.steps with (gap, step) for its outcome; return the ticks left to now."""
     o = plan.outcome
     s = plan.steps
@@ -528,174 +377,3 @@ def _steps(rng: random.Random, plan: _Plan, limit: int, *, direct: bool) -> int:
     add("verify_pass", 2, 20)
     add("feedback", 1, 60)
     return rng.randint(1, 20)
-
-
-# --- playing a plan ------------------------------------------------------------------
-
-
-def _play(
-    plan: _Plan,
-    rng: random.Random,
-    cast: _Cast,
-    ticks: list[dt.datetime],
-    now: dt.datetime,
-    created: list[tuple[int, int]],
-) -> int:
-    """Report the case and take its steps, each at its moment. Returns the case id."""
-    last = len(ticks) - 1
-
-    def at(n: int) -> dt.datetime:
-        t = ticks[min(position[n], last)] + dt.timedelta(seconds=plan.offsets[n])
-        return min(t, now - dt.timedelta(seconds=1))
-
-    position = [plan.start]
-    for gap, _step in plan.steps:
-        position.append(position[-1] + gap)
-    reported_at = at(0)
-    inspector = cast.inspectors[plan.index % len(cast.inspectors)]
-    case = _report(plan, cast, inspector, reported_at)
-    unit_id = case.proposed_unit_id
-    if unit_id not in cast.handler_of:
-        unit_id = cast.township_unit.get(case.township_id or -1)
-        if unit_id not in cast.handler_of:
-            unit_id = cast.fallback_unit
-    assert unit_id is not None
-    units = Unit.objects.in_bulk([unit_id, *cast.handler_of])
-    d = cast.dispatcher
-    returner: User | None = None
-
-    def go(action: str, actor: User, when: dt.datetime, **kw: object) -> None:
-        case_transition(case_id=case.pk, action=action, actor=actor, now=when, **kw)  # type: ignore[arg-type]
-
-    for n, (_gap, step) in enumerate(plan.steps, start=1):
-        if position[n] > last:
-            break  # past the window's end: it stays where it is
-        when = at(n)
-        handler = cast.handler_of[unit_id]
-        if step == "file":
-            go(Action.FILE, d, when)
-        elif step == "request_check":
-            go(Action.REQUEST_CHECK, d, when)
-        elif step == "check":
-            go(Action.CHECK, inspector, when, note="现场核实情况属实")
-        elif step == "reject":
-            go(Action.REJECT, d, when, note=rng.choice(REJECT_NOTES))
-        elif step == "merge":
-            target = _merge_target(case, plan, created)
-            if target is None:
-                go(Action.REJECT, d, when, note="重复上报")
-            else:
-                go(Action.MERGE, d, when, merge_into=target, note="同一问题重复上报")
-        elif step == "self_handle":
-            go(Action.SELF_HANDLE, inspector, when, note="现场当即处理完毕")
-        elif step == "dispatch_wrong":
-            others = sorted(u for u in cast.handler_of if u != unit_id)
-            wrong = rng.choice(others) if others else unit_id
-            go(Action.DISPATCH, d, when, unit=units[wrong])
-            returner = cast.handler_of[wrong]  # the wrong unit returns it, next step
-        elif step == "return":
-            go(Action.RETURN, returner or handler, when, note=rng.choice(RETURN_NOTES))
-        elif step == "dispatch":
-            go(Action.DISPATCH, d, when, unit=units[unit_id])
-        elif step == "accept":
-            go(Action.ACCEPT, handler, when)
-        elif step == "request_extension":
-            hours = rng.choice((4, 8, 16))
-            go(
-                Action.REQUEST_EXTENSION,
-                handler,
-                when,
-                note=rng.choice(EXTENSION_NOTES),
-                extension_hours=hours,
-            )
-        elif step == "approve_extension":
-            go(Action.APPROVE_EXTENSION, d, when)
-        elif step == "request_suspension":
-            go(Action.REQUEST_SUSPENSION, handler, when, note=rng.choice(SUSPENSION_NOTES))
-        elif step == "approve_suspension":
-            go(Action.APPROVE_SUSPENSION, d, when)
-        elif step == "resume":
-            go(Action.RESUME, d, when, note="具备处置条件，恢复处置")
-        elif step == "report_back":
-            go(Action.REPORT_BACK, handler, when, note="已按要求处置完毕")
-        elif step == "verify_fail":
-            go(Action.VERIFY_FAIL, inspector, when, note=rng.choice(REWORK_NOTES))
-        elif step == "verify_pass":
-            go(Action.VERIFY_PASS, inspector, when, note="现场核查已处置到位")
-        elif step == "request_void":
-            go(Action.REQUEST_VOID, inspector, when, note=rng.choice(VOID_NOTES))
-        elif step == "approve_void":
-            go(Action.APPROVE_VOID, d, when)
-        elif step == "feedback" and plan.rating:
-            case.refresh_from_db(fields=["status"])
-            feedback_give(
-                case=case,
-                token=case.tracking_token,
-                rating=plan.rating,
-                comment=plan.comment,
-                now=when,
-            )
-    return case.pk
-
-
-def _report(plan: _Plan, cast: _Cast, inspector: User, when: dt.datetime) -> Case:
-    common = {
-        "category": plan.category,
-        "lng": plan.lng,
-        "lat": plan.lat,
-        "description": plan.description,
-    }
-    j = cast.dispatcher.jurisdiction
-    assert j is not None
-    if plan.source == Source.CITIZEN_WEB:
-        return citizen_report(
-            jurisdiction=j,
-            photos=[],
-            reporter_name=plan.reporter_name,
-            reporter_phone=plan.reporter_phone,
-            now=when,
-            **common,  # type: ignore[arg-type]
-        )
-    if plan.source == Source.HOTLINE:
-        call = call_take(
-            operator=cast.operator,
-            caller_phone=plan.reporter_phone,
-            caller_name=plan.reporter_name,
-            text=plan.description,
-            category=plan.category,
-            lng=plan.lng,
-            lat=plan.lat,
-            received_at=when,
-            duration_seconds=60 + plan.index % 240,
-            now=when,
-        )
-        assert call.case is not None
-        return call.case
-    actor: User | None = None
-    direct = False
-    if plan.source == Source.INSPECTOR:
-        actor, direct = inspector, plan.outcome != "self_handled"
-    elif plan.source == Source.ROAD_CHIEF:
-        actor = plan.chief
-    elif plan.source == Source.LEADER:
-        actor = cast.leader
-    return case_report(
-        jurisdiction=j,
-        source=plan.source,
-        actor=actor,
-        reporter_name=plan.reporter_name,
-        reporter_phone=plan.reporter_phone,
-        file_directly=direct,
-        now=when,
-        **common,  # type: ignore[arg-type]
-    )
-
-
-def _merge_target(case: Case, plan: _Plan, created: list[tuple[int, int]]) -> Case | None:
-    same = [cid for cid, cat in reversed(created) if cat == plan.category.pk][:20]
-    ids = same or [cid for cid, _ in reversed(created)][:20]
-    alive = {*OPEN, *CLOSED}
-    for c in Case.objects.filter(pk__in=ids).order_by("-pk"):
-        if c.status in alive and c.pk != case.pk:
-            return c
-    return None

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import shapely
+from pyproj import Geod
 
 from jingxi.demo.plan import CENTER_LAT, CENTER_LNG, Coord
 
@@ -20,6 +21,7 @@ _PHI = math.radians(CENTER_LAT)
 _M_PER_DEG_LAT = 111132.92 - 559.82 * math.cos(2 * _PHI) + 1.175 * math.cos(4 * _PHI)
 _M_PER_DEG_LNG = 111412.84 * math.cos(_PHI) - 93.5 * math.cos(3 * _PHI)
 
+GEOD = Geod(ellps="WGS84")  # geodesic lengths of planned lines
 STEP = 10  # lattice resolution, metres
 EDGE_VERTEX_EVERY = 250  # a polygon edge gets a vertex at every multiple of this
 

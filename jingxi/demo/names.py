@@ -493,3 +493,12 @@ PARK_NAMES = (
     "清阳游园",
     "府前游园",
 )
+
+
+def take(pool: Iterator[str], used: set[str]) -> str:
+    """The pool's next name not used yet, now marked used."""
+    for name in pool:
+        if name not in used:
+            used.add(name)
+            return name
+    raise ValueError("name pool exhausted")

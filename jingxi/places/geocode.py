@@ -35,7 +35,9 @@ from shapely import STRtree
 from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 
-from jingxi.places.responsibility import ResponsibilityIndex, points_array, responsibility_index_for
+from jingxi.places.responsibility import responsibility_index_for
+from jingxi.places.responsibility_index import ResponsibilityIndex
+from jingxi.places.responsibility_units import points_array
 from jingxi.places.versioned import VersionedCache
 
 if TYPE_CHECKING:

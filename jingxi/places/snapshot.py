@@ -1,6 +1,6 @@
 """A plain, ORM-free copy of one jurisdiction's geographic data.
 
-`selectors.geo_snapshot_load` reads it in a few queries; `responsibility.ResponsibilityIndex`,
+`selectors.geo_snapshot_load` reads it in a few queries; `responsibility_index.ResponsibilityIndex`,
 `geocode` and `quality` build their in-memory indexes from it. Geometries stay
 GeoJSON *text* in WGS84 here, as the database returns it: parsing 50,000 of them
 into Python dicts costs seconds and hundreds of thousands of objects the garbage

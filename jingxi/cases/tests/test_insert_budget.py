@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jingxi.cases.services import _case_insert_sql
+from jingxi.cases.insert import _case_insert_sql
 
 # psycopg keeps at most this many parameters' worth of a statement it prepares
 # (the figure `_case_insert_sql`'s docstring was written against): past it the

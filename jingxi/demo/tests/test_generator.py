@@ -11,15 +11,10 @@ from functools import cache
 import pytest
 import shapely
 
-from jingxi.demo.generator import (
-    DEAD_END_NAME,
-    RIVER_BRIDGES,
-    RIVER_NAME,
-    county_plan,
-    township_count,
-)
+from jingxi.demo.generator import county_plan, township_count
 from jingxi.demo.names import chinese_number
 from jingxi.demo.plan import CENTER_LAT, COMPONENT_KIND_BY_KEY, DEPARTMENTS, REGION_CODE, CountyPlan
+from jingxi.demo.roads import DEAD_END_NAME, RIVER_BRIDGES, RIVER_NAME
 from jingxi.org.choices import Role
 from jingxi.places.choices import RoadChiefLevel
 

@@ -13,10 +13,11 @@ from django.db.models import Count
 
 from jingxi.catalog.choices import CategoryKind, CategoryLevel
 from jingxi.catalog.models import Category
-from jingxi.demo.generator import DEAD_END_NAME, RIVER_NAME, county_plan
+from jingxi.demo.generator import county_plan
 from jingxi.demo.loader import LoadSummary, component_categories, demo_county_load
 from jingxi.demo.logins import demo_logins
 from jingxi.demo.plan import REGION_CODE
+from jingxi.demo.roads import DEAD_END_NAME, RIVER_NAME
 from jingxi.org.choices import Role
 from jingxi.org.models import CalendarDay, Jurisdiction, Membership, Unit, User
 from jingxi.org.roles import ADMINISTRATOR_ROLES

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]  # jingxi/
 SERVICES = ROOT / "documents" / "services.py"
 NUMBERING = ROOT / "documents" / "numbering.py"
 # Case numbers (案卷编号) are a different thing: one per case, counted per day.
-CASE_NUMBERS = ROOT / "cases" / "services.py"
+CASE_NUMBERS = ROOT / "cases" / "insert.py"
 
 
 def _sources() -> list[Path]:

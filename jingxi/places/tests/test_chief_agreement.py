@@ -33,7 +33,7 @@ from jingxi.places.admin import CurrentFilter
 from jingxi.places.chiefs import road_chief_in_office
 from jingxi.places.choices import RoadChiefLevel
 from jingxi.places.models import RoadChief
-from jingxi.places.responsibility import ResponsibilityIndex
+from jingxi.places.responsibility_index import ResponsibilityIndex
 from jingxi.places.selectors import geo_snapshot_load
 from jingxi.public.portal.selectors import road_board_list
 from jingxi.web.selectors import road_list_for_chief

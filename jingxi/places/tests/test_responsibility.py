@@ -17,7 +17,6 @@ from jingxi.places.choices import RoadChiefLevel
 from jingxi.places.models import Component, ResponsibilityRule, RoadChief
 from jingxi.places.responsibility import (
     OutsideJurisdiction,
-    ResponsibilityIndex,
     UnitRule,
     UnknownCategory,
     geo_cache_clear,
@@ -25,6 +24,7 @@ from jingxi.places.responsibility import (
     points_responsibility,
     responsibility_index_for,
 )
+from jingxi.places.responsibility_index import ResponsibilityIndex
 from jingxi.places.selectors import geo_snapshot_load
 from jingxi.places.services import geo_version_bump, responsibility_rule_set
 
