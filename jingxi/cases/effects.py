@@ -246,6 +246,15 @@ def remaining_time_record(step: Step) -> None:
         step.data["remaining_seconds"] = remaining
 
 
+def handling_time_record(step: Step) -> None:
+    """Keep in the handling report the working seconds since the dispatch in force: the
+    amount of 平均处置时长 (`cases.indicators`), read from the event like its deadline."""
+    dispatched_at = step.case.dispatched_at
+    if dispatched_at is not None:
+        seconds = step.calendar.working_seconds_between(dispatched_at, step.now)
+        step.data["handling_seconds"] = round(seconds)  # whole seconds: summed exactly
+
+
 def remaining_time_restore(step: Step) -> None:
     """A new handling deadline: the working time left when the case was suspended."""
     case = step.case
@@ -299,7 +308,11 @@ EFFECTS: Final[Mapping[Action, tuple[Effect, ...]]] = {
     A.APPROVE_SUSPENSION: (pending(""), stage(Stage.NONE, no_clock), remaining_time_record),
     A.REFUSE_SUSPENSION: (pending(""),),
     A.RESUME: (remaining_time_restore, stage(Stage.HANDLING, at_deadline)),
-    A.REPORT_BACK: (stamp("handled_at"), stage(Stage.VERIFICATION, after("verification_hours"))),
+    A.REPORT_BACK: (
+        handling_time_record,
+        stamp("handled_at"),
+        stage(Stage.VERIFICATION, after("verification_hours")),
+    ),
     A.VERIFY_PASS: (stamp("closed_at"), stage(Stage.NONE, no_clock)),
     A.VERIFY_FAIL: (
         count("rework_count"),
@@ -312,7 +325,7 @@ EFFECTS: Final[Mapping[Action, tuple[Effect, ...]]] = {
     A.REOPEN: (
         reopen_window_check,
         clear("closed_at", "unit", "deadline"),
-        stamp("filed_at"),
+        stamp_first("filed_at"),  # 立案时间 stays the first filing, as 立案数 counts it
         stage(Stage.DISPATCH, after("dispatch_hours")),
     ),
 }

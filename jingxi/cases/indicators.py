@@ -18,6 +18,11 @@ case qualifies. The definitions (DOMAIN.md, CJ/T 292 practice):
   order; a case closed without dispatch has no unit clock and is on time).
 - 超时未结案数 (late open): cases still open at `as_of`, not suspended (挂账 leaves the
   count, as many schemes do), whose deadline in force fell in [start, min(end, as_of)).
+- 超期结案数 (closed late): closed cases (as 结案数) whose closing was later than the
+  handling deadline in force then; 超期数 (overdue) = 超期结案数 + 超时未结案数: DOMAIN.md's
+  超期处置数 and 超期未处置数 together, the open ones as 超时未结案数 counts them (the
+  deadline fell in the period, so a case late for months counts in the month it fell
+  due, not again in every later one).
 - 应结案数 (due) = 结案数 + 超时未结案数; 结案率 = 结案数 / 应结案数; 按期结案率 =
   按期结案数 / 应结案数.
 - 处置数 (handled): handling reports (处置反馈) in the period, each one (a reworked case
@@ -26,6 +31,14 @@ case qualifies. The definitions (DOMAIN.md, CJ/T 292 practice):
 - 派遣数 (dispatches): dispatches in the period, re-dispatches included; 退单数 (returns):
   returns in the period; 退单率 = 退单数 / 派遣数; 延期数: approved extensions in the
   period; 延期率 = 延期数 / 派遣数.
+- 平均处置时长 (mean handling time, working hours): over the cases whose last handling
+  report (处置反馈) fell in the period and that were not dispatched again since (by
+  `as_of`; a reworked case counts once, at its last report), the working time from the
+  dispatch in force to that report (the jurisdiction's work calendar, suspensions
+  included; whole seconds summed, the mean given in hours), as the report's event
+  recorded it (`data.handling_seconds`, written by
+  `effects.handling_time_record`: SQL cannot walk the calendar). Reports written before
+  that key existed have no amount and are left out of both sums.
 Voided and merged cases end without a deadline: they never become due, and count only
 as received (and in 结案数 if closed before, which they cannot be).
 
@@ -39,7 +52,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
@@ -129,10 +151,10 @@ def closed_q(w: Window) -> Q:
     return _in(w) & Q(action__in=CLOSING) & Q(~Exists(reopened))
 
 
-def closed_on_time_q(w: Window) -> Q:
-    # The deadline in force at the closing: that of the last event before it that set
-    # or cleared one (NULL when cleared or never set: no unit clock, on time).
-    in_force = (
+def _deadline_in_force() -> Subquery:
+    # The deadline in force at an event: that of the last event before it that set or
+    # cleared one (NULL when cleared or never set: no unit clock).
+    return Subquery(
         CaseEvent.objects.filter(
             case_id=OuterRef("case_id"),
             id__lt=OuterRef("id"),
@@ -141,7 +163,32 @@ def closed_on_time_q(w: Window) -> Q:
         .order_by("-id")
         .values_list(_deadline())[:1]
     )
-    return closed_q(w) & Q(at__lte=Coalesce(Subquery(in_force), F("at")))
+
+
+def closed_on_time_q(w: Window) -> Q:
+    # Without a deadline in force (no unit clock) a closing is on time.
+    return closed_q(w) & Q(at__lte=Coalesce(_deadline_in_force(), F("at")))
+
+
+def closed_late_q(w: Window) -> Q:
+    # NULL (no deadline in force) compares false: never late.
+    return closed_q(w) & Q(at__gt=_deadline_in_force())
+
+
+HANDLING_KEY: Final = "handling_seconds"
+
+
+def handled_last_q(w: Window) -> Q:
+    # The case's last handling report by `as_of`, with no dispatch after it.
+    later = _same_case(as_of=w.as_of).filter(
+        action__in=(Action.REPORT_BACK, Action.DISPATCH), id__gt=OuterRef("id")
+    )
+    return _in(w) & Q(action=Action.REPORT_BACK, data__has_key=HANDLING_KEY) & Q(~Exists(later))
+
+
+def handling_seconds() -> Cast:
+    """A handling report's whole working seconds since the dispatch in force."""
+    return Cast(KT(f"data__{HANDLING_KEY}"), BigIntegerField())
 
 
 def late_open_q(w: Window) -> Q:
@@ -196,6 +243,26 @@ LATE_OPEN: Final = _measure(
     _("截至统计时点仍未结案（挂账除外）、有效处置时限落在期内且已过的案卷"),
     late_open_q,
 )
+CLOSED_LATE: Final = _measure(
+    "cases.closed_late",
+    _("超期结案数"),
+    _("结案晚于当时有效处置时限的结案案卷"),
+    closed_late_q,
+)
+HANDLED_CASES: Final = _measure(
+    "cases.handled_last",
+    _("处置完毕案卷数"),
+    _("期内最后一次处置反馈且其后未再派遣的案卷"),
+    handled_last_q,
+)
+HANDLING_SECONDS: Final = Measure(
+    code="cases.handling_seconds",
+    name=_("处置时长合计"),
+    description=_("上述案卷自当时有效的派遣至最后一次处置反馈的工作时长之和（秒）"),
+    source=EVENTS,
+    q=handled_last_q,
+    amount=handling_seconds,
+)
 HANDLED: Final = _measure(
     "cases.handled",
     _("处置数"),
@@ -216,6 +283,7 @@ EXTENDED: Final = _measure(
 )
 
 DUE: Final = (CLOSED, LATE_OPEN)
+OVERDUE: Final = (CLOSED_LATE, LATE_OPEN)
 
 
 def _count(code: str, name: str | Promise, measure: Measure) -> Indicator:
@@ -262,6 +330,14 @@ INDICATORS: Final = (
         unit=Unit.COUNT,
         numerator=DUE,
     ),
+    Indicator(
+        code="overdue",
+        name=_("超期数"),
+        description=_("超期结案数 + 超时未结案数"),
+        owner="cases",
+        unit=Unit.COUNT,
+        numerator=OVERDUE,
+    ),
     _rate("closure_rate", _("结案率"), _("结案数 / 应结案数"), CLOSED, DUE),
     _rate("on_time_closure_rate", _("按期结案率"), _("按期结案数 / 应结案数"), CLOSED_ON_TIME, DUE),
     _count("handled", _("处置数"), HANDLED),
@@ -269,6 +345,15 @@ INDICATORS: Final = (
     _count("dispatched", _("派遣数"), DISPATCHED),
     _rate("return_rate", _("退单率"), _("退单数 / 派遣数"), RETURNED, (DISPATCHED,)),
     _rate("extension_rate", _("延期率"), _("批准延期数 / 派遣数"), EXTENDED, (DISPATCHED,)),
+    Indicator(
+        code="mean_handling_hours",
+        name=_("平均处置时长"),
+        description=_("处置时长合计 / 处置完毕案卷数（工作小时）"),
+        owner="cases",
+        unit=Unit.HOURS,
+        numerator=(HANDLING_SECONDS,),
+        denominator=(HANDLED_CASES,),
+    ),
 )
 
 

@@ -5,6 +5,11 @@ An indicator is a ratio (or a count) of *measures*. A measure counts the records
 period; the registry sums measures into numerators and denominators, grouped by a
 dimension (township, grid, unit, category, ...), in one aggregate query per source.
 
+A mean (平均处置时长) is the same ratio with a numerator that sums a whole amount per
+record (`Measure.amount`: the seconds a handling took) instead of counting records, and
+a denominator that counts them; its unit is `Unit.HOURS`, its value the seconds per
+record in hours.
+
 Periods are half-open, [start, end), aware datetimes (the caller builds them in the
 jurisdiction's local time); `as_of` replays the history as it stood then: a record
 written after `as_of` does not count, so a past period's figures can be recomputed as
@@ -26,7 +31,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.functional import Promise
 
 Key = int | None
@@ -35,6 +40,7 @@ Key = int | None
 class Unit(StrEnum):
     COUNT = "count"
     PERCENT = "percent"
+    HOURS = "hours"  # a mean: the numerator's summed seconds per record, in hours
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,13 +80,15 @@ class Source:
 
 @dataclass(frozen=True, kw_only=True)
 class Measure:
-    """A count: the records of `source` that `q(window)` selects."""
+    """A count: the records of `source` that `q(window)` selects; or, with `amount`, the
+    sum of `amount()` (an integer expression over a record, e.g. its seconds) over them."""
 
     code: str
     name: str | Promise
     description: str | Promise
     source: Source
     q: Callable[[Window], Q]
+    amount: Callable[[], Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,8 +106,12 @@ class Indicator:
     def __post_init__(self) -> None:
         if not self.numerator:
             raise ValueError(f"indicator {self.code} has no numerator")
-        if (self.unit == Unit.PERCENT) != bool(self.denominator):
-            raise ValueError(f"indicator {self.code}: a percentage needs a denominator")
+        if (self.unit in (Unit.PERCENT, Unit.HOURS)) != bool(self.denominator):
+            raise ValueError(f"indicator {self.code}: a percentage or mean needs a denominator")
+        sums = [m.amount is not None for m in self.numerator]
+        wrong = not all(sums) if self.unit == Unit.HOURS else any(sums)
+        if wrong or any(m.amount is not None for m in self.denominator):
+            raise ValueError(f"indicator {self.code}: only a mean's numerator sums amounts")
         sources = {m.source.code for m in (*self.numerator, *self.denominator)}
         if len(sources) != 1:
             raise ValueError(f"indicator {self.code} mixes sources {sorted(sources)}")
@@ -115,27 +127,31 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Value:
-    """An indicator's figures for one period and one key of the dimension."""
+    """An indicator's figures for one period and one key of the dimension. `per` scales
+    a ratio: 100 for a rate in percent, 1/3600 for a mean in hours of summed seconds."""
 
     numerator: int
     denominator: int | None = None
+    per: float = 100
 
     @property
     def value(self) -> float | None:
-        """The count, or the rate in percent (None when the denominator is 0)."""
+        """The count, the rate in percent or the mean (None when the denominator is 0)."""
         if self.denominator is None:
             return float(self.numerator)
         if self.denominator == 0:
             return None
-        return 100 * self.numerator / self.denominator
+        return self.per * self.numerator / self.denominator
 
     def __add__(self, other: Value) -> Value:
         """The figures of two disjoint keys together (a county from its townships)."""
-        if (self.denominator is None) != (other.denominator is None):
-            raise TypeError("cannot add a count to a rate")
+        if (self.denominator is None) != (other.denominator is None) or self.per != other.per:
+            raise TypeError("cannot add a count, a rate and a mean to each other")
         if self.denominator is None or other.denominator is None:
             return Value(self.numerator + other.numerator)
-        return Value(self.numerator + other.numerator, self.denominator + other.denominator)
+        return Value(
+            self.numerator + other.numerator, self.denominator + other.denominator, self.per
+        )
 
     def percent(self, ndigits: int = 1) -> float | None:
         value = self.value
@@ -219,6 +235,15 @@ def _jit_off() -> Iterator[None]:
         yield
 
 
+_PER: dict[Unit, float] = {Unit.COUNT: 100, Unit.PERCENT: 100, Unit.HOURS: 1 / 3600}
+
+
+def _aggregate(measure: Measure, window: Window) -> Count | Sum:
+    if measure.amount is None:
+        return Count("pk", filter=measure.q(window))
+    return Sum(measure.amount(), filter=measure.q(window))
+
+
 def indicators_compute(
     *,
     codes: Iterable[str],
@@ -250,7 +275,7 @@ def indicators_compute(
             narrow |= source.narrow(window)
         rows = rows.filter(narrow).order_by()
         aggregates = {
-            f"m{w}__{code}": Count("pk", filter=measure.q(window))
+            f"m{w}__{code}": _aggregate(measure, window)
             for w, window in enumerate(windows)
             for code, measure in measures.items()
         }
@@ -272,7 +297,7 @@ def indicators_compute(
                         if indicator.denominator
                         else None
                     )
-                    per_key[row["key"]] = Value(numerator, denominator)
+                    per_key[row["key"]] = Value(numerator, denominator, _PER[indicator.unit])
     return results
 
 

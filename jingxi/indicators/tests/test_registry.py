@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db.models import Q
+from django.db.models import F, Q
 
 from jingxi.indicators import registry
 from jingxi.indicators.registry import (
@@ -100,6 +100,54 @@ def test_a_percentage_needs_a_denominator_and_one_source() -> None:
             numerator=(_measure("test.a", source),),
             denominator=(_measure("test.b", _source("other")),),
         )
+
+
+def test_a_mean_sums_amounts_over_counted_records_unscaled() -> None:
+    hours = 1 / 3600
+    assert Value(27000, 3, per=hours).value == pytest.approx(2.5)
+    assert Value(27000, 0, per=hours).value is None
+    assert Value(3600, 1, per=hours) + Value(7200, 3, per=hours) == Value(10800, 4, per=hours)
+    with pytest.raises(TypeError):
+        Value(1, 2) + Value(1, 2, per=hours)
+
+
+def test_only_a_means_numerator_sums_amounts() -> None:
+    source = _source()
+    hours = Measure(
+        code="test.hours",
+        name="h",
+        description="h",
+        source=source,
+        q=lambda w: Q(),
+        amount=lambda: F("x"),
+    )
+    count = _measure("test.n", source)
+    mean = Indicator(
+        code="test.mean",
+        name="m",
+        description="m",
+        owner="tests",
+        unit=Unit.HOURS,
+        numerator=(hours,),
+        denominator=(count,),
+    )
+    assert mean.measures == (hours, count)
+    for unit, numerator, denominator in (
+        (Unit.HOURS, (count,), (count,)),  # a mean that counts
+        (Unit.PERCENT, (hours,), (count,)),  # a rate that sums
+        (Unit.HOURS, (hours,), (hours,)),  # a denominator that sums
+        (Unit.HOURS, (hours,), ()),  # a mean without a denominator
+    ):
+        with pytest.raises(ValueError):
+            Indicator(
+                code="test.bad",
+                name="b",
+                description="b",
+                owner="tests",
+                unit=unit,
+                numerator=numerator,
+                denominator=denominator,
+            )
 
 
 def test_unknown_codes_raise() -> None:
