@@ -35,6 +35,7 @@ from shapely.geometry.base import BaseGeometry
 from jingxi.lib.geo import FloatArray, MetricProjection, geometries_from_geojson
 from jingxi.org.models import Jurisdiction
 from jingxi.org.roles import Perm, roles_for
+from jingxi.places.network import RoadNetwork, road_network_get
 from jingxi.places.selectors import geo_snapshot_load, geo_version_get
 from jingxi.places.snapshot import GeoJSONText
 from jingxi.places.versioned import VersionedCache
@@ -380,3 +381,45 @@ def grid_quality_check_for(*, user: User, tolerance_m2: float = 1.0) -> GridQual
 
 # The page's last report per jurisdiction: it only changes with geo_version.
 _reports: VersionedCache[int, GridQualityReport] = VersionedCache()
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    """The data-quality page's verdict: it passes only when the grids and the road
+    network both do (`GridQualityReport.ok`, `RoadNetwork.ok`)."""
+
+    grid: GridQualityReport
+    network: RoadNetwork
+
+    @property
+    def network_problem_count(self) -> int:
+        """Parts beyond the first, dangling ends and near misses."""
+        network = self.network
+        return max(0, len(network.parts) - 1) + len(network.dangling) + len(network.near_misses)
+
+    @property
+    def ok(self) -> bool:
+        return self.grid.ok and self.network.ok
+
+    def summary(self) -> str:
+        if self.ok:
+            return _(
+                "数据质量检查通过：网格无缝隙、无重叠、无越界，路网连通、无断头路、无疑似未接通。"
+            )
+        return _(
+            "数据质量检查未通过：网格问题%(g)d处；路网连通片区%(p)d个、断头路端点%(d)d个、"
+            "疑似未接通%(m)d处。"
+        ) % {
+            "g": self.grid.problem_count,
+            "p": len(self.network.parts),
+            "d": len(self.network.dangling),
+            "m": len(self.network.near_misses),
+        }
+
+
+def data_quality_for(*, user: User, tolerance_m2: float = 1.0) -> DataQuality:
+    """The grids' report and the road network of the user's jurisdiction, for the page;
+    PermissionDenied as `grid_quality_check_for`. Both are kept per process."""
+    grid = grid_quality_check_for(user=user, tolerance_m2=tolerance_m2)
+    jurisdiction = Jurisdiction.objects.get(code=grid.jurisdiction_code)
+    return DataQuality(grid=grid, network=road_network_get(jurisdiction=jurisdiction))

@@ -20,8 +20,7 @@ from jingxi.lib.geo import gcj02_to_wgs84
 from jingxi.org.models import Jurisdiction, User
 from jingxi.org.roles import Perm, roles_of
 from jingxi.places.geocode import address_geocode, point_describe
-from jingxi.places.network import road_network_get
-from jingxi.places.quality import grid_quality_check_for
+from jingxi.places.quality import data_quality_for
 from jingxi.places.responsibility import Crs, PointResponsibility, point_responsibility
 from jingxi.places.selectors import jurisdiction_counts
 
@@ -146,13 +145,14 @@ def grid_quality_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     try:
-        report = grid_quality_check_for(user=user)
+        quality = data_quality_for(user=user)
     except PermissionDenied:
         raise Http404(_("没有找到该页面")) from None
-    jurisdiction = Jurisdiction.objects.get(code=report.jurisdiction_code)
+    jurisdiction = Jurisdiction.objects.get(code=quality.grid.jurisdiction_code)
     context = {
-        "report": report,
-        "network": road_network_get(jurisdiction=jurisdiction),
+        "quality": quality,
+        "report": quality.grid,
+        "network": quality.network,
         "counts": jurisdiction_counts(jurisdiction=jurisdiction),
     }
     return render(request, "places/grid_quality.html", context)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +12,8 @@ from django.urls import reverse
 from conftest import Cast, World, box
 from jingxi.lib.geo import wgs84_to_gcj02
 from jingxi.org.models import User
+from jingxi.places.imports import roads_import_geojson
+from jingxi.places.models import Segment
 from jingxi.places.responsibility import geo_cache_clear
 from jingxi.places.services import geo_version_bump
 
@@ -192,6 +196,12 @@ def test_describe_outside_is_400(cast: Cast) -> None:
 # --- quality page -----------------------------------------------------------------------
 
 
+def _flag(html: str, name: str) -> str:
+    """The page's one `name="..."` flag: "1" passed, "0" failed."""
+    (found,) = re.findall(rf'{name}="([01])"', html)
+    return str(found)
+
+
 def test_quality_page_for_the_dispatcher_on_a_clean_world(cast: Cast) -> None:
     response = client_for(cast.dispatcher, cast).get(reverse("places:grid-quality"))
     assert response.status_code == 200
@@ -200,8 +210,8 @@ def test_quality_page_for_the_dispatcher_on_a_clean_world(cast: Cast) -> None:
         "web/base.html",
     ]
     html = response.content.decode()
-    assert 'data-ok="1"' in html
-    assert "检查通过" in html
+    assert _flag(html, "data-grid-ok") == "1"
+    assert "网格数据检查通过" in html
 
 
 def test_quality_page_lists_problems(cast: Cast, world: World) -> None:
@@ -210,7 +220,8 @@ def test_quality_page_lists_problems(cast: Cast, world: World) -> None:
     grid.save()
     response = client_for(cast.leader, cast).get(reverse("places:grid-quality"))
     html = response.content.decode()
-    assert 'data-ok="0"' in html
+    assert _flag(html, "data-grid-ok") == "0"
+    assert _flag(html, "data-ok") == "0"
     assert 'id="grid-overlaps"' in html
     assert "410122001002001" in html and "410122001002002" in html
     assert "网格重叠（1）" in html
@@ -218,13 +229,54 @@ def test_quality_page_lists_problems(cast: Cast, world: World) -> None:
 
 def test_quality_page_report_is_kept_until_geo_version_bump(cast: Cast, world: World) -> None:
     client = client_for(cast.dispatcher, cast)
-    assert 'data-ok="1"' in client.get(reverse("places:grid-quality")).content.decode()
+
+    def grid_ok() -> str:
+        return _flag(client.get(reverse("places:grid-quality")).content.decode(), "data-grid-ok")
+
+    assert grid_ok() == "1"
     grid = world.grids["A-south-1"]
     grid.geometry = box(113.95, 34.70, 113.9605, 34.71)
     grid.save()
-    assert 'data-ok="1"' in client.get(reverse("places:grid-quality")).content.decode()
+    assert grid_ok() == "1"
     geo_version_bump(jurisdiction=world.jurisdiction)
-    assert 'data-ok="0"' in client.get(reverse("places:grid-quality")).content.decode()
+    assert grid_ok() == "0"
+
+
+def _ring_road(world: World) -> None:
+    """The world's roads replaced by one closed ring of four segments: one part, no
+    dangling end, no near miss (a network that passes)."""
+    Segment.objects.filter(road__jurisdiction=world.jurisdiction).delete()
+    corners = [(113.951, 34.751), (113.955, 34.751), (113.955, 34.754), (113.951, 34.754)]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [list(corners[i]), list(corners[(i + 1) % 4])],
+            },
+            "properties": {"road_code": "R900", "road_name": "环城路", "seq": i + 1},
+        }
+        for i in range(4)
+    ]
+    source = {"type": "FeatureCollection", "features": features}
+    roads_import_geojson(jurisdiction=world.jurisdiction, source=json.dumps(source))
+
+
+def test_the_verdict_counts_the_road_network_as_well_as_the_grids(cast: Cast, world: World) -> None:
+    client = client_for(cast.dispatcher, cast)
+    _ring_road(world)
+    html = client.get(reverse("places:grid-quality")).content.decode()
+    assert (_flag(html, "data-grid-ok"), _flag(html, "data-network-ok")) == ("1", "1")
+    assert _flag(html, "data-ok") == "1"
+    assert "数据质量检查通过" in html
+    # A dead end: the grids still pass, the page does not.
+    Segment.objects.filter(road__code="R900", seq=4).delete()
+    geo_version_bump(jurisdiction=world.jurisdiction)
+    html = client.get(reverse("places:grid-quality")).content.decode()
+    assert (_flag(html, "data-grid-ok"), _flag(html, "data-network-ok")) == ("1", "0")
+    assert _flag(html, "data-ok") == "0"
+    assert "数据质量检查未通过" in html
+    assert "断头路端点2个" in html
 
 
 @pytest.mark.parametrize("who", ["handler_a", "citizen", "road_chief"])
