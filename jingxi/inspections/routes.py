@@ -15,6 +15,7 @@ per part) and reported by `routes_build`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,9 +27,10 @@ from django.db import transaction
 
 from jingxi.cases.choices import Status
 from jingxi.cases.models import Case
-from jingxi.inspections.choices import TravelMode
+from jingxi.inspections.choices import DutyStatus, TravelMode
 from jingxi.inspections.frequencies import settings_for
-from jingxi.inspections.models import Inspector, Plan, Route, RouteStart
+from jingxi.inspections.models import Duty, Inspector, Plan, Route, RouteStart
+from jingxi.inspections.plans import plan_generate
 from jingxi.inspections.postman import (
     EdgeRef,
     Walk,
@@ -36,6 +38,7 @@ from jingxi.inspections.postman import (
     postman_walk,
     walk_coordinates,
 )
+from jingxi.org.models import Jurisdiction, User
 from jingxi.places.network import RoadNetwork, road_network_get
 from jingxi.places.versioned import VersionedCache
 
@@ -70,7 +73,7 @@ def _index_build(network: RoadNetwork) -> NetworkIndex:
 _indexes: VersionedCache[int, tuple[RoadNetwork, NetworkIndex]] = VersionedCache()
 
 
-def network_for(jurisdiction: Any) -> tuple[RoadNetwork, NetworkIndex]:
+def network_for(jurisdiction: Jurisdiction) -> tuple[RoadNetwork, NetworkIndex]:
     network = road_network_get(jurisdiction=jurisdiction)
     return _indexes.get(
         jurisdiction.pk,
@@ -269,3 +272,24 @@ def nearest_next_route_m(*, plan: Plan) -> dict[int, float]:
         item.inspector_id: nearest_next_length(network.graph, item.required, item.start_node)
         for item in _inputs(plan, network, index)
     }
+
+
+def plan_make(*, jurisdiction: Jurisdiction, day: dt.date, by: User | None, reason: str) -> Plan:
+    """(Re)generate the day's plan and its routes."""
+    with transaction.atomic():
+        plan = plan_generate(jurisdiction=jurisdiction, day=day, by=by, reason=reason)
+        routes_build(plan=plan)
+    return plan
+
+
+def plan_make_all(*, day: dt.date, reason: str) -> list[Plan]:
+    """Plan `day` (with routes) for every jurisdiction with someone on duty that day."""
+    ids = (
+        Duty.objects.filter(day=day, status=DutyStatus.ON_DUTY)
+        .values_list("jurisdiction_id", flat=True)
+        .distinct()
+    )
+    return [
+        plan_make(jurisdiction=j, day=day, by=None, reason=reason)
+        for j in Jurisdiction.objects.filter(pk__in=list(ids)).order_by("pk")
+    ]

@@ -51,7 +51,7 @@ def _walked(world: World, user: User, key: str, day: dt.date) -> None:
 
 
 def _inspectors(world: World, n: int, **profile: Any) -> list[User]:
-    users = [UserFactory(jurisdiction=world.jurisdiction) for _ in range(n)]
+    users: list[User] = [UserFactory(jurisdiction=world.jurisdiction) for _ in range(n)]
     for u in users:
         InspectorFactory(jurisdiction=world.jurisdiction, user=u, **profile)
     roster_fill(jurisdiction=world.jurisdiction, inspectors=users, start=DAY, end=DAY)
