@@ -14,8 +14,8 @@ from jingxi.cases.models import Case
 from jingxi.cases.tests.factories import CaseFactory
 from jingxi.inspections.gpx import GPX_NS, route_gpx
 from jingxi.inspections.models import Route
-from jingxi.inspections.routes import nearest_next_route_m, plan_make
 from jingxi.inspections.roster import roster_fill
+from jingxi.inspections.routes import nearest_next_route_m, plan_make
 from jingxi.inspections.tests.factories import InspectorFactory, RouteStartFactory
 from jingxi.org.models import User
 from jingxi.org.tests.factories import UserFactory
