@@ -136,12 +136,12 @@ def run(db: Path, scale: float, n_inspectors: int) -> None:
     print(f"scale {scale:g}, day {DAY}, {n_inspectors} inspectors")
     j = Jurisdiction.objects.get(code="410122")
     base_mib = _peak_mib()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     plan = plan_generate(jurisdiction=j, day=DAY, by=None, reason="bench")
-    plan_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    plan_s, plan_cpu = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
     reports = routes_build(plan=plan)
-    routes_s = time.perf_counter() - t0
+    routes_s, routes_cpu = time.perf_counter() - t0, time.process_time() - c0
     peak_mib = _peak_mib()
     t0 = time.perf_counter()
     baseline = nearest_next_route_m(plan=plan)
@@ -149,9 +149,14 @@ def run(db: Path, scale: float, n_inspectors: int) -> None:
     length = sum(r.length_m for r in reports)
     required = sum(r.required_m for r in reports)
     split = sum(1 for r in reports if r.parts > 1)
-    print(f"  plan (cold caches)           {plan_s:>8.2f} s")
-    print(f"  routes ({len(reports)})                  {routes_s:>8.2f} s")
-    print(f"  plan + routes                {plan_s + routes_s:>8.2f} s   (target < 30 s)")
+    print(f"  load average                 {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(f"  plan (cold caches)           {plan_s:>8.2f} s wall {plan_cpu:>7.2f} s cpu")
+    print(
+        f"  routes ({len(reports)})                  {routes_s:>8.2f} s wall "
+        f"{routes_cpu:>7.2f} s cpu"
+    )
+    total, total_cpu = plan_s + routes_s, plan_cpu + routes_cpu
+    print(f"  plan + routes                {total:>8.2f} s wall {total_cpu:>7.2f} s cpu (< 30 s)")
     print(
         f"  peak resident memory         {peak_mib:>8.0f} MiB "
         f"(after Django's start {base_mib:.0f} MiB; target < 1024)"

@@ -32,8 +32,10 @@ from jingxi.inspections.frequencies import settings_for
 from jingxi.inspections.models import Duty, Inspector, Plan, Route, RouteStart
 from jingxi.inspections.plans import plan_generate
 from jingxi.inspections.postman import (
+    Adjacency,
     EdgeRef,
     Walk,
+    adjacency_of,
     nearest_next_length,
     postman_walk,
     walk_coordinates,
@@ -53,6 +55,7 @@ class NetworkIndex:
     """Per network: each segment's edges, and the nodes' positions for nearest lookups."""
 
     edges_of: Mapping[int, tuple[EdgeRef, ...]]
+    adjacency: Adjacency
     node_ids: np.ndarray[Any, np.dtype[np.int64]]
     node_xy: np.ndarray[Any, np.dtype[np.float64]]
 
@@ -67,7 +70,9 @@ def _index_build(network: RoadNetwork) -> NetworkIndex:
         edges_of.setdefault(int(sid), []).append((u, v, k))
     ids = np.array(list(network.graph.nodes), dtype=np.int64)
     xy = np.array([network.graph.nodes[n]["xy"] for n in ids], dtype=np.float64).reshape(-1, 2)
-    return NetworkIndex({s: tuple(e) for s, e in edges_of.items()}, ids, xy)
+    return NetworkIndex(
+        {s: tuple(e) for s, e in edges_of.items()}, adjacency_of(network.graph), ids, xy
+    )
 
 
 _indexes: VersionedCache[int, tuple[RoadNetwork, NetworkIndex]] = VersionedCache()
@@ -232,7 +237,9 @@ def route_walk(
     case_at: dict[int, list[tuple[int, str]]] = {}
     for cid, number, x, y in item.cases:
         case_at.setdefault(index.nearest_node(x, y), []).append((cid, number))
-    walk = postman_walk(network.graph, item.required, item.start_node, sorted(case_at))
+    walk = postman_walk(
+        network.graph, item.required, item.start_node, sorted(case_at), adjacency=index.adjacency
+    )
     return walk, case_at
 
 
@@ -269,7 +276,9 @@ def nearest_next_route_m(*, plan: Plan) -> dict[int, float]:
     """Per inspector, the length of the nearest-next-segment walk (the bench's baseline)."""
     network, index = network_for(plan.jurisdiction)
     return {
-        item.inspector_id: nearest_next_length(network.graph, item.required, item.start_node)
+        item.inspector_id: nearest_next_length(
+            network.graph, item.required, item.start_node, adjacency=index.adjacency
+        )
         for item in _inputs(plan, network, index)
     }
 
