@@ -25,6 +25,7 @@ from jingxi.inspections.models import DutyChange, Plan, PlanChange, PlanItem
 from jingxi.inspections.plans import plan_generate
 from jingxi.inspections.roster import (
     area_assign,
+    area_current_q,
     duty_mark_absent,
     duty_swap,
     frequency_rule_set,
@@ -217,3 +218,17 @@ def test_a_swap_changes_who_is_on_duty_and_is_recorded(world: World, cast: Cast)
     kinds = set(DutyChange.objects.values_list("kind", "by", "reason"))
     assert kinds == {(DutyChangeKind.SWAP, cast.dispatcher.pk, "换休")}
     assert DutyChange.objects.count() == 4
+
+
+def test_assigning_a_grid_ends_its_current_assignment(world: World) -> None:
+    j, grid = world.jurisdiction, world.grids["A-north-1"]
+    a, b = (UserFactory(jurisdiction=j) for _ in range(2))
+    first = area_assign(jurisdiction=j, inspector=a, grid=grid, start_date=DAY)
+    area_assign(jurisdiction=j, inspector=b, grid=grid, start_date=DAY + dt.timedelta(days=5))
+    first.refresh_from_db()
+    assert first.end_date == DAY + dt.timedelta(days=5)
+    owners = {
+        d: set(area_current_q(on=d).filter(grid=grid).values_list("inspector", flat=True))
+        for d in (DAY + dt.timedelta(days=4), DAY + dt.timedelta(days=5))
+    }
+    assert owners == {DAY + dt.timedelta(days=4): {a.pk}, DAY + dt.timedelta(days=5): {b.pk}}

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from conftest import Cast, World
 from jingxi.cases.choices import Status
 from jingxi.cases.models import Case
 from jingxi.cases.tests.factories import CaseFactory
 from jingxi.inspections.gpx import GPX_NS, route_gpx
-from jingxi.inspections.models import Route
+from jingxi.inspections.models import Plan, Route
 from jingxi.inspections.roster import roster_fill
 from jingxi.inspections.routes import nearest_next_route_m, plan_make
+from jingxi.inspections.tasks import plan_tomorrow
 from jingxi.inspections.tests.factories import InspectorFactory, RouteStartFactory
 from jingxi.org.models import User
 from jingxi.org.tests.factories import UserFactory
@@ -73,3 +77,20 @@ def test_gpx_of_a_route_parses_with_its_points(world: World) -> None:
     first = route.geometry["coordinates"][0]
     assert float(points[0].get("lon", "")) == pytest.approx(first[0])
     assert float(points[0].get("lat", "")) == pytest.approx(first[1])
+
+
+def test_the_command_plans_a_day_with_routes(world: World) -> None:
+    user = _one_inspector(world)
+    out = io.StringIO()
+    call_command("inspection_plan", day=DAY.isoformat(), jurisdiction="410122", stdout=out)
+    plan = Plan.objects.get(jurisdiction=world.jurisdiction, day=DAY)
+    assert Route.objects.filter(plan=plan, inspector=user).exists()
+    assert "路线 1 条" in out.getvalue()
+
+
+def test_the_evening_job_plans_tomorrow_where_someone_is_on_duty(world: World) -> None:
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    user: User = UserFactory(jurisdiction=world.jurisdiction)
+    roster_fill(jurisdiction=world.jurisdiction, inspectors=[user], start=tomorrow, end=tomorrow)
+    assert plan_tomorrow.call_local() == 1
+    assert Plan.objects.filter(jurisdiction=world.jurisdiction, day=tomorrow).exists()
