@@ -24,6 +24,7 @@ urlpatterns = [
     path("places/", include("jingxi.places.urls")),
     path("cases/", include("jingxi.cases.urls")),
     path("hotline/", include("jingxi.hotline.urls")),
+    path("inspections/", include("jingxi.inspections.urls")),
     path("public/", include("jingxi.public.urls")),
     path("open311/v2/", include("jingxi.open311.urls")),
     path("wechat/", include("jingxi.wechat.urls")),

@@ -118,6 +118,12 @@ OFFICE_READ: Final = frozenset({DISPATCHER, LEADER, ADMIN, OTHER_COUNTY})
 OFFICE_WRITE: Final = frozenset({DISPATCHER, ADMIN, OTHER_COUNTY})
 #: Every staff role with a map (`Perm.MAP`).
 MAPPED: Final = STAFF | {OTHER_COUNTY}
+#: Daily inspection's plans and roster: read (`Perm.INSPECTION_READ`) and change
+#: (`Perm.INSPECTION_PLAN`); a route: the office's readers, and its own inspector (the
+#: matrix's route is the cast inspector's).
+INSPECTION_READ: Final = OFFICE_READ | {INSPECTOR}
+INSPECTION_PLAN: Final = OFFICE_WRITE
+ROUTE_SEEN: Final = frozenset({DISPATCHER, LEADER, ADMIN, INSPECTOR})
 
 
 @dataclass(frozen=True)
@@ -325,6 +331,23 @@ ROWS: Final[tuple[Row, ...]] = (
     page("places:address-geocode", "GET", MAPPED, "an address's point"),
     page("places:point-describe", "GET", MAPPED, "a point's address"),
     page("places:grid-quality", "GET", {DISPATCHER, LEADER, ADMIN, OTHER_COUNTY}, "data quality"),
+    # --- inspections: planning ----------------------------------------------------------------
+    page(
+        "inspections:plan-day",
+        "GET POST",
+        INSPECTION_READ,
+        "the day's plan; regenerate it (planners)",
+        writers=INSPECTION_PLAN,
+    ),
+    page(
+        "inspections:roster-week",
+        "GET POST",
+        INSPECTION_READ,
+        "the roster's week; absences, returns and swaps (planners)",
+        writers=INSPECTION_PLAN,
+    ),
+    page("inspections:route-detail", "GET", ROUTE_SEEN, "a walking route: the office's, one's own"),
+    page("inspections:route-gpx", "GET", ROUTE_SEEN, "a walking route as GPX (as its page)"),
     # --- hotline ----------------------------------------------------------------------------
     page("hotline:console", "GET", HOTLINE, "the operator's console"),
     page("hotline:call-take", "POST", HOTLINE, "a call that reports a problem"),
