@@ -29,7 +29,12 @@ from jingxi.inspections.models import (
     ScopeGrid,
 )
 from jingxi.org.models import Jurisdiction, User
-from jingxi.places.chiefs import road_chief_current_q, road_chief_in_office
+from jingxi.places.chiefs import (
+    term_current_q,
+    term_dates_valid,
+    term_ended_by,
+    term_in_force,
+)
 from jingxi.places.models import Grid, Road, Segment
 
 EVERY_DAY: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
@@ -197,13 +202,11 @@ def on_duty(*, jurisdiction: Jurisdiction, day: dt.date) -> QuerySet[Duty]:
 
 def area_current_q(*, on: dt.date) -> QuerySet[AreaAssignment]:
     """Assignments current on `on` (the road chiefs' date rule)."""
-    return AreaAssignment.objects.filter(road_chief_current_q(on=on))
+    return AreaAssignment.objects.filter(term_current_q(on=on))
 
 
 def area_is_current(assignment: AreaAssignment, on: dt.date) -> bool:
-    return road_chief_in_office(
-        start_date=assignment.start_date, end_date=assignment.end_date, on=on
-    )
+    return term_in_force(start_date=assignment.start_date, end_date=assignment.end_date, on=on)
 
 
 @transaction.atomic
@@ -214,7 +217,7 @@ def area_assign(
     the grid to someone else ends (or, when it had not started, goes)."""
     others = AreaAssignment.objects.select_for_update().filter(jurisdiction=jurisdiction, grid=grid)
     for row in others:
-        if row.end_date is not None and row.end_date <= start_date:
+        if term_ended_by(end_date=row.end_date, on=start_date):
             continue
         if row.start_date >= start_date:
             row.delete()
@@ -228,7 +231,7 @@ def area_assign(
 
 def area_end(*, assignment: AreaAssignment, end_date: dt.date) -> AreaAssignment:
     """End an assignment: `end_date` is the first day no longer covered."""
-    if end_date <= assignment.start_date:
+    if not term_dates_valid(start_date=assignment.start_date, end_date=end_date):
         raise RosterError(_("结束日期须晚于开始日期"))
     assignment.end_date = end_date
     assignment.save(update_fields=["end_date"])

@@ -31,3 +31,20 @@ def road_chief_current_q(*, on: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}start_date__lte": on}) & (
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": on})
     )
+
+
+# The same rule serves every dated term of office with an exclusive end date: an
+# inspector's grid (`inspections.AreaAssignment`) keeps its dates the chiefs' way.
+term_in_force = road_chief_in_office
+term_current_q = road_chief_current_q
+
+
+def term_ended_by(*, end_date: dt.date | None, on: dt.date) -> bool:
+    """Whether a term ending on `end_date` (exclusive) no longer covers `on`."""
+    return end_date is not None and end_date <= on
+
+
+def term_dates_valid(*, start_date: dt.date, end_date: dt.date | None) -> bool:
+    """A term ends after it starts (the first day no longer covered follows the first
+    day covered), or has no end."""
+    return end_date is None or end_date > start_date

@@ -43,8 +43,13 @@ ROOT = Path(__file__).resolve().parents[2]
 END_COMPARED = re.compile(
     r"end_date__(gt|gte|lt|lte|isnull|range)|end_date\s*[<>]|[<>]=?\s*[\w.]*end_date\b"
 )
-# The rule itself, and the model's constraint of one open term per road and level.
-DEFINERS = {ROOT / "places" / "chiefs.py", ROOT / "places" / "models.py"}
+# The rule itself, the model's constraint of one open term per road and level, and the
+# inspection areas' constraint that a term ends after it starts (the same date rule).
+DEFINERS = {
+    ROOT / "places" / "chiefs.py",
+    ROOT / "places" / "models.py",
+    ROOT / "inspections" / "models.py",
+}
 WEST_POINT = (113.96, 34.71)  # on 青年路's western segment (see conftest)
 
 
