@@ -118,6 +118,10 @@ OFFICE_READ: Final = frozenset({DISPATCHER, LEADER, ADMIN, OTHER_COUNTY})
 OFFICE_WRITE: Final = frozenset({DISPATCHER, ADMIN, OTHER_COUNTY})
 #: Every staff role with a map (`Perm.MAP`).
 MAPPED: Final = STAFF | {OTHER_COUNTY}
+#: Inspection reports (`Perm.INSPECTION_READ`): the office and the inspectors.
+INSPECTION_READERS: Final = frozenset({DISPATCHER, LEADER, ADMIN, INSPECTOR, OTHER_COUNTY})
+#: Live positions of open rounds (`Perm.POSITIONS`): the office only.
+POSITION_VIEWERS: Final = frozenset({DISPATCHER, LEADER, ADMIN, OTHER_COUNTY})
 
 
 @dataclass(frozen=True)
@@ -325,6 +329,21 @@ ROWS: Final[tuple[Row, ...]] = (
     page("places:address-geocode", "GET", MAPPED, "an address's point"),
     page("places:point-describe", "GET", MAPPED, "a point's address"),
     page("places:grid-quality", "GET", {DISPATCHER, LEADER, ADMIN, OTHER_COUNTY}, "data quality"),
+    # --- inspections: the office's pages (Perm.INSPECTION_READ; positions: Perm.POSITIONS) --
+    page("inspections:overview", "GET", INSPECTION_READERS, "today's inspection progress"),
+    page("inspections:coverage", "GET", INSPECTION_READERS, "coverage and frequency reports"),
+    page("inspections:coverage-export", "GET", INSPECTION_READERS, "the coverage report as XLSX"),
+    page("inspections:coverage-map", "GET", INSPECTION_READERS, "the day's coverage map"),
+    page("inspections:coverage-geojson", "GET", INSPECTION_READERS, "the coverage map's data"),
+    page("inspections:gaps", "GET", INSPECTION_READERS, "the gap list (planned, not walked)"),
+    page("inspections:positions", "GET", POSITION_VIEWERS, "live positions (personal data)"),
+    page(
+        "inspections:positions-data",
+        "GET",
+        POSITION_VIEWERS,
+        "last position of each open round (personal data)",
+    ),
+    # --- end of the office's inspection block -------------------------------------------------
     # --- hotline ----------------------------------------------------------------------------
     page("hotline:console", "GET", HOTLINE, "the operator's console"),
     page("hotline:call-take", "POST", HOTLINE, "a call that reports a problem"),

@@ -1,0 +1,15 @@
+"""Background jobs of the inspections app (huey). Each job calls one service."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from jingxi.inspections.notifications import gap_notices_record
+
+
+# Hourly, since huey's crontab reads UTC: the service records once, from 08:00 local time.
+@db_periodic_task(crontab(minute="0"))  # type: ignore[untyped-decorator]  # huey is untyped
+def gap_notice_daily() -> int:
+    """From 08:00 local time: yesterday's gap list, told to each jurisdiction's dispatchers."""
+    return gap_notices_record()
