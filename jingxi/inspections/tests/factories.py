@@ -1,0 +1,172 @@
+"""Factories for the inspections models: valid defaults, so a test states only what
+matters to it. Others add their own below; keep each factory small."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import factory
+from django.utils import timezone
+
+from jingxi.inspections.choices import DutyStatus, RoundStatus, TravelMode
+from jingxi.inspections.models import (
+    AreaAssignment,
+    Duty,
+    DutyShift,
+    FrequencyRule,
+    InspectionSettings,
+    Inspector,
+    Plan,
+    PlanItem,
+    Round,
+    RoundSegment,
+    Route,
+    RouteStart,
+    ScopeGrid,
+)
+from jingxi.org.tests.factories import JurisdictionFactory, UserFactory
+
+DAY = dt.date(2026, 6, 1)
+
+
+class InspectionSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InspectionSettings
+        django_get_or_create = ("jurisdiction",)
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+
+
+class RouteStartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RouteStart
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    name = factory.Sequence(lambda n: f"起点{n}")
+    lng = 113.976
+    lat = 34.719
+
+
+class InspectorFactory(factory.django.DjangoModelFactory):
+    """An inspector's profile; the user is in the profile's jurisdiction."""
+
+    class Meta:
+        model = Inspector
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    user = factory.SubFactory(UserFactory, jurisdiction=factory.SelfAttribute("..jurisdiction"))
+    travel_mode = TravelMode.FOOT
+
+
+class AreaAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AreaAssignment
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    inspector = factory.SubFactory(
+        UserFactory, jurisdiction=factory.SelfAttribute("..jurisdiction")
+    )
+    start_date = DAY - dt.timedelta(days=30)
+    end_date = None
+
+
+class ScopeGridFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScopeGrid
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+
+
+class FrequencyRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FrequencyRule
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    every_days = 3
+
+
+class DutyShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DutyShift
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    name = factory.Sequence(lambda n: f"班次{n}")
+    starts = dt.time(8, 0)
+    ends = dt.time(17, 0)
+
+
+class DutyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Duty
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    inspector = factory.SubFactory(
+        UserFactory, jurisdiction=factory.SelfAttribute("..jurisdiction")
+    )
+    day = DAY
+    status = DutyStatus.ON_DUTY
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    day = DAY
+    generated_at = factory.LazyFunction(timezone.now)
+
+
+class PlanItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanItem
+
+    plan = factory.SubFactory(PlanFactory)
+    length_m = 500.0
+
+
+class RouteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Route
+
+    plan = factory.SubFactory(PlanFactory)
+    inspector = factory.SubFactory(
+        UserFactory, jurisdiction=factory.SelfAttribute("..plan.jurisdiction")
+    )
+    required_m = 1000.0
+    length_m = 1200.0
+    minutes = 18
+    geometry = {"type": "LineString", "coordinates": [[113.97, 34.71], [113.98, 34.71]]}
+    stops = factory.LazyFunction(list)
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Round
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    inspector = factory.SubFactory(
+        UserFactory, jurisdiction=factory.SelfAttribute("..jurisdiction")
+    )
+    client_id = factory.LazyFunction(uuid.uuid4)
+    day = DAY
+    travel_mode = TravelMode.FOOT
+    status = RoundStatus.ENDED
+    started_at = factory.LazyAttribute(
+        lambda o: timezone.make_aware(dt.datetime.combine(o.day, dt.time(8, 0)))
+    )
+    ended_at = factory.LazyAttribute(
+        lambda o: timezone.make_aware(dt.datetime.combine(o.day, dt.time(12, 0)))
+    )
+
+
+class RoundSegmentFactory(factory.django.DjangoModelFactory):
+    """A segment a round walked (ratio 1)."""
+
+    class Meta:
+        model = RoundSegment
+
+    round = factory.SubFactory(RoundFactory)
+    covered_m = 500.0
+    ratio = 1.0
+    walked = True
