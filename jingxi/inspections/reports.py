@@ -12,8 +12,7 @@ Every figure is an aggregate query (grouped in the database), never a query per 
 - **time on duty**: the rounds' durations (start to end; an open round to its last
   point), per inspector only.
 
-Frequency compliance compares, per segment in the period's plans, the days it was walked
-with the walks its frequency requires in the period: `max(1, days // every_days)`.
+Frequency compliance is `compliance.py`'s.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -44,8 +43,6 @@ from django.utils.translation import gettext_lazy as _
 
 from jingxi.inspections.choices import RoundStatus
 from jingxi.inspections.models import (
-    DEFAULT_EVERY_DAYS,
-    FrequencyRule,
     InspectionSettings,
     PlanItem,
     Round,
@@ -53,7 +50,7 @@ from jingxi.inspections.models import (
     RoundSegment,
 )
 from jingxi.org.models import Jurisdiction, User
-from jingxi.places.models import Road, Segment, Township
+from jingxi.places.models import Road, Township
 
 #: The default share of a segment's length a round must cover (the settings' default).
 DEFAULT_COVER_RATIO = 0.7
@@ -119,7 +116,7 @@ def _planned_items(jurisdiction: Jurisdiction, start: dt.date, end: dt.date) -> 
     )
 
 
-def _walks(jurisdiction: Jurisdiction, start: dt.date, end: dt.date) -> QuerySet[RoundSegment]:
+def walks_in(jurisdiction: Jurisdiction, start: dt.date, end: dt.date) -> QuerySet[RoundSegment]:
     return RoundSegment.objects.filter(
         walked=True,
         round__jurisdiction=jurisdiction,
@@ -208,7 +205,7 @@ class CoverageReport:
     total: CoverageRow
 
 
-def _labels(grouping: Grouping, keys: Iterable[int | None]) -> dict[int | None, str]:
+def labels_of(grouping: Grouping, keys: Iterable[int | None]) -> dict[int | None, str]:
     ids = [k for k in keys if k is not None]
     labels: dict[int | None, str] = {None: str(_("（未关联）"))}
     if grouping == Grouping.INSPECTOR:
@@ -254,7 +251,7 @@ def _walked_by(
     )
     if key is not None:
         same = same.filter(**{key: OuterRef(key)})
-    walks = _walks(jurisdiction, start, end).filter(~Exists(same))
+    walks = walks_in(jurisdiction, start, end).filter(~Exists(same))
     figures = {
         "n": Count("pk"),
         "m": Coalesce(Sum("segment__length_m"), Value(0.0)),
@@ -336,7 +333,7 @@ def coverage_report(
         _findings_by(jurisdiction, start, end, _FINDING_KEY[grouping]),
         _duty_minutes_by(jurisdiction, start, end, per_inspector=True) if per_inspector else None,
     )
-    labels = _labels(grouping, rows)
+    labels = labels_of(grouping, rows)
     for k, r in rows.items():
         r.label = labels.get(k, "")
     total = _fold(
@@ -471,98 +468,6 @@ def gap_count(*, jurisdiction: Jurisdiction, day: dt.date) -> tuple[int, float]:
         .aggregate(n=Count("pk"), m=Coalesce(Sum("length_m"), Value(0.0)))
     )
     return figures["n"], figures["m"]
-
-
-# --- frequency compliance ---------------------------------------------------------------
-
-
-def every_days_for(*, jurisdiction: Jurisdiction, segment_ids: Iterable[int]) -> dict[int, int]:
-    """Each segment's required frequency in days.
-
-    TO BE REPLACED by the one rule in `frequencies.py` (the `plans` branch) once merged:
-    a segment's rule wins over its road's, a road's over its grade's default.
-    """
-    ids = list(segment_ids)
-    by_grade = dict(DEFAULT_EVERY_DAYS)
-    stored = (
-        InspectionSettings.objects.filter(jurisdiction=jurisdiction)
-        .values_list("every_days_by_grade", flat=True)
-        .first()
-    )
-    by_grade.update({str(k): int(v) for k, v in (stored or {}).items()})
-    rules = FrequencyRule.objects.filter(jurisdiction=jurisdiction)
-    by_segment = dict(rules.filter(segment_id__in=ids).values_list("segment_id", "every_days"))
-    by_road = dict(rules.filter(road__isnull=False).values_list("road_id", "every_days"))
-    every: dict[int, int] = {}
-    for sid, road_id, grade in Segment.objects.filter(pk__in=ids).values_list(
-        "pk", "road_id", "road__grade"
-    ):
-        every[sid] = by_segment.get(sid) or by_road.get(road_id) or by_grade.get(grade, 7)
-    return every
-
-
-@dataclass
-class ComplianceRow:
-    key: int | None
-    label: str
-    segments: int = 0
-    compliant: int = 0
-    behind: list[tuple[str, int, int]] = field(default_factory=list)  # (segment, walks, due)
-
-    @property
-    def rate(self) -> float | None:
-        return self.compliant / self.segments if self.segments else None
-
-
-def required_walks(*, days: int, every_days: int) -> int:
-    """The walks a period of `days` requires of a segment due every `every_days`."""
-    return max(1, days // max(1, every_days))
-
-
-def compliance_report(
-    *, jurisdiction: Jurisdiction, period: Period, day: dt.date, grouping: Grouping
-) -> list[ComplianceRow]:
-    """Per township or road (an inspector grouping reads by township): the segments of
-    the period's plans, how many were walked as often as their frequency requires."""
-    start, end = period_bounds(period, day)
-    days = (end - start).days
-    segment_ids = set(
-        PlanItem.objects.filter(
-            plan__jurisdiction=jurisdiction, plan__day__gte=start, plan__day__lt=end
-        )
-        .values_list("segment_id", flat=True)
-        .distinct()
-    )
-    walks = dict(
-        _walks(jurisdiction, start, end)
-        .filter(segment_id__in=segment_ids)
-        .values("segment_id")
-        .annotate(days=Count("round__day", distinct=True))
-        .order_by()
-        .values_list("segment_id", "days")
-    )
-    every = every_days_for(jurisdiction=jurisdiction, segment_ids=segment_ids)
-    key = "road_id" if grouping == Grouping.ROAD else "township_id"
-    by_group = Grouping.ROAD if grouping == Grouping.ROAD else Grouping.TOWNSHIP
-    rows: dict[int | None, ComplianceRow] = {}
-    segments = (
-        Segment.objects.filter(pk__in=segment_ids)
-        .order_by("road__name", "seq")
-        .values_list("pk", key, "road__name", "seq")
-    )
-    for sid, group, road, seq in segments:
-        row = rows.setdefault(group, ComplianceRow(key=group, label=""))
-        due = required_walks(days=days, every_days=every.get(sid, 1))
-        done = walks.get(sid, 0)
-        row.segments += 1
-        if done >= due:
-            row.compliant += 1
-        else:
-            row.behind.append((f"{road} #{seq}", done, due))
-    labels = _labels(by_group, rows)
-    for k, r in rows.items():
-        r.label = labels.get(k, "")
-    return sorted(rows.values(), key=lambda r: (r.key is None, r.label))
 
 
 def cover_ratio_of(jurisdiction: Jurisdiction) -> float:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jingxi.inspections import livemap, reports
+from jingxi.inspections import compliance, livemap, reports
 from jingxi.inspections.exports import coverage_xlsx
 from jingxi.inspections.reports import Grouping, Period
 from jingxi.org.models import Jurisdiction, User
@@ -85,12 +85,12 @@ def coverage(request: HttpRequest) -> HttpResponse:
     report = reports.coverage_report(
         jurisdiction=jurisdiction, period=period, day=day, grouping=grouping
     )
-    compliance = reports.compliance_report(
+    behind = compliance.compliance_report(
         jurisdiction=jurisdiction, period=period, day=day, grouping=grouping
     )
     context = {
         "report": report,
-        "compliance": compliance,
+        "compliance": behind,
         "day": day,
         "periods": [(p.value, reports.PERIOD_LABELS[p]) for p in Period],
         "groupings": [(g.value, reports.GROUPING_LABELS[g]) for g in Grouping],

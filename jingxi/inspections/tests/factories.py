@@ -15,6 +15,7 @@ from jingxi.inspections.models import (
     Duty,
     DutyShift,
     FrequencyRule,
+    GapNotice,
     InspectionSettings,
     Inspector,
     Plan,
@@ -170,3 +171,16 @@ class RoundSegmentFactory(factory.django.DjangoModelFactory):
     covered_m = 500.0
     ratio = 1.0
     walked = True
+
+
+class GapNoticeFactory(factory.django.DjangoModelFactory):
+    """A morning gap notice (the office's; written by `notifications.gap_notice_record`)."""
+
+    class Meta:
+        model = GapNotice
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    day = factory.Sequence(lambda n: DAY + dt.timedelta(days=n))
+    at = factory.LazyFunction(timezone.now)
+    segments = 2
+    length_m = 1500.0

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from conftest import Cast, World
-from jingxi.inspections import livemap, reports
+from jingxi.inspections import compliance, livemap, reports
 from jingxi.inspections.models import FrequencyRule
 from jingxi.inspections.reports import Grouping, Period
 from jingxi.inspections.tests.factories_office import (
@@ -174,7 +174,7 @@ def test_frequency_compliance(world: World, cast: Cast, day_walked: None) -> Non
     )
     rows = {
         r.label: r
-        for r in reports.compliance_report(
+        for r in compliance.compliance_report(
             jurisdiction=world.jurisdiction, period=Period.WEEK, day=DAY, grouping=Grouping.ROAD
         )
     }
@@ -182,8 +182,8 @@ def test_frequency_compliance(world: World, cast: Cast, day_walked: None) -> Non
     assert rows["青年路"].behind == [("青年路 #2", 0, 7)]
     assert (rows["建设路"].segments, rows["建设路"].compliant) == (2, 0)
     assert ("建设路 #2", 1, 3) in rows["建设路"].behind
-    assert reports.required_walks(days=30, every_days=7) == 4
-    assert reports.required_walks(days=1, every_days=7) == 1
+    assert compliance.required_walks(days=30, every_days=7) == 4
+    assert compliance.required_walks(days=1, every_days=7) == 1
 
 
 def test_coverage_map_colours(world: World, day_walked: None) -> None:
