@@ -101,15 +101,26 @@ def _flatten(value: Any) -> list[float]:
 def segment_index_build(*, jurisdiction_id: int) -> SegmentIndex:
     """Read and project the jurisdiction's segments (see `segment_index_get`)."""
     center_lng = Jurisdiction.objects.values_list("center_lng", flat=True).get(pk=jurisdiction_id)
-    projection = MetricProjection.for_lng(float(center_lng))
     rows = list(
         Segment.objects.filter(road__jurisdiction_id=jurisdiction_id)
         .order_by("id")
         .values_list("id", "geometry")
     )
+    grids = Grid.objects.filter(community__township__jurisdiction_id=jurisdiction_id)
+    return segment_index_make(
+        projection=MetricProjection.for_lng(float(center_lng)),
+        segments=rows,
+        areas=list(grids.values_list("geometry", flat=True)),
+    )
+
+
+def segment_index_make(
+    *, projection: MetricProjection, segments: Sequence[tuple[int, Any]], areas: Sequence[Any] = ()
+) -> SegmentIndex:
+    """An index of (id, GeoJSON line) segments; the box also spans the `areas`."""
     ids: list[int] = []
     lines: list[BaseGeometry] = []
-    for segment_id, geometry in rows:
+    for segment_id, geometry in segments:
         parts = [np.asarray(c, dtype=np.float64)[:, :2] for c in _coords(geometry) if len(c) >= 2]
         if not parts:
             continue
@@ -121,8 +132,7 @@ def segment_index_build(*, jurisdiction_id: int) -> SegmentIndex:
         if line.length > 0:
             ids.append(segment_id)
             lines.append(line)
-    grids = Grid.objects.filter(community__township__jurisdiction_id=jurisdiction_id)
-    bbox = _bounds([g for _i, g in rows] + list(grids.values_list("geometry", flat=True)))
+    bbox = _bounds([g for _i, g in segments] + list(areas))
     line_array = np.asarray(lines, dtype=object)
     return SegmentIndex(
         projection=projection,
