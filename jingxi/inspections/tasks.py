@@ -6,6 +6,13 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from jingxi.inspections.notifications import gap_notices_record
+from jingxi.inspections.services import track_purge
+
+
+@db_periodic_task(crontab(hour="4", minute="10"))  # type: ignore[untyped-decorator]  # huey is untyped
+def track_purge_daily() -> str:
+    """Every night: delete the track points of rounds past their retention, keep coverage."""
+    return str(track_purge())
 
 
 # Hourly, since huey's crontab reads UTC: the service records once, from 08:00 local time.
