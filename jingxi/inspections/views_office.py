@@ -30,6 +30,12 @@ def _jurisdiction_for(request: HttpRequest, perm: Perm) -> Jurisdiction:
     return user.jurisdiction
 
 
+def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Render an office page; its tabs offer positions to whom may see them."""
+    context["positions"] = roles_of(request).may(Perm.POSITIONS)
+    return render(request, template, context)
+
+
 def _day(request: HttpRequest, default: dt.date) -> dt.date:
     """`?day=YYYY-MM-DD`, or the default when absent or not a date."""
     try:
@@ -65,9 +71,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "open_rounds": reports.open_rounds(jurisdiction=jurisdiction),
         "gaps": gaps,
         "gaps_km": gaps_m / 1000,
-        "positions": roles_of(request).may(Perm.POSITIONS),
     }
-    return render(request, "inspections/overview.html", context)
+    return _page(request, "inspections/overview.html", context)
 
 
 def _report_args(request: HttpRequest) -> tuple[Period, Grouping, dt.date]:
@@ -98,7 +103,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             Grouping.ROAD if grouping == Grouping.ROAD else Grouping.TOWNSHIP
         ],
     }
-    return render(request, "inspections/coverage.html", context)
+    return _page(request, "inspections/coverage.html", context)
 
 
 @require_GET
@@ -132,7 +137,7 @@ def gaps(request: HttpRequest) -> HttpResponse:
         "gaps": rows,
         "total_km": sum(g.length_m for g in rows) / 1000,
     }
-    return render(request, "inspections/gaps.html", context)
+    return _page(request, "inspections/gaps.html", context)
 
 
 @require_GET
@@ -140,7 +145,7 @@ def gaps(request: HttpRequest) -> HttpResponse:
 def coverage_map(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction_for(request, Perm.INSPECTION_READ)
     day = _day(request, timezone.localdate())
-    return render(
+    return _page(
         request, "inspections/coverage_map.html", {"day": day, "jurisdiction": jurisdiction}
     )
 

@@ -123,3 +123,12 @@ def test_pages_show_the_day(client: Client, world: World, cast: Cast) -> None:
     assert len(geo["features"]) == 2
     bad = client.get(reverse("inspections:coverage") + "?day=nonsense&period=year&group=x")
     assert bad.status_code == 200
+
+
+def test_positions_tab_only_for_whom_may_see_them(client: Client, cast: Cast) -> None:
+    link = reverse("inspections:positions")
+    client.force_login(cast.dispatcher)
+    assert link in client.get(reverse("inspections:gaps")).text
+    client.force_login(cast.inspector)
+    assert link not in client.get(reverse("inspections:gaps")).text
+    assert link not in client.get(reverse("inspections:overview")).text
