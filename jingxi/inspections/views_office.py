@@ -144,7 +144,7 @@ def gaps(request: HttpRequest) -> HttpResponse:
 @login_required
 def coverage_map(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction_for(request, Perm.INSPECTION_READ)
-    day = _day(request, timezone.localdate())
+    day = _day(request, timezone.localdate() - dt.timedelta(days=1))
     return _page(
         request, "inspections/coverage_map.html", {"day": day, "jurisdiction": jurisdiction}
     )
@@ -159,7 +159,7 @@ def _json(data: dict[str, Any]) -> JsonResponse:
 def coverage_geojson(request: HttpRequest) -> JsonResponse:
     """The day's segments coloured walked, partly walked, missed (and walked unplanned)."""
     jurisdiction = _jurisdiction_for(request, Perm.INSPECTION_READ)
-    day = _day(request, timezone.localdate())
+    day = _day(request, timezone.localdate() - dt.timedelta(days=1))
     return _json(livemap.coverage_geojson(jurisdiction=jurisdiction, day=day))
 
 
