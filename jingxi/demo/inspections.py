@@ -1,4 +1,5 @@
-"""The demo county's daily inspection: two weeks of rosters, plans, routes and rounds.
+"""The demo county's daily inspection: two weeks of rosters, plans, routes and rounds
+(a few days for a small test county).
 
 Written after the cases, through the inspections' services only (profiles, roster,
 areas, scope, `plan_generate`, `routes_build`, `round_start`, `round_points_add`,
@@ -50,8 +51,10 @@ from jingxi.org.models import Jurisdiction, Membership, User
 from jingxi.places.choices import AreaClass
 from jingxi.places.models import Grid
 
-#: Days of history before today.
+#: Days of history before today (a small county, as the tests load, gets a few).
 HISTORY_DAYS = 14
+SMALL_HISTORY_DAYS = 3
+SMALL_SCALE = 0.25
 #: Metres between two positions of a synthesized track, and their noise.
 STEP_M = 80.0
 NOISE_M = 4.0
@@ -310,7 +313,7 @@ def _setup(j: Jurisdiction, cast: _Cast, first: dt.date, last: dt.date) -> dict[
         duty_mark_absent(
             jurisdiction=j,
             inspector=cast.inspectors[1],
-            day=first + dt.timedelta(days=HISTORY_DAYS // 2),
+            day=first + dt.timedelta(days=max(1, (last - first).days // 2)),
             by=cast.dispatcher,
             reason="病假",
         )
@@ -321,20 +324,29 @@ def _grid(grid_id: int) -> Grid:
     return Grid.objects.get(pk=grid_id)
 
 
+def demo_inspections_days(*, scale: float) -> int:
+    """The days of history the loader plays: two weeks, a few for a small test county."""
+    return HISTORY_DAYS if scale >= SMALL_SCALE else SMALL_HISTORY_DAYS
+
+
 def demo_inspections_load(
-    *, jurisdiction: Jurisdiction, seed: int = 2026, now: dt.datetime | None = None
+    *,
+    jurisdiction: Jurisdiction,
+    seed: int = 2026,
+    now: dt.datetime | None = None,
+    days: int = HISTORY_DAYS,
 ) -> InspectionsLoaded:
-    """Two weeks of daily inspection up to `now` (see the module docstring)."""
+    """`days` of daily inspection and today's, up to `now` (see the module docstring)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    first = today - dt.timedelta(days=HISTORY_DAYS)
+    first = today - dt.timedelta(days=days)
     cast = _cast(jurisdiction)
     loaded = InspectionsLoaded()
     if not cast.inspectors or Plan.objects.filter(jurisdiction=jurisdiction).exists():
         return loaded
     rng = random.Random(seed)  # noqa: S311  # demo data, not secrets
     modes = _setup(jurisdiction, cast, first, today)
-    for offset in range(HISTORY_DAYS + 1):
+    for offset in range(days + 1):
         day = first + dt.timedelta(days=offset)
         plan = plan_generate(
             jurisdiction=jurisdiction, day=day, by=cast.dispatcher, reason="每日计划"

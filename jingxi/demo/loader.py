@@ -25,7 +25,7 @@ from jingxi.catalog.models import Category
 from jingxi.catalog.services import catalog_seed
 from jingxi.demo.cases import demo_cases_count, demo_cases_counts, demo_cases_load
 from jingxi.demo.generator import county_plan
-from jingxi.demo.inspections import demo_inspections_load
+from jingxi.demo.inspections import demo_inspections_days, demo_inspections_load
 from jingxi.demo.plan import (
     CENTER_LAT,
     CENTER_LNG,
@@ -160,7 +160,12 @@ def demo_county_load(
         # Two weeks of daily inspection after the cases' history, through the
         # inspections' services (demo.inspections); its few findings are cases of
         # their own, not counted in the history's figures above.
-        demo_inspections_load(jurisdiction=jurisdiction, seed=seed, now=now)
+        demo_inspections_load(
+            jurisdiction=jurisdiction,
+            seed=seed,
+            now=now,
+            days=demo_inspections_days(scale=scale),
+        )
     case_seconds = time.monotonic() - case_started
     return LoadSummary(
         jurisdiction.pk, True, seconds + case_seconds, counts, unmapped, by_status, case_seconds

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jingxi.demo.inspections import HISTORY_DAYS, demo_inspections_load
+from jingxi.demo.inspections import HISTORY_DAYS, demo_inspections_days, demo_inspections_load
 from jingxi.demo.loader import demo_county_load
 from jingxi.demo.plan import REGION_CODE
 from jingxi.inspections import reports
@@ -94,3 +94,13 @@ def test_same_seed_same_rounds(county: Jurisdiction) -> None:
     second = _signature(j)
     # Segment ids change with the reload; the walks per day and inspector do not.
     assert [(d, u, w) for d, u, _s, w in second] == [(d, u, w) for d, u, _s, w in first]
+
+
+def test_the_loader_loads_inspection_with_the_cases(db: None, settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    summary = demo_county_load(scale=SCALE, now=NOW)
+    j = Jurisdiction.objects.get(pk=summary.jurisdiction_id)
+    days = demo_inspections_days(scale=SCALE)
+    assert Plan.objects.filter(jurisdiction=j).count() == days + 1
+    assert RoundSegment.objects.filter(round__jurisdiction=j, walked=True).exists()
+    assert demo_inspections_days(scale=1) == HISTORY_DAYS
