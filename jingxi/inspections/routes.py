@@ -15,6 +15,7 @@ per part) and reported by `routes_build`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,16 +27,20 @@ from django.db import transaction
 
 from jingxi.cases.choices import Status
 from jingxi.cases.models import Case
-from jingxi.inspections.choices import TravelMode
+from jingxi.inspections.choices import DutyStatus, TravelMode
 from jingxi.inspections.frequencies import settings_for
-from jingxi.inspections.models import Inspector, Plan, Route, RouteStart
+from jingxi.inspections.models import Duty, Inspector, Plan, Route, RouteStart
+from jingxi.inspections.plans import plan_generate
 from jingxi.inspections.postman import (
+    Adjacency,
     EdgeRef,
     Walk,
+    adjacency_of,
     nearest_next_length,
     postman_walk,
     walk_coordinates,
 )
+from jingxi.org.models import Jurisdiction, User
 from jingxi.places.network import RoadNetwork, road_network_get
 from jingxi.places.versioned import VersionedCache
 
@@ -50,6 +55,7 @@ class NetworkIndex:
     """Per network: each segment's edges, and the nodes' positions for nearest lookups."""
 
     edges_of: Mapping[int, tuple[EdgeRef, ...]]
+    adjacency: Adjacency
     node_ids: np.ndarray[Any, np.dtype[np.int64]]
     node_xy: np.ndarray[Any, np.dtype[np.float64]]
 
@@ -64,13 +70,15 @@ def _index_build(network: RoadNetwork) -> NetworkIndex:
         edges_of.setdefault(int(sid), []).append((u, v, k))
     ids = np.array(list(network.graph.nodes), dtype=np.int64)
     xy = np.array([network.graph.nodes[n]["xy"] for n in ids], dtype=np.float64).reshape(-1, 2)
-    return NetworkIndex({s: tuple(e) for s, e in edges_of.items()}, ids, xy)
+    return NetworkIndex(
+        {s: tuple(e) for s, e in edges_of.items()}, adjacency_of(network.graph), ids, xy
+    )
 
 
 _indexes: VersionedCache[int, tuple[RoadNetwork, NetworkIndex]] = VersionedCache()
 
 
-def network_for(jurisdiction: Any) -> tuple[RoadNetwork, NetworkIndex]:
+def network_for(jurisdiction: Jurisdiction) -> tuple[RoadNetwork, NetworkIndex]:
     network = road_network_get(jurisdiction=jurisdiction)
     return _indexes.get(
         jurisdiction.pk,
@@ -229,7 +237,9 @@ def route_walk(
     case_at: dict[int, list[tuple[int, str]]] = {}
     for cid, number, x, y in item.cases:
         case_at.setdefault(index.nearest_node(x, y), []).append((cid, number))
-    walk = postman_walk(network.graph, item.required, item.start_node, sorted(case_at))
+    walk = postman_walk(
+        network.graph, item.required, item.start_node, sorted(case_at), adjacency=index.adjacency
+    )
     return walk, case_at
 
 
@@ -266,6 +276,29 @@ def nearest_next_route_m(*, plan: Plan) -> dict[int, float]:
     """Per inspector, the length of the nearest-next-segment walk (the bench's baseline)."""
     network, index = network_for(plan.jurisdiction)
     return {
-        item.inspector_id: nearest_next_length(network.graph, item.required, item.start_node)
+        item.inspector_id: nearest_next_length(
+            network.graph, item.required, item.start_node, adjacency=index.adjacency
+        )
         for item in _inputs(plan, network, index)
     }
+
+
+def plan_make(*, jurisdiction: Jurisdiction, day: dt.date, by: User | None, reason: str) -> Plan:
+    """(Re)generate the day's plan and its routes."""
+    with transaction.atomic():
+        plan = plan_generate(jurisdiction=jurisdiction, day=day, by=by, reason=reason)
+        routes_build(plan=plan)
+    return plan
+
+
+def plan_make_all(*, day: dt.date, reason: str) -> list[Plan]:
+    """Plan `day` (with routes) for every jurisdiction with someone on duty that day."""
+    ids = (
+        Duty.objects.filter(day=day, status=DutyStatus.ON_DUTY)
+        .values_list("jurisdiction_id", flat=True)
+        .distinct()
+    )
+    return [
+        plan_make(jurisdiction=j, day=day, by=None, reason=reason)
+        for j in Jurisdiction.objects.filter(pk__in=list(ids)).order_by("pk")
+    ]

@@ -1,10 +1,14 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
-from jingxi.inspections import views_office
+from jingxi.inspections import views, views_office
 
 app_name = "inspections"
 
-urlpatterns = [
+urlpatterns: list[URLPattern] = [
+    path("plans/<str:day>/", views.plan_day, name="plan-day"),
+    path("roster/", views.roster_week, name="roster-week"),
+    path("routes/<id:route_id>/", views.route_detail, name="route-detail"),
+    path("routes/<id:route_id>/gpx/", views.route_gpx_download, name="route-gpx"),
     # --- the office: overview, coverage, gaps, maps, positions (views_office.py) ---
     path("", views_office.overview, name="overview"),
     path("coverage/", views_office.coverage, name="coverage"),

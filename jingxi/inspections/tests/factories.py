@@ -9,24 +9,32 @@ import uuid
 import factory
 from django.utils import timezone
 
-from jingxi.inspections.choices import DutyStatus, RoundStatus, TravelMode
+from jingxi.cases.tests.factories import CaseFactory
+from jingxi.catalog.tests.factories import MinorCategoryFactory
+from jingxi.inspections.choices import DutyChangeKind, DutyStatus, RoundStatus, TravelMode
 from jingxi.inspections.models import (
     AreaAssignment,
+    ChecklistTick,
     Duty,
+    DutyChange,
     DutyShift,
     FrequencyRule,
     GapNotice,
     InspectionSettings,
     Inspector,
     Plan,
+    PlanChange,
     PlanItem,
     Round,
+    RoundFinding,
     RoundSegment,
     Route,
     RouteStart,
     ScopeGrid,
+    TrackPoint,
 )
 from jingxi.org.tests.factories import JurisdictionFactory, UserFactory
+from jingxi.places.tests.factories import GridFactory, SegmentFactory
 
 DAY = dt.date(2026, 6, 1)
 
@@ -68,6 +76,7 @@ class AreaAssignmentFactory(factory.django.DjangoModelFactory):
     inspector = factory.SubFactory(
         UserFactory, jurisdiction=factory.SelfAttribute("..jurisdiction")
     )
+    grid = factory.SubFactory(GridFactory)
     start_date = DAY - dt.timedelta(days=30)
     end_date = None
 
@@ -77,6 +86,7 @@ class ScopeGridFactory(factory.django.DjangoModelFactory):
         model = ScopeGrid
 
     jurisdiction = factory.SubFactory(JurisdictionFactory)
+    grid = factory.SubFactory(GridFactory)
 
 
 class FrequencyRuleFactory(factory.django.DjangoModelFactory):
@@ -84,6 +94,9 @@ class FrequencyRuleFactory(factory.django.DjangoModelFactory):
         model = FrequencyRule
 
     jurisdiction = factory.SubFactory(JurisdictionFactory)
+    segment = factory.SubFactory(
+        SegmentFactory, road__jurisdiction=factory.SelfAttribute("...jurisdiction")
+    )
     every_days = 3
 
 
@@ -109,12 +122,22 @@ class DutyFactory(factory.django.DjangoModelFactory):
     status = DutyStatus.ON_DUTY
 
 
+class DutyChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DutyChange
+
+    duty = factory.SubFactory(DutyFactory)
+    kind = DutyChangeKind.ABSENCE
+    at = factory.LazyFunction(timezone.now)
+    reason = "病假"
+
+
 class PlanFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Plan
 
     jurisdiction = factory.SubFactory(JurisdictionFactory)
-    day = DAY
+    day = factory.Sequence(lambda n: DAY + dt.timedelta(days=n))
     generated_at = factory.LazyFunction(timezone.now)
 
 
@@ -123,7 +146,20 @@ class PlanItemFactory(factory.django.DjangoModelFactory):
         model = PlanItem
 
     plan = factory.SubFactory(PlanFactory)
+    segment = factory.SubFactory(SegmentFactory)
     length_m = 500.0
+
+
+class PlanChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanChange
+
+    plan = factory.SubFactory(PlanFactory)
+    version = 1
+    at = factory.LazyFunction(timezone.now)
+    reason = "每日生成"
+    # Not blank in the model (full_clean refuses an empty list): one moved segment.
+    moved = factory.LazyFunction(lambda: [{"segment": 1, "from": None, "to": None}])
 
 
 class RouteFactory(factory.django.DjangoModelFactory):
@@ -138,7 +174,7 @@ class RouteFactory(factory.django.DjangoModelFactory):
     length_m = 1200.0
     minutes = 18
     geometry = {"type": "LineString", "coordinates": [[113.97, 34.71], [113.98, 34.71]]}
-    stops = factory.LazyFunction(list)
+    stops = factory.LazyFunction(lambda: [{"kind": "segment", "id": 1}])
 
 
 class RoundFactory(factory.django.DjangoModelFactory):
@@ -159,6 +195,8 @@ class RoundFactory(factory.django.DjangoModelFactory):
     ended_at = factory.LazyAttribute(
         lambda o: timezone.make_aware(dt.datetime.combine(o.day, dt.time(12, 0)))
     )
+    # Not blank in the model (full_clean refuses an empty dict).
+    points_dropped = factory.LazyFunction(lambda: {"duplicate": 0})
 
 
 class RoundSegmentFactory(factory.django.DjangoModelFactory):
@@ -168,9 +206,46 @@ class RoundSegmentFactory(factory.django.DjangoModelFactory):
         model = RoundSegment
 
     round = factory.SubFactory(RoundFactory)
+    segment = factory.SubFactory(SegmentFactory)
     covered_m = 500.0
     ratio = 1.0
     walked = True
+
+
+class TrackPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrackPoint
+
+    round = factory.SubFactory(RoundFactory)
+    seq = factory.Sequence(lambda n: n)
+    at = factory.LazyAttribute(lambda o: o.round.started_at)
+    lng = 113.976
+    lat = 34.719
+    accuracy_m = 8.0
+
+
+class RoundFindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoundFinding
+
+    round = factory.SubFactory(RoundFactory)
+    client_id = factory.LazyFunction(uuid.uuid4)
+    case = factory.SubFactory(
+        CaseFactory, jurisdiction=factory.SelfAttribute("..round.jurisdiction")
+    )
+    at = factory.LazyAttribute(lambda o: o.round.started_at)
+
+
+class ChecklistTickFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChecklistTick
+
+    round = factory.SubFactory(RoundFactory)
+    client_id = factory.LazyFunction(uuid.uuid4)
+    segment = factory.SubFactory(SegmentFactory)
+    category = factory.SubFactory(MinorCategoryFactory)
+    ok = True
+    at = factory.LazyAttribute(lambda o: o.round.started_at)
 
 
 class GapNoticeFactory(factory.django.DjangoModelFactory):

@@ -25,6 +25,7 @@ from jingxi.inspections.models import DutyChange, Plan, PlanChange, PlanItem
 from jingxi.inspections.plans import plan_generate
 from jingxi.inspections.roster import (
     area_assign,
+    area_current_q,
     duty_mark_absent,
     duty_swap,
     frequency_rule_set,
@@ -51,7 +52,7 @@ def _walked(world: World, user: User, key: str, day: dt.date) -> None:
 
 
 def _inspectors(world: World, n: int, **profile: Any) -> list[User]:
-    users = [UserFactory(jurisdiction=world.jurisdiction) for _ in range(n)]
+    users: list[User] = [UserFactory(jurisdiction=world.jurisdiction) for _ in range(n)]
     for u in users:
         InspectorFactory(jurisdiction=world.jurisdiction, user=u, **profile)
     roster_fill(jurisdiction=world.jurisdiction, inspectors=users, start=DAY, end=DAY)
@@ -217,3 +218,17 @@ def test_a_swap_changes_who_is_on_duty_and_is_recorded(world: World, cast: Cast)
     kinds = set(DutyChange.objects.values_list("kind", "by", "reason"))
     assert kinds == {(DutyChangeKind.SWAP, cast.dispatcher.pk, "换休")}
     assert DutyChange.objects.count() == 4
+
+
+def test_assigning_a_grid_ends_its_current_assignment(world: World) -> None:
+    j, grid = world.jurisdiction, world.grids["A-north-1"]
+    a, b = (UserFactory(jurisdiction=j) for _ in range(2))
+    first = area_assign(jurisdiction=j, inspector=a, grid=grid, start_date=DAY)
+    area_assign(jurisdiction=j, inspector=b, grid=grid, start_date=DAY + dt.timedelta(days=5))
+    first.refresh_from_db()
+    assert first.end_date == DAY + dt.timedelta(days=5)
+    owners = {
+        d: set(area_current_q(on=d).filter(grid=grid).values_list("inspector", flat=True))
+        for d in (DAY + dt.timedelta(days=4), DAY + dt.timedelta(days=5))
+    }
+    assert owners == {DAY + dt.timedelta(days=4): {a.pk}, DAY + dt.timedelta(days=5): {b.pk}}

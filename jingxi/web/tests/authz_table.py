@@ -118,8 +118,12 @@ OFFICE_READ: Final = frozenset({DISPATCHER, LEADER, ADMIN, OTHER_COUNTY})
 OFFICE_WRITE: Final = frozenset({DISPATCHER, ADMIN, OTHER_COUNTY})
 #: Every staff role with a map (`Perm.MAP`).
 MAPPED: Final = STAFF | {OTHER_COUNTY}
-#: Inspection reports (`Perm.INSPECTION_READ`): the office and the inspectors.
-INSPECTION_READERS: Final = frozenset({DISPATCHER, LEADER, ADMIN, INSPECTOR, OTHER_COUNTY})
+#: Daily inspection's plans and roster: read (`Perm.INSPECTION_READ`) and change
+#: (`Perm.INSPECTION_PLAN`); a route: the office's readers, and its own inspector (the
+#: matrix's route is the cast inspector's).
+INSPECTION_READ: Final = OFFICE_READ | {INSPECTOR}
+INSPECTION_PLAN: Final = OFFICE_WRITE
+ROUTE_SEEN: Final = frozenset({DISPATCHER, LEADER, ADMIN, INSPECTOR})
 #: Live positions of open rounds (`Perm.POSITIONS`): the office only.
 POSITION_VIEWERS: Final = frozenset({DISPATCHER, LEADER, ADMIN, OTHER_COUNTY})
 
@@ -341,13 +345,30 @@ ROWS: Final[tuple[Row, ...]] = (
     page("places:address-geocode", "GET", MAPPED, "an address's point"),
     page("places:point-describe", "GET", MAPPED, "a point's address"),
     page("places:grid-quality", "GET", {DISPATCHER, LEADER, ADMIN, OTHER_COUNTY}, "data quality"),
+    # --- inspections: planning ----------------------------------------------------------------
+    page(
+        "inspections:plan-day",
+        "GET POST",
+        INSPECTION_READ,
+        "the day's plan; regenerate it (planners)",
+        writers=INSPECTION_PLAN,
+    ),
+    page(
+        "inspections:roster-week",
+        "GET POST",
+        INSPECTION_READ,
+        "the roster's week; absences, returns and swaps (planners)",
+        writers=INSPECTION_PLAN,
+    ),
+    page("inspections:route-detail", "GET", ROUTE_SEEN, "a walking route: the office's, one's own"),
+    page("inspections:route-gpx", "GET", ROUTE_SEEN, "a walking route as GPX (as its page)"),
     # --- inspections: the office's pages (Perm.INSPECTION_READ; positions: Perm.POSITIONS) --
-    page("inspections:overview", "GET", INSPECTION_READERS, "today's inspection progress"),
-    page("inspections:coverage", "GET", INSPECTION_READERS, "coverage and frequency reports"),
-    page("inspections:coverage-export", "GET", INSPECTION_READERS, "the coverage report as XLSX"),
-    page("inspections:coverage-map", "GET", INSPECTION_READERS, "the day's coverage map"),
-    page("inspections:coverage-geojson", "GET", INSPECTION_READERS, "the coverage map's data"),
-    page("inspections:gaps", "GET", INSPECTION_READERS, "the gap list (planned, not walked)"),
+    page("inspections:overview", "GET", INSPECTION_READ, "today's inspection progress"),
+    page("inspections:coverage", "GET", INSPECTION_READ, "coverage and frequency reports"),
+    page("inspections:coverage-export", "GET", INSPECTION_READ, "the coverage report as XLSX"),
+    page("inspections:coverage-map", "GET", INSPECTION_READ, "the day's coverage map"),
+    page("inspections:coverage-geojson", "GET", INSPECTION_READ, "the coverage map's data"),
+    page("inspections:gaps", "GET", INSPECTION_READ, "the gap list (planned, not walked)"),
     page("inspections:positions", "GET", POSITION_VIEWERS, "live positions (personal data)"),
     page(
         "inspections:positions-data",

@@ -39,7 +39,19 @@ from jingxi.cases.evidence import attachment_add
 from jingxi.cases.models import Case
 from jingxi.cases.services import case_report, case_transition
 from jingxi.hotline.services import call_take, callback_record
-from jingxi.inspections.models import Round
+from jingxi.inspections.models import (
+    AreaAssignment,
+    DutyShift,
+    FrequencyRule,
+    InspectionSettings,
+    Inspector,
+    Round,
+    Route,
+    RouteStart,
+    ScopeGrid,
+)
+from jingxi.inspections.roster import roster_fill
+from jingxi.inspections.routes import plan_make
 from jingxi.notify.models import Notification
 from jingxi.notify.services import outbox_drain
 from jingxi.open311.models import Open311Request, ServiceAttribute
@@ -77,6 +89,25 @@ def test_every_row_answers_every_actor() -> None:
 
 
 # --- the objects behind the URL parameters -------------------------------------------------
+
+
+def _inspection_rows(world: World, cast: Cast) -> Route:
+    """A row of each inspections admin model; a plan of a day with the inspector's route."""
+    j = world.jurisdiction
+    grid = world.grids["A-north-1"]
+    start = RouteStart.objects.create(jurisdiction=j, name="县精细办", lng=113.96, lat=34.71)
+    InspectionSettings.objects.create(jurisdiction=j)
+    Inspector.objects.create(user=cast.inspector, jurisdiction=j, start=start)
+    AreaAssignment.objects.create(
+        jurisdiction=j, inspector=cast.inspector, grid=grid, start_date=dt.date(2026, 1, 1)
+    )
+    ScopeGrid.objects.create(jurisdiction=j, grid=grid)
+    FrequencyRule.objects.create(jurisdiction=j, road=world.qingnian, every_days=1)
+    DutyShift.objects.create(jurisdiction=j, name="早班", starts=dt.time(7), ends=dt.time(15))
+    day = dt.date(2026, 6, 1)
+    roster_fill(jurisdiction=j, inspectors=[cast.inspector], start=day, end=day)
+    plan = plan_make(jurisdiction=j, day=day, by=None, reason="矩阵")
+    return Route.objects.get(plan=plan, inspector=cast.inspector)
 
 
 @dataclass
@@ -340,6 +371,8 @@ class _Doors:
             received_at=timezone.now(),
             next_attempt_at=timezone.now(),
         )
+        # Daily inspection: its settings' rows, and a planned day with the inspector's route.
+        route = _inspection_rows(world, cast)
         audit_entry = AuditEntry.objects.order_by("pk").first()
         assert audit_entry is not None
 
@@ -368,6 +401,8 @@ class _Doors:
             "bulletin_id": bulletin.pk,
             "notification_id": notification.pk,
             "entry_id": audit_entry.pk,
+            "day": route.plan.day.isoformat(),
+            "route_id": route.pk,
             "service_code": service_code,
             "service_request_id": o311.case.number,
             "token": o311.token,
