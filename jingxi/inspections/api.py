@@ -9,11 +9,13 @@ shape with its own code (`round_open`, `round_closed` as 409; `invalid` as 400).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
@@ -36,6 +38,20 @@ from jingxi.org.models import User
 from jingxi.org.roles import Perm, RoleSet, roles_of
 
 SEQ_MAX = 2**31 - 1
+#: The earliest moment a round's record may carry, and how far ahead of the server's
+#: clock a phone's may run.
+EARLIEST = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+CLOCK_SLACK = dt.timedelta(days=1)
+
+
+class MomentField(serializers.DateTimeField):
+    """A time a phone recorded (ISO 8601): from 2020 to a day past the server's now."""
+
+    def to_internal_value(self, value: Any) -> dt.datetime:
+        moment = super().to_internal_value(value)
+        if not EARLIEST <= moment <= timezone.now() + CLOCK_SLACK:
+            raise serializers.ValidationError(_("时间不在合理范围内（2020 年以后，且不晚于明天）"))
+        return moment
 
 
 def _inspector(request: Request) -> tuple[User, RoleSet]:
@@ -220,7 +236,7 @@ def _route_data(route: Route, user: User) -> dict[str, Any]:
 
 class RoundStartRequestSerializer(serializers.Serializer[dict[str, Any]]):
     client_id = serializers.UUIDField(help_text="手机生成的巡查编号（UUID）")
-    started_at = serializers.DateTimeField()
+    started_at = MomentField()
     travel_mode = serializers.ChoiceField(
         choices=TravelMode.choices, required=False, help_text="默认取督导员档案的出行方式"
     )
@@ -228,7 +244,7 @@ class RoundStartRequestSerializer(serializers.Serializer[dict[str, Any]]):
 
 class PointSerializer(serializers.Serializer[dict[str, Any]]):
     seq = serializers.IntegerField(min_value=0, max_value=SEQ_MAX, help_text="手机的定位点序号")
-    t = serializers.DateTimeField(help_text="定位时间（ISO 8601）")
+    t = MomentField(help_text="定位时间（ISO 8601）")
     lng = serializers.FloatField(help_text="经度（WGS84）；无效坐标计入剔除，不报错")
     lat = serializers.FloatField(help_text="纬度（WGS84）")
     accuracy = serializers.FloatField(required=False, allow_null=True, help_text="精度（米）")
@@ -256,7 +272,7 @@ class FindingRequestSerializer(serializers.Serializer[dict[str, Any]]):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     description = serializers.CharField(max_length=2000)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    at = serializers.DateTimeField(help_text="发现时间")
+    at = MomentField(help_text="发现时间")
     photos = serializers.ListField(
         child=serializers.FileField(),
         required=False,
@@ -286,7 +302,7 @@ class TickRequestSerializer(serializers.Serializer[dict[str, Any]]):
     segment = id_field(help_text="路段 id")
     category = id_field(help_text="检查项（小类）id")
     ok = serializers.BooleanField(help_text="正常")
-    at = serializers.DateTimeField()
+    at = MomentField()
 
 
 class TickSerializer(serializers.Serializer[dict[str, Any]]):
@@ -298,7 +314,7 @@ class TickSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class RoundEndRequestSerializer(serializers.Serializer[dict[str, Any]]):
-    ended_at = serializers.DateTimeField()
+    ended_at = MomentField()
 
 
 _ROUND_OPEN = OpenApiResponse(
