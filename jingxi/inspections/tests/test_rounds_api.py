@@ -17,8 +17,19 @@ from PIL import Image
 from conftest import Cast, World
 from jingxi.cases.choices import Source, Status
 from jingxi.cases.models import Case
+from jingxi.cases.services import case_report
 from jingxi.inspections.choices import PointDrop, RoundStatus
-from jingxi.inspections.models import Round, RoundFinding, RoundSegment, TrackPoint
+from jingxi.inspections.models import (
+    Duty,
+    DutyShift,
+    Plan,
+    Round,
+    RoundFinding,
+    RoundSegment,
+    Route,
+    RouteStart,
+    TrackPoint,
+)
 from jingxi.org.models import User
 
 # 青年路 runs along lat 34.71 from lng 113.95 to 113.99 (conftest's world).
@@ -311,3 +322,50 @@ def test_today_shows_the_open_round_and_no_route(phone: Client, cast: Cast) -> N
     assert client_for(cast.dispatcher).get(url("api-inspection-today")).status_code == 403
     listed = phone.get(url("api-round-list")).json()
     assert listed["count"] == 1 and listed["results"][0]["client_id"] == str(rid)
+
+
+def test_today_shows_the_duty_and_the_route_with_its_pending_checks(
+    phone: Client, cast: Cast, world: World
+) -> None:
+    day = timezone.localdate()
+    shift = DutyShift.objects.create(
+        jurisdiction=world.jurisdiction, name="早班", starts=dt.time(7), ends=dt.time(15)
+    )
+    Duty.objects.create(
+        jurisdiction=world.jurisdiction, inspector=cast.inspector, day=day, shift=shift
+    )
+    plan = Plan.objects.create(
+        jurisdiction=world.jurisdiction, day=day, generated_at=timezone.now()
+    )
+    office = RouteStart.objects.create(
+        jurisdiction=world.jurisdiction, name="县精细办", lng=113.96, lat=34.705
+    )
+    check = case_report(
+        jurisdiction=world.jurisdiction,
+        category=world.exposed_garbage,
+        lng=113.955,
+        lat=QINGNIAN_LAT,
+        description="待核实",
+        source=Source.CITIZEN_WEB,
+    )
+    west = world.segments["qingnian-west"].pk
+    Route.objects.create(
+        plan=plan,
+        inspector=cast.inspector,
+        start=office,
+        required_m=1830,
+        length_m=2500,
+        minutes=38,
+        geometry={"type": "LineString", "coordinates": [[113.96, 34.705], [113.95, 34.71]]},
+        stops=[{"kind": "segment", "id": west}, {"kind": "case", "id": check.pk}],
+    )
+    body = phone.get(url("api-inspection-today")).json()
+    assert body["day"] == day.isoformat()
+    assert body["duty"]["shift"]["name"] == "早班" and body["duty"]["status"] == "on_duty"
+    route = body["route"]
+    assert route["plan"] == plan.pk and route["start"]["name"] == "县精细办"
+    assert route["stops"][0] == {"kind": "segment", "id": west}
+    assert [c["number"] for c in route["pending_checks"]] == [check.number]
+    assert route["minutes"] == 38 and route["length_m"] == 2500
+    # Another inspector's route is not theirs to see: none for the road chief either.
+    assert client_for(cast.road_chief).get(url("api-inspection-today")).status_code == 403
