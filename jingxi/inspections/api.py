@@ -87,6 +87,8 @@ class _RoundView(APIView):
 
 class CoverSerializer(serializers.Serializer[dict[str, Any]]):
     segment = serializers.IntegerField(help_text="路段 id")
+    road_name = serializers.CharField(help_text="道路名称")
+    seq = serializers.IntegerField(help_text="路段在道路上的序号")
     covered_m = serializers.FloatField(help_text="轨迹缓冲区内的路段长度（米）")
     ratio = serializers.FloatField(help_text="覆盖比例 0–1")
     walked = serializers.BooleanField(help_text="达到覆盖比例：已巡")
@@ -114,7 +116,11 @@ class RoundSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 def _round_data(round_: Round, *, coverage: bool = True) -> dict[str, Any]:
-    covers = list(round_.segments.order_by("segment_id")) if coverage else []
+    covers = (
+        list(round_.segments.select_related("segment__road").order_by("segment_id"))
+        if coverage
+        else []
+    )
     return {
         "client_id": round_.client_id,
         "day": round_.day,
@@ -134,6 +140,8 @@ def _round_data(round_: Round, *, coverage: bool = True) -> dict[str, Any]:
         "coverage": [
             {
                 "segment": c.segment_id,
+                "road_name": c.segment.road.name,
+                "seq": c.segment.seq,
                 "covered_m": c.covered_m,
                 "ratio": c.ratio,
                 "walked": c.walked,

@@ -215,6 +215,7 @@ def test_end_once_computes_coverage_and_late_points_join(phone: Client, world: W
     west = world.segments["qingnian-west"].pk
     (cover,) = [c for c in body["coverage"] if c["segment"] == west]
     assert 0.4 < cover["ratio"] < 0.6 and not cover["walked"]
+    assert (cover["road_name"], cover["seq"]) == ("青年路", 1)
     again = post(phone, "api-round-end", {"ended_at": timezone.now().isoformat()}, rid)
     assert again.json()["ended_at"] == body["ended_at"]
     late = post(phone, "api-round-points", {"points": rest}, rid)
