@@ -36,6 +36,7 @@ from jingxi.inspections.models import ChecklistTick, Duty, Round, RoundFinding, 
 from jingxi.lib.drf import id_field
 from jingxi.org.models import User
 from jingxi.org.roles import Perm, RoleSet, roles_of
+from jingxi.places.models import Segment
 
 SEQ_MAX = 2**31 - 1
 #: The earliest moment a round's record may carry, and how far ahead of the server's
@@ -111,16 +112,38 @@ class RoundSerializer(serializers.Serializer[dict[str, Any]]):
     track_purged_at = serializers.DateTimeField(allow_null=True)
     findings = serializers.IntegerField(help_text="上报的问题数")
     ticks = serializers.IntegerField(help_text="检查项记录数")
-    segments_walked = serializers.IntegerField(help_text="已巡路段数（结束后计算）")
-    coverage = CoverSerializer(many=True, help_text="轨迹经过的路段（结束后计算）")
-
-
-def _round_data(round_: Round, *, coverage: bool = True) -> dict[str, Any]:
-    covers = (
-        list(round_.segments.select_related("segment__road").order_by("segment_id"))
-        if coverage
-        else []
+    segments_walked = serializers.IntegerField(help_text="已巡路段数")
+    coverage = CoverSerializer(
+        many=True, help_text="轨迹经过的路段：巡查中为当前的计算，结束后为保存的结果"
     )
+
+
+def _covers(round_: Round) -> list[dict[str, Any]]:
+    """The round's coverage: measured so far while it is open, as stored once ended."""
+    if round_.status == RoundStatus.OPEN:
+        measured, _walked = selectors.round_coverage_measure(round_=round_)
+        names = {
+            pk: (road, seq)
+            for pk, road, seq in Segment.objects.filter(
+                pk__in=[c.segment_id for c in measured]
+            ).values_list("pk", "road__name", "seq")
+        }
+        rows = [
+            (c.segment_id, *names.get(c.segment_id, ("", 0)), c.covered_m, c.ratio, c.walked)
+            for c in measured
+        ]
+    else:
+        stored = round_.segments.select_related("segment__road").order_by("segment_id")
+        rows = [
+            (c.segment_id, c.segment.road.name, c.segment.seq, c.covered_m, c.ratio, c.walked)
+            for c in stored
+        ]
+    keys = ("segment", "road_name", "seq", "covered_m", "ratio", "walked")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def _round_data(round_: Round) -> dict[str, Any]:
+    covers = _covers(round_)
     return {
         "client_id": round_.client_id,
         "day": round_.day,
@@ -136,18 +159,8 @@ def _round_data(round_: Round, *, coverage: bool = True) -> dict[str, Any]:
         "track_purged_at": round_.track_purged_at,
         "findings": round_.findings.count(),
         "ticks": round_.ticks.count(),
-        "segments_walked": sum(1 for c in covers if c.walked),
-        "coverage": [
-            {
-                "segment": c.segment_id,
-                "road_name": c.segment.road.name,
-                "seq": c.segment.seq,
-                "covered_m": c.covered_m,
-                "ratio": c.ratio,
-                "walked": c.walked,
-            }
-            for c in covers
-        ],
+        "segments_walked": sum(1 for c in covers if c["walked"]),
+        "coverage": covers,
     }
 
 

@@ -209,12 +209,17 @@ def test_end_once_computes_coverage_and_late_points_join(phone: Client, world: W
         seq0=len(first),
     )
     post(phone, "api-round-points", {"points": first}, rid)
+    west = world.segments["qingnian-west"].pk
+    so_far = phone.get(url("api-round-detail", rid)).json()
+    assert so_far["status"] == RoundStatus.OPEN
+    (live,) = [c for c in so_far["coverage"] if c["segment"] == west]
+    assert 0.4 < live["ratio"] < 0.6 and live["road_name"] == "青年路"
+    assert not RoundSegment.objects.exists()  # measured for the answer, stored at the end
     ended_at = t0 + dt.timedelta(hours=1)
     end = post(phone, "api-round-end", {"ended_at": ended_at.isoformat()}, rid)
     assert end.status_code == 200, end.content
     body = end.json()
     assert body["status"] == RoundStatus.ENDED
-    west = world.segments["qingnian-west"].pk
     (cover,) = [c for c in body["coverage"] if c["segment"] == west]
     assert 0.4 < cover["ratio"] < 0.6 and not cover["walked"]
     assert (cover["road_name"], cover["seq"]) == ("青年路", 1)
