@@ -25,7 +25,6 @@ urlpatterns = [
     path("cases/", include("jingxi.cases.urls")),
     path("inspections/", include("jingxi.inspections.urls")),
     path("hotline/", include("jingxi.hotline.urls")),
-    path("inspections/", include("jingxi.inspections.urls")),
     path("public/", include("jingxi.public.urls")),
     path("open311/v2/", include("jingxi.open311.urls")),
     path("wechat/", include("jingxi.wechat.urls")),

@@ -17,9 +17,22 @@ from PIL import Image
 from conftest import Cast, World
 from jingxi.cases.choices import Source, Status
 from jingxi.cases.models import Case
+from jingxi.cases.services import case_report
 from jingxi.inspections.choices import PointDrop, RoundStatus
-from jingxi.inspections.models import Round, RoundFinding, RoundSegment, TrackPoint
-from jingxi.org.models import User
+from jingxi.inspections.models import (
+    Duty,
+    DutyShift,
+    Plan,
+    Round,
+    RoundFinding,
+    RoundSegment,
+    Route,
+    RouteStart,
+    TrackPoint,
+)
+from jingxi.org.choices import Role
+from jingxi.org.models import Membership, User
+from jingxi.org.tests.factories import UserFactory
 
 # 青年路 runs along lat 34.71 from lng 113.95 to 113.99 (conftest's world).
 QINGNIAN_LAT = 34.71
@@ -196,14 +209,20 @@ def test_end_once_computes_coverage_and_late_points_join(phone: Client, world: W
         seq0=len(first),
     )
     post(phone, "api-round-points", {"points": first}, rid)
+    west = world.segments["qingnian-west"].pk
+    so_far = phone.get(url("api-round-detail", rid)).json()
+    assert so_far["status"] == RoundStatus.OPEN
+    (live,) = [c for c in so_far["coverage"] if c["segment"] == west]
+    assert 0.4 < live["ratio"] < 0.6 and live["road_name"] == "青年路"
+    assert not RoundSegment.objects.exists()  # measured for the answer, stored at the end
     ended_at = t0 + dt.timedelta(hours=1)
     end = post(phone, "api-round-end", {"ended_at": ended_at.isoformat()}, rid)
     assert end.status_code == 200, end.content
     body = end.json()
     assert body["status"] == RoundStatus.ENDED
-    west = world.segments["qingnian-west"].pk
     (cover,) = [c for c in body["coverage"] if c["segment"] == west]
     assert 0.4 < cover["ratio"] < 0.6 and not cover["walked"]
+    assert (cover["road_name"], cover["seq"]) == ("青年路", 1)
     again = post(phone, "api-round-end", {"ended_at": timezone.now().isoformat()}, rid)
     assert again.json()["ended_at"] == body["ended_at"]
     late = post(phone, "api-round-points", {"points": rest}, rid)
@@ -311,3 +330,78 @@ def test_today_shows_the_open_round_and_no_route(phone: Client, cast: Cast) -> N
     assert client_for(cast.dispatcher).get(url("api-inspection-today")).status_code == 403
     listed = phone.get(url("api-round-list")).json()
     assert listed["count"] == 1 and listed["results"][0]["client_id"] == str(rid)
+
+
+def test_today_shows_the_duty_and_the_route_with_its_pending_checks(
+    phone: Client, cast: Cast, world: World
+) -> None:
+    day = timezone.localdate()
+    shift = DutyShift.objects.create(
+        jurisdiction=world.jurisdiction, name="早班", starts=dt.time(7), ends=dt.time(15)
+    )
+    Duty.objects.create(
+        jurisdiction=world.jurisdiction, inspector=cast.inspector, day=day, shift=shift
+    )
+    plan = Plan.objects.create(
+        jurisdiction=world.jurisdiction, day=day, generated_at=timezone.now()
+    )
+    office = RouteStart.objects.create(
+        jurisdiction=world.jurisdiction, name="县精细办", lng=113.96, lat=34.705
+    )
+    check = case_report(
+        jurisdiction=world.jurisdiction,
+        category=world.exposed_garbage,
+        lng=113.955,
+        lat=QINGNIAN_LAT,
+        description="待核实",
+        source=Source.CITIZEN_WEB,
+    )
+    west = world.segments["qingnian-west"].pk
+    Route.objects.create(
+        plan=plan,
+        inspector=cast.inspector,
+        start=office,
+        required_m=1830,
+        length_m=2500,
+        minutes=38,
+        geometry={"type": "LineString", "coordinates": [[113.96, 34.705], [113.95, 34.71]]},
+        stops=[{"kind": "segment", "id": west}, {"kind": "case", "id": check.pk}],
+    )
+    body = phone.get(url("api-inspection-today")).json()
+    assert body["day"] == day.isoformat()
+    assert body["duty"]["shift"]["name"] == "早班" and body["duty"]["status"] == "on_duty"
+    route = body["route"]
+    assert route["plan"] == plan.pk and route["start"]["name"] == "县精细办"
+    assert route["stops"][0] == {"kind": "segment", "id": west}
+    assert [c["number"] for c in route["pending_checks"]] == [check.number]
+    assert route["minutes"] == 38 and route["length_m"] == 2500
+    # Another inspector's route is not theirs to see: none for the road chief either.
+    assert client_for(cast.road_chief).get(url("api-inspection-today")).status_code == 403
+
+
+def test_another_inspectors_round_is_404_to_every_call(
+    phone: Client, world: World, cast: Cast
+) -> None:
+    colleague = UserFactory(username="inspector2", jurisdiction=world.jurisdiction)
+    Membership.objects.create(user=colleague, unit=world.office, role=Role.INSPECTOR)
+    rid = uuid.uuid4()
+    start(phone, rid)
+    other = client_for(colleague)
+    now = timezone.now().isoformat()
+    assert other.get(url("api-round-detail", rid)).status_code == 404
+    for name, body in (
+        ("api-round-points", {"points": walk(lng_from=113.951, lng_to=113.952, t0=timezone.now())}),
+        ("api-round-findings", finding_body(world)),
+        (
+            "api-round-ticks",
+            {"client_id": str(uuid.uuid4()), "segment": 1, "category": 1, "ok": True, "at": now},
+        ),
+        ("api-round-end", {"ended_at": now}),
+    ):
+        answer = post(other, name, body, rid)
+        assert answer.status_code == 404 and answer.json()["code"] == "not_found", name
+    # The same phone id names the colleague's own round: ids are per inspector.
+    assert start(other, rid).status_code == 201
+    assert Round.objects.filter(client_id=rid).count() == 2
+    assert not TrackPoint.objects.exists() and not Case.objects.exists()
+    assert Round.objects.get(client_id=rid, inspector=cast.inspector).status == RoundStatus.OPEN
