@@ -1,4 +1,5 @@
-"""The office's maps of daily inspection: a day's coverage and the live positions.
+"""The office's live view of daily inspection: today's progress with the open rounds,
+a day's coverage map and the live positions.
 
 `coverage_geojson` colours each segment of a day by what the rounds proved of it:
 walked (a round covered it), partly walked (the best round covered more than nothing and
@@ -18,11 +19,91 @@ from typing import Any
 from django.db.models import Exists, F, FloatField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from jingxi.inspections import reports
 from jingxi.inspections.choices import RoundStatus
 from jingxi.inspections.models import PlanItem, Round, RoundSegment, TrackPoint
 from jingxi.inspections.reports import cover_ratio_of
+from jingxi.inspections.selectors import round_coverage_measure
 from jingxi.org.models import Jurisdiction
 from jingxi.places.models import Segment
+
+# --- today's progress ----------------------------------------------------------------
+
+
+def today_progress(*, jurisdiction: Jurisdiction, day: dt.date) -> reports.CoverageReport:
+    """The day's coverage per inspector, with what the open rounds walked so far.
+
+    An open round stores its coverage when it ends; until then it is measured from its
+    points (`selectors.round_coverage_measure`, one track read per open round: an
+    inspector has at most one open round, so at most one per inspector on duty).
+    """
+    report = reports.coverage_report(
+        jurisdiction=jurisdiction,
+        period=reports.Period.DAY,
+        day=day,
+        grouping=reports.Grouping.INSPECTOR,
+    )
+    rounds = list(Round.objects.filter(jurisdiction=jurisdiction, day=day, status=RoundStatus.OPEN))
+    if not rounds:
+        return report
+    planned = dict(
+        reports.planned_items(jurisdiction, day, day + dt.timedelta(days=1))
+        .annotate(done=reports.walked_that_day(jurisdiction.pk))
+        .filter(done=False)
+        .values_list("segment_id", "inspector_id")
+    )
+    lengths: dict[int, float] = {}
+    by_key = {r.key: r for r in report.rows}
+    counted: set[int] = set()
+    for rnd in rounds:
+        covers, _walked_m = round_coverage_measure(round_=rnd)
+        walked = [c for c in covers if c.walked]
+        lengths.update(
+            Segment.objects.filter(pk__in=[c.segment_id for c in walked]).values_list(
+                "pk", "length_m"
+            )
+        )
+        for cover in walked:
+            if cover.segment_id in planned and cover.segment_id not in counted:
+                counted.add(cover.segment_id)
+                for row in (by_key.get(planned[cover.segment_id]), report.total):
+                    if row is not None:
+                        row.walked_segments += 1
+                        row.walked_m += lengths[cover.segment_id]
+    return report
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    inspector_id: int
+    inspector: str
+    started_at: dt.datetime
+    last_point_at: dt.datetime | None
+    walked_m: float
+
+    @property
+    def walked_km(self) -> float:
+        return self.walked_m / 1000
+
+
+def open_rounds(*, jurisdiction: Jurisdiction) -> list[OpenRound]:
+    """The rounds open now, with whose they are (no positions: see `positions_live`)."""
+    rows = (
+        Round.objects.filter(jurisdiction=jurisdiction, status=RoundStatus.OPEN)
+        .order_by("started_at")
+        .values_list(
+            "inspector_id",
+            "inspector__full_name",
+            "inspector__username",
+            "started_at",
+            "last_point_at",
+            "walked_m",
+        )
+    )
+    return [OpenRound(i, name or username, s, last, m) for i, name, username, s, last, m in rows]
+
+
+# --- the coverage map -------------------------------------------------------------------
 
 WALKED = "walked"
 PARTLY = "partly"

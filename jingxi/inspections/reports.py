@@ -41,7 +41,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from jingxi.inspections.choices import RoundStatus
 from jingxi.inspections.models import (
     InspectionSettings,
     PlanItem,
@@ -95,7 +94,7 @@ def period_bounds(period: Period, day: dt.date) -> tuple[dt.date, dt.date]:
 # --- building blocks ------------------------------------------------------------------
 
 
-def _walked_that_day(jurisdiction_id: int) -> Exists:
+def walked_that_day(jurisdiction_id: int) -> Exists:
     """For a PlanItem row: the planned segment was walked on the plan's day."""
     return Exists(
         RoundSegment.objects.filter(
@@ -107,7 +106,7 @@ def _walked_that_day(jurisdiction_id: int) -> Exists:
     )
 
 
-def _planned_items(jurisdiction: Jurisdiction, start: dt.date, end: dt.date) -> QuerySet[PlanItem]:
+def planned_items(jurisdiction: Jurisdiction, start: dt.date, end: dt.date) -> QuerySet[PlanItem]:
     return PlanItem.objects.filter(
         plan__jurisdiction=jurisdiction,
         plan__day__gte=start,
@@ -223,9 +222,7 @@ def labels_of(grouping: Grouping, keys: Iterable[int | None]) -> dict[int | None
 def _planned_by(
     jurisdiction: Jurisdiction, start: dt.date, end: dt.date, key: str | None
 ) -> list[dict[str, Any]]:
-    items = _planned_items(jurisdiction, start, end).annotate(
-        done=_walked_that_day(jurisdiction.pk)
-    )
+    items = planned_items(jurisdiction, start, end).annotate(done=walked_that_day(jurisdiction.pk))
     figures = {
         "n": Count("pk"),
         "m": Coalesce(Sum("length_m"), Value(0.0)),
@@ -348,39 +345,6 @@ def coverage_report(
     return CoverageReport(period, grouping, start, end, ordered, total)
 
 
-# --- today's progress ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OpenRound:
-    inspector_id: int
-    inspector: str
-    started_at: dt.datetime
-    last_point_at: dt.datetime | None
-    walked_m: float
-
-    @property
-    def walked_km(self) -> float:
-        return self.walked_m / 1000
-
-
-def open_rounds(*, jurisdiction: Jurisdiction) -> list[OpenRound]:
-    """The rounds open now, with whose they are (no positions: see `positions_live`)."""
-    rows = (
-        Round.objects.filter(jurisdiction=jurisdiction, status=RoundStatus.OPEN)
-        .order_by("started_at")
-        .values_list(
-            "inspector_id",
-            "inspector__full_name",
-            "inspector__username",
-            "started_at",
-            "last_point_at",
-            "walked_m",
-        )
-    )
-    return [OpenRound(i, name or username, s, last, m) for i, name, username, s, last, m in rows]
-
-
 # --- the gap list ---------------------------------------------------------------------
 
 
@@ -421,8 +385,8 @@ def gap_list(
         .values("best")
     )
     rows = (
-        _planned_items(jurisdiction, day, day + dt.timedelta(days=1))
-        .annotate(done=_walked_that_day(jurisdiction.pk))
+        planned_items(jurisdiction, day, day + dt.timedelta(days=1))
+        .annotate(done=walked_that_day(jurisdiction.pk))
         .filter(done=False)
         .annotate(best=Coalesce(Subquery(best, output_field=FloatField()), Value(0.0)))
         .order_by("-days_overdue", "inspector__full_name", "segment__road__name", "segment__seq")
@@ -462,8 +426,8 @@ def gap_list(
 def gap_count(*, jurisdiction: Jurisdiction, day: dt.date) -> tuple[int, float]:
     """How many planned segments of the day were not walked, and their length (m)."""
     figures = (
-        _planned_items(jurisdiction, day, day + dt.timedelta(days=1))
-        .annotate(done=_walked_that_day(jurisdiction.pk))
+        planned_items(jurisdiction, day, day + dt.timedelta(days=1))
+        .annotate(done=walked_that_day(jurisdiction.pk))
         .filter(done=False)
         .aggregate(n=Count("pk"), m=Coalesce(Sum("length_m"), Value(0.0)))
     )

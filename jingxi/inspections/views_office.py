@@ -65,10 +65,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "today": today,
         "yesterday": yesterday,
-        "report": reports.coverage_report(
-            jurisdiction=jurisdiction, period=Period.DAY, day=today, grouping=Grouping.INSPECTOR
-        ),
-        "open_rounds": reports.open_rounds(jurisdiction=jurisdiction),
+        "report": livemap.today_progress(jurisdiction=jurisdiction, day=today),
+        "open_rounds": livemap.open_rounds(jurisdiction=jurisdiction),
         "gaps": gaps,
         "gaps_km": gaps_m / 1000,
     }

@@ -8,9 +8,10 @@ import pytest
 
 from conftest import Cast, World
 from jingxi.inspections import compliance, livemap, reports
-from jingxi.inspections.models import FrequencyRule
+from jingxi.inspections.models import FrequencyRule, TrackPoint
 from jingxi.inspections.reports import Grouping, Period
 from jingxi.inspections.tests.factories_office import (
+    at,
     finding_make,
     plan_make,
     point_add,
@@ -218,3 +219,32 @@ def test_positions_only_open_rounds_last_point(world: World, cast: Cast, second:
     assert [(p.round_id, p.lng) for p in positions] == [(live.pk, 113.955)]
     features = livemap.positions_geojson(positions)["features"]
     assert features[0]["properties"]["inspector"] == "督导员小张"
+
+
+def test_today_counts_what_open_rounds_walked_so_far(world: World, cast: Cast) -> None:
+    s = world.segments
+    plan_make(
+        jurisdiction=world.jurisdiction,
+        day=DAY,
+        items=[(s["qingnian-west"], cast.inspector), (s["qingnian-east"], cast.inspector)],
+    )
+    live = round_make(
+        jurisdiction=world.jurisdiction, inspector=cast.inspector, day=DAY, ratios={}, end=None
+    )
+    for i in range(41):  # along 青年路 west, every ~46 m, 20 s apart
+        TrackPoint.objects.create(
+            round=live,
+            seq=i + 1,
+            lng=113.95 + 0.0005 * i,
+            lat=34.71,
+            at=at(DAY, 8) + dt.timedelta(seconds=20 * i),
+            accuracy_m=5,
+        )
+    stored = reports.coverage_report(
+        jurisdiction=world.jurisdiction, period=Period.DAY, day=DAY, grouping=Grouping.INSPECTOR
+    )
+    assert stored.total.walked_segments == 0
+    today = livemap.today_progress(jurisdiction=world.jurisdiction, day=DAY)
+    me = _by_label(today)["督导员小张"]
+    assert (me.walked_segments, me.walked_m) == (1, 1830.0)
+    assert today.total.walked_segments == 1
