@@ -2,7 +2,7 @@
 (a few days for a small test county).
 
 Written after the cases, through the inspections' services only (profiles, roster,
-areas, scope, `plan_generate`, `routes_build`, `round_start`, `round_points_add`,
+areas, scope, `plan_make` (the plan and its routes), `round_start`, `round_points_add`,
 `round_finding_add`, `round_end`), day by day, so each day's plan sees the walks of
 the days before it. Deterministic for a seed and a day.
 
@@ -11,7 +11,7 @@ the days before it. Deterministic for a seed and a day.
   so the plans cover their scope once the first days' backlog is walked.
 - **Areas:** the scope cut into one sector per inspector around the centre.
 - **Rounds:** each inspector on duty walks their route from 08:00, a position every
-  40 m with a few metres of noise; about one round in five stops early (the day's
+  80 m with a few metres of noise; about one round in five stops early (the day's
   misses, some segments partly walked); now and then a problem found is filed.
 - **Today:** the plan and routes; from 09:00 the rounds of all inspectors but the
   first demo login are under way (open), so the office's live page shows them.
@@ -41,10 +41,9 @@ from jingxi.inspections.models import (
     Round,
     Route,
 )
-from jingxi.inspections.plans import plan_generate
 from jingxi.inspections.profiles import inspector_profile_set, route_start_set
 from jingxi.inspections.roster import area_assign, duty_mark_absent, roster_fill, scope_grid_add
-from jingxi.inspections.routes import routes_build
+from jingxi.inspections.routes import plan_make
 from jingxi.inspections.services import round_end, round_finding_add, round_points_add, round_start
 from jingxi.org.choices import Role
 from jingxi.org.models import Jurisdiction, Membership, User
@@ -348,11 +347,10 @@ def demo_inspections_load(
     modes = _setup(jurisdiction, cast, first, today)
     for offset in range(days + 1):
         day = first + dt.timedelta(days=offset)
-        plan = plan_generate(
-            jurisdiction=jurisdiction, day=day, by=cast.dispatcher, reason="每日计划"
-        )
+        # The evening job's path: the plan and its routes (routes.plan_make).
+        plan = plan_make(jurisdiction=jurisdiction, day=day, by=cast.dispatcher, reason="每日计划")
         loaded.plans += 1
-        loaded.routes += len(routes_build(plan=plan))
+        loaded.routes += Route.objects.filter(plan=plan).count()
         is_today = day == today
         for i, route in enumerate(
             Route.objects.filter(plan=plan)
