@@ -2,9 +2,10 @@
 a day's coverage map and the live positions.
 
 `coverage_geojson` colours each segment of a day by what the rounds proved of it:
-walked (a round covered it), partly walked (the best round covered more than nothing and
-less than the cover ratio), missed (planned, not covered at all), and walked though not
-planned. One query: the segments planned or touched that day, with their best ratio.
+walked (a round covered it), partly walked (planned; the best round covered more than
+nothing and less than the cover ratio), missed (planned, not covered at all), and walked
+though not planned (a street only crossed is not shown). One query: the segments planned
+or walked that day, with their best ratio.
 
 `positions_live` is personal data (a staff member's position): the caller checks
 `Perm.POSITIONS`; it reads only rounds open now, and only each one's last kept point.
@@ -13,6 +14,7 @@ planned. One query: the segments planned or touched that day, with their best ra
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,30 +49,50 @@ def today_progress(*, jurisdiction: Jurisdiction, day: dt.date) -> reports.Cover
     if not rounds:
         return report
     planned = dict(
-        reports.planned_items(jurisdiction, day, day + dt.timedelta(days=1))
-        .annotate(done=reports.walked_that_day(jurisdiction.pk))
-        .filter(done=False)
-        .values_list("segment_id", "inspector_id")
-    )
-    lengths: dict[int, float] = {}
-    by_key = {r.key: r for r in report.rows}
-    counted: set[int] = set()
-    for rnd in rounds:
-        covers, _walked_m = round_coverage_measure(round_=rnd)
-        walked = [c for c in covers if c.walked]
-        lengths.update(
-            Segment.objects.filter(pk__in=[c.segment_id for c in walked]).values_list(
-                "pk", "length_m"
-            )
+        reports.planned_items(jurisdiction, day, day + dt.timedelta(days=1)).values_list(
+            "segment_id", "inspector_id"
         )
-        for cover in walked:
-            if cover.segment_id in planned and cover.segment_id not in counted:
-                counted.add(cover.segment_id)
-                for row in (by_key.get(planned[cover.segment_id]), report.total):
-                    if row is not None:
-                        row.walked_segments += 1
-                        row.walked_m += lengths[cover.segment_id]
+    )
+    stored = set(
+        RoundSegment.objects.filter(
+            walked=True, round__jurisdiction=jurisdiction, round__day=day
+        ).values_list("segment_id", "round__inspector_id")
+    )
+    walked = {
+        (c.segment_id, rnd.inspector_id)
+        for rnd in rounds
+        for c in round_coverage_measure(round_=rnd)[0]
+        if c.walked
+    } - stored
+    _add_walks(report, walked, stored, planned)
     return report
+
+
+def _add_walks(
+    report: reports.CoverageReport,
+    walked: set[tuple[int, int]],
+    stored: set[tuple[int, int]],
+    planned: Mapping[int, int | None],
+) -> None:
+    """Count the open rounds' new walks (segment, inspector) into the report's rows."""
+    lengths = dict(
+        Segment.objects.filter(pk__in={sid for sid, _u in walked}).values_list("pk", "length_m")
+    )
+    by_key = {r.key: r for r in report.rows}
+    before = {sid for sid, _u in stored}
+    for sid, uid in sorted(walked):  # walked in all: per inspector
+        row = by_key.get(uid)
+        if row is not None:
+            row.all_walked_segments += 1
+            row.all_walked_m += lengths[sid]
+    for sid in sorted({sid for sid, _u in walked} - before):  # new to the day
+        report.total.all_walked_segments += 1
+        report.total.all_walked_m += lengths[sid]
+        if planned.get(sid) is not None:
+            for row in (by_key.get(planned[sid]), report.total):
+                if row is not None:
+                    row.walked_segments += 1
+                    row.walked_m += lengths[sid]
 
 
 @dataclass(frozen=True)
@@ -138,10 +160,9 @@ def coverage_geojson(*, jurisdiction: Jurisdiction, day: dt.date) -> dict[str, A
         Segment.objects.filter(road__jurisdiction=jurisdiction)
         .annotate(
             planned=Exists(plan_items),
-            touched=Exists(touches),
             walked=Exists(touches.filter(walked=True)),
         )
-        .filter(Q(planned=True) | Q(touched=True))
+        .filter(Q(planned=True) | Q(walked=True))
         .annotate(
             best=Coalesce(Subquery(best, output_field=FloatField()), Value(0.0)),
             inspector_name=Subquery(inspector),

@@ -248,3 +248,19 @@ def test_today_counts_what_open_rounds_walked_so_far(world: World, cast: Cast) -
     me = _by_label(today)["督导员小张"]
     assert (me.walked_segments, me.walked_m) == (1, 1830.0)
     assert today.total.walked_segments == 1
+    assert (me.all_walked_segments, today.total.all_walked_m) == (1, 1830.0)
+
+
+def test_a_street_only_crossed_is_not_on_the_map(world: World, cast: Cast) -> None:
+    s = world.segments
+    plan_make(
+        jurisdiction=world.jurisdiction, day=DAY, items=[(s["qingnian-west"], cast.inspector)]
+    )
+    round_make(
+        jurisdiction=world.jurisdiction,
+        inspector=cast.inspector,
+        day=DAY,
+        ratios={s["qingnian-west"]: 1.0, s["jianshe-south"]: 0.05},
+    )
+    collection = livemap.coverage_geojson(jurisdiction=world.jurisdiction, day=DAY)
+    assert [f["properties"]["id"] for f in collection["features"]] == [s["qingnian-west"].pk]
