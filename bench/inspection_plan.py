@@ -175,6 +175,25 @@ def run(db: Path, scale: float, n_inspectors: int) -> None:
         f"({ratio:.2f} x bound, {baseline_s:.1f} s)"
     )
     print(f"  routes in several parts      {split:>8}")
+    loads = sorted(r.required_m / 1000 for r in reports)
+    if loads:
+        print(f"  km per inspector             {loads[0]:.1f} min, {loads[-1]:.1f} max")
+    # An absence: regenerate, as the office does after marking it on the roster.
+    from jingxi.inspections.models import PlanChange
+    from jingxi.inspections.roster import duty_mark_absent
+
+    absent = reports[0].inspector_id if reports else None
+    if absent is not None:
+        from jingxi.org.models import User
+
+        user = User.objects.get(pk=absent)
+        duty_mark_absent(jurisdiction=j, inspector=user, day=DAY, by=None, reason="bench")
+        t0 = time.perf_counter()
+        plan = plan_generate(jurisdiction=j, day=DAY, by=None, reason="bench absence")
+        routes_build(plan=plan)
+        again_s = time.perf_counter() - t0
+        moved = PlanChange.objects.get(plan=plan, version=plan.version).moved
+        print(f"  regenerate after an absence  {again_s:>8.2f} s, {len(moved)} segments moved")
 
 
 def main() -> int:

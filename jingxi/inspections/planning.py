@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from jingxi.cases.models import Case
 from jingxi.inspections.frequencies import settings_for
 from jingxi.inspections.models import (
     Duty,
@@ -154,3 +155,19 @@ def route_stops_described(route: Route) -> list[dict[str, Any]]:
         else:
             out.append({**stop, "label": ""})
     return out
+
+
+def route_waypoints(route: Route) -> list[tuple[str, float, float]]:
+    """The route's pending checks as (label, lng, lat), in the walk's order."""
+    ids = [s["id"] for s in route.stops if s.get("kind") == "case"]
+    where = {
+        pk: (number, lng, lat)
+        for pk, number, lng, lat in Case.objects.filter(pk__in=ids).values_list(
+            "pk", "number", "lng", "lat"
+        )
+    }
+    return [
+        (_("待核实/核查案件") + f" {where[i][0]}", where[i][1], where[i][2])
+        for i in ids
+        if i in where
+    ]

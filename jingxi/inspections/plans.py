@@ -17,7 +17,9 @@
    unassigned, and its length is the plan's shortfall.
 
 Regenerating (an absence, a swap) replaces the items, increments the version and
-writes a `PlanChange` with who, why and the segments that moved.
+writes a `PlanChange` with who, why and the segments that moved. It keeps each segment
+with its previous inspector while they are on duty, have room and (for their own grid)
+still hold the grid, so only the absent inspector's segments move.
 """
 
 from __future__ import annotations
@@ -102,8 +104,14 @@ def _distance(load: Load, x: float, y: float) -> float:
     return 0.0 if centre is None else math.hypot(centre[0] - x, centre[1] - y)
 
 
-def assign(due: Sequence[DueSegment], loads: Sequence[Load], layout: Layout) -> Assignment:
-    """Share `due` (in priority order) among `loads` (see the module docstring)."""
+def assign(
+    due: Sequence[DueSegment],
+    loads: Sequence[Load],
+    layout: Layout,
+    keep: Mapping[int, tuple[int | None, str]] | None = None,
+) -> Assignment:
+    """Share `due` (in priority order) among `loads` (see the module docstring); `keep`:
+    the previous version's segment → (user id, reason), kept where still valid."""
     out = Assignment(due={d.segment.id: d for d in due})
     owners: dict[int, list[Load]] = {}
     for load in loads:
@@ -128,6 +136,15 @@ def assign(due: Sequence[DueSegment], loads: Sequence[Load], layout: Layout) -> 
         out.items[d.segment.id] = (load.user_id, reason)
 
     for d in taken:
+        uid, why = (keep or {}).get(d.segment.id, (None, ""))
+        before = by_user.get(uid) if uid is not None else None
+        if before is None or not before.fits(d.segment.length_m):
+            continue
+        if why != PlanReason.OWN or d.segment.grid_id in before.grids:
+            give(d, before, why)
+    for d in taken:
+        if d.segment.id in out.items:
+            continue
         grid = d.segment.grid_id
         own = [o for o in owners.get(grid, []) if o.fits(d.segment.length_m)] if grid else []
         best = _best(own)
@@ -209,18 +226,21 @@ def plan_generate(
     *, jurisdiction: Jurisdiction, day: dt.date, by: User | None, reason: str
 ) -> Plan:
     """(Re)generate the jurisdiction's plan for `day` (see the module docstring)."""
+    plan = Plan.objects.select_for_update().filter(jurisdiction=jurisdiction, day=day).first()
+    previous: dict[int, tuple[int | None, str]] = {}
+    if plan is not None:
+        rows = plan.items.values_list("segment_id", "inspector_id", "reason")
+        previous = {sid: (uid, why) for sid, uid, why in rows}
     due = segments_due(jurisdiction=jurisdiction, day=day)
     loads = _loads(jurisdiction, day)
-    result = assign(due, loads, layout_for(jurisdiction=jurisdiction))
+    result = assign(due, loads, layout_for(jurisdiction=jurisdiction), previous)
     now = timezone.now()
-    plan = Plan.objects.select_for_update().filter(jurisdiction=jurisdiction, day=day).first()
-    old: dict[int, int | None] = {}
+    old = {sid: uid for sid, (uid, _why) in previous.items()}
     if plan is None:
         plan = Plan.objects.create(
             jurisdiction=jurisdiction, day=day, version=1, generated_at=now, generated_by=by
         )
     else:
-        old = dict(plan.items.values_list("segment_id", "inspector_id"))
         plan.items.all().delete()
         plan.routes.all().delete()
         plan.version += 1

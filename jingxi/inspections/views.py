@@ -152,7 +152,7 @@ def route_gpx_download(request: HttpRequest, route_id: int) -> HttpResponse:
     user = cast(User, request.user)
     route = planning.route_get_for(user=user, roles=roles_of(request), route_id=route_id)
     name = f"{route.plan.day.isoformat()} {route.inspector}"
-    body = route_gpx(route=route, name=name)
+    body = route_gpx(route=route, name=name, waypoints=planning.route_waypoints(route))
     response = HttpResponse(body, content_type="application/gpx+xml")
     filename = f"route-{route.plan.day.isoformat()}-{route.pk}.gpx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -232,3 +232,14 @@ def test_assigning_a_grid_ends_its_current_assignment(world: World) -> None:
         for d in (DAY + dt.timedelta(days=4), DAY + dt.timedelta(days=5))
     }
     assert owners == {DAY + dt.timedelta(days=4): {a.pk}, DAY + dt.timedelta(days=5): {b.pk}}
+
+
+def test_regenerating_without_a_change_moves_nothing(world: World) -> None:
+    j = world.jurisdiction
+    a, _b = _inspectors(world, 2)
+    area_assign(jurisdiction=j, inspector=a, grid=world.grids["B-north-1"], start_date=DAY)
+    first = plan_generate(jurisdiction=j, day=DAY, by=None, reason="daily")
+    before = set(first.items.values_list("segment", "inspector", "reason"))
+    plan = plan_generate(jurisdiction=j, day=DAY, by=None, reason="again")
+    assert set(plan.items.values_list("segment", "inspector", "reason")) == before
+    assert PlanChange.objects.get(plan=plan, version=2).moved == []

@@ -17,6 +17,7 @@ from jingxi.cases.models import Case
 from jingxi.cases.tests.factories import CaseFactory
 from jingxi.inspections.gpx import GPX_NS, route_gpx
 from jingxi.inspections.models import Plan, Route
+from jingxi.inspections.planning import route_waypoints
 from jingxi.inspections.roster import roster_fill
 from jingxi.inspections.routes import nearest_next_route_m, plan_make
 from jingxi.inspections.tasks import plan_tomorrow
@@ -62,8 +63,12 @@ def test_route_passes_pending_checks_near_its_segments(world: World, cast: Cast)
     )
     Case.objects.filter(pk=case.pk).update(status=Status.CHECKING)
     plan = plan_make(jurisdiction=world.jurisdiction, day=DAY, by=None, reason="test")
-    stops = Route.objects.get(plan=plan, inspector=user).stops
-    assert {"kind": "case", "id": case.pk, "number": case.number} in stops
+    route = Route.objects.get(plan=plan, inspector=user)
+    assert {"kind": "case", "id": case.pk, "number": case.number} in route.stops
+    root = ET.fromstring(route_gpx(route=route, name="x", waypoints=route_waypoints(route)))
+    (wpt,) = root.findall(f"{{{GPX_NS}}}wpt")
+    assert float(wpt.get("lat", "")) == pytest.approx(34.7195)
+    assert case.number in (wpt.findtext(f"{{{GPX_NS}}}name") or "")
 
 
 def test_gpx_of_a_route_parses_with_its_points(world: World) -> None:

@@ -15,12 +15,14 @@
     map.setView([parseFloat(cfg.centerLat), parseFloat(cfg.centerLng)], 13);
     return;
   }
-  var line = L.geoJSON(geometry, { style: { color: "#1f6f5c", weight: 4, opacity: 0.85 } }).addTo(map);
+  // The view first: a vector layer added to a map without one cannot draw.
+  var line = L.geoJSON(geometry, { style: { color: "#1f6f5c", weight: 4, opacity: 0.85 } });
+  map.fitBounds(line.getBounds(), { padding: [20, 20] });
+  line.addTo(map);
   var first = geometry.type === "LineString" ? geometry.coordinates[0] : geometry.coordinates[0][0];
   if (first) {
     L.circleMarker([first[1], first[0]], { radius: 7, color: "#a12a1a", fillOpacity: 0.9 })
       .bindTooltip(cfg.startLabel || "")
       .addTo(map);
   }
-  map.fitBounds(line.getBounds(), { padding: [20, 20] });
 })();
