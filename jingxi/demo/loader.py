@@ -25,6 +25,7 @@ from jingxi.catalog.models import Category
 from jingxi.catalog.services import catalog_seed
 from jingxi.demo.cases import demo_cases_count, demo_cases_counts, demo_cases_load
 from jingxi.demo.generator import county_plan
+from jingxi.demo.inspections import demo_inspections_days, demo_inspections_load
 from jingxi.demo.plan import (
     CENTER_LAT,
     CENTER_LNG,
@@ -110,13 +111,15 @@ def demo_county_load(
     seed: int = 2026,
     reset: bool = False,
     cases: bool = True,
+    inspections: bool = True,
     now: dt.datetime | None = None,
 ) -> LoadSummary:
     """Load the demo county unless it is there; with reset, wipe it first and reload.
 
     The county counts as loaded when its jurisdiction has any township or unit: the
     loader never writes over data it did not make. A county just loaded then gets its
-    history of cases (`demo.cases`), unless `cases` is False, played up to `now`.
+    history of cases (`demo.cases`), unless `cases` is False, played up to `now`, and with
+    it two weeks of daily inspection (`demo.inspections`), unless `inspections` is False.
     """
     started = time.monotonic()
     existing = Jurisdiction.objects.filter(code=REGION_CODE).first()
@@ -153,6 +156,16 @@ def demo_county_load(
             jurisdiction=jurisdiction, count=demo_cases_count(scale=scale), seed=seed, now=now
         )
         by_status = demo_cases_counts(jurisdiction=jurisdiction)
+    if cases and inspections:
+        # Two weeks of daily inspection after the cases' history, through the
+        # inspections' services (demo.inspections); its few findings are cases of
+        # their own, not counted in the history's figures above.
+        demo_inspections_load(
+            jurisdiction=jurisdiction,
+            seed=seed,
+            now=now,
+            days=demo_inspections_days(scale=scale),
+        )
     case_seconds = time.monotonic() - case_started
     return LoadSummary(
         jurisdiction.pk, True, seconds + case_seconds, counts, unmapped, by_status, case_seconds

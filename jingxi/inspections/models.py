@@ -660,3 +660,27 @@ class ChecklistTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}: {self.category_id} {self.ok}"
+
+
+class GapNotice(models.Model):
+    """The morning gap list of one day, as told to the office (the notify source's log):
+    written once per jurisdiction and day by the 08:00 job, never changed."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("辖区"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("漏巡日期"))
+    at = models.DateTimeField(_("生成时间"))
+    segments = models.PositiveIntegerField(_("漏巡路段数"))
+    length_m = models.FloatField(_("漏巡长度（米）"))
+
+    class Meta:
+        verbose_name = _("漏巡清单通知")
+        verbose_name_plural = _("漏巡清单通知")
+        ordering = ["jurisdiction_id", "-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "day"], name="gapnotice_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.segments}"

@@ -68,6 +68,12 @@ NAV_ENTRIES: Sequence[NavEntry] = (
     ),
     NavEntry(key="map", label=_("地图"), url_name="web:map", perms=(Perm.MAP,)),
     NavEntry(
+        key="inspections",
+        label=_("巡查督导"),
+        url_name="inspections:overview",
+        perms=(Perm.INSPECTION_READ,),
+    ),
+    NavEntry(
         key="quality", label=_("数据质量"), url_name="places:grid-quality", perms=(Perm.QUALITY,)
     ),
     NavEntry(

@@ -19,6 +19,7 @@ from jingxi.inspections.models import (
     DutyChange,
     DutyShift,
     FrequencyRule,
+    GapNotice,
     InspectionSettings,
     Inspector,
     Plan,
@@ -245,3 +246,16 @@ class ChecklistTickFactory(factory.django.DjangoModelFactory):
     category = factory.SubFactory(MinorCategoryFactory)
     ok = True
     at = factory.LazyAttribute(lambda o: o.round.started_at)
+
+
+class GapNoticeFactory(factory.django.DjangoModelFactory):
+    """A morning gap notice (the office's; written by `notifications.gap_notice_record`)."""
+
+    class Meta:
+        model = GapNotice
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    day = factory.Sequence(lambda n: DAY + dt.timedelta(days=n))
+    at = factory.LazyFunction(timezone.now)
+    segments = 2
+    length_m = 1500.0

@@ -124,6 +124,8 @@ MAPPED: Final = STAFF | {OTHER_COUNTY}
 INSPECTION_READ: Final = OFFICE_READ | {INSPECTOR}
 INSPECTION_PLAN: Final = OFFICE_WRITE
 ROUTE_SEEN: Final = frozenset({DISPATCHER, LEADER, ADMIN, INSPECTOR})
+#: Live positions of open rounds (`Perm.POSITIONS`): the office only.
+POSITION_VIEWERS: Final = frozenset({DISPATCHER, LEADER, ADMIN, OTHER_COUNTY})
 
 
 @dataclass(frozen=True)
@@ -323,6 +325,18 @@ ROWS: Final[tuple[Row, ...]] = (
         "sign for a supervision order (its unit's staff)",
         post_expect=dict.fromkeys(CASE_SEEN - {HANDLER, UNIT_HEAD}, "403"),
     ),
+    # --- the rounds' API (inspections: Perm.ROUND, one's own rounds only) ----------------
+    api(
+        "api-inspection-today", "GET", {INSPECTOR}, "one's duty, route and open round", others="403"
+    ),
+    api(
+        "api-round-list", "GET POST", {INSPECTOR}, "one's own rounds; POST starts one", others="403"
+    ),
+    api("api-round-detail", "GET", {INSPECTOR}, "one's own round (another's: 404)"),
+    api("api-round-points", "POST", {INSPECTOR}, "track points of one's own round"),
+    api("api-round-findings", "POST", {INSPECTOR}, "a problem found on one's own round"),
+    api("api-round-ticks", "POST", {INSPECTOR}, "a checklist tick on one's own round"),
+    api("api-round-end", "POST", {INSPECTOR}, "end one's own round"),
     public("api-schema", "GET", "the OpenAPI schema (no data: what a client may call)"),
     public("api-docs", "GET", "the API's documentation page"),
     # --- places ----------------------------------------------------------------------------
@@ -348,6 +362,21 @@ ROWS: Final[tuple[Row, ...]] = (
     ),
     page("inspections:route-detail", "GET", ROUTE_SEEN, "a walking route: the office's, one's own"),
     page("inspections:route-gpx", "GET", ROUTE_SEEN, "a walking route as GPX (as its page)"),
+    # --- inspections: the office's pages (Perm.INSPECTION_READ; positions: Perm.POSITIONS) --
+    page("inspections:overview", "GET", INSPECTION_READ, "today's inspection progress"),
+    page("inspections:coverage", "GET", INSPECTION_READ, "coverage and frequency reports"),
+    page("inspections:coverage-export", "GET", INSPECTION_READ, "the coverage report as XLSX"),
+    page("inspections:coverage-map", "GET", INSPECTION_READ, "the day's coverage map"),
+    page("inspections:coverage-geojson", "GET", INSPECTION_READ, "the coverage map's data"),
+    page("inspections:gaps", "GET", INSPECTION_READ, "the gap list (planned, not walked)"),
+    page("inspections:positions", "GET", POSITION_VIEWERS, "live positions (personal data)"),
+    page(
+        "inspections:positions-data",
+        "GET",
+        POSITION_VIEWERS,
+        "last position of each open round (personal data)",
+    ),
+    # --- end of the office's inspection block -------------------------------------------------
     # --- hotline ----------------------------------------------------------------------------
     page("hotline:console", "GET", HOTLINE, "the operator's console"),
     page("hotline:call-take", "POST", HOTLINE, "a call that reports a problem"),

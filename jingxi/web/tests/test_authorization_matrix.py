@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ from jingxi.inspections.models import (
     FrequencyRule,
     InspectionSettings,
     Inspector,
+    Round,
     Route,
     RouteStart,
     ScopeGrid,
@@ -374,8 +376,17 @@ class _Doors:
         audit_entry = AuditEntry.objects.order_by("pk").first()
         assert audit_entry is not None
 
+        walked = Round.objects.create(
+            jurisdiction=j,
+            inspector=cast.inspector,
+            client_id=uuid.UUID("00000000-0000-4000-8000-00000000a11d"),
+            day=timezone.localdate(),
+            travel_mode="foot",
+            started_at=timezone.now() - dt.timedelta(hours=1),
+        )
         params: dict[str, Any] = {
             "case_id": case.pk,
+            "client_id": walked.client_id,
             "action": Action.REPORT_BACK.value,
             "notice_id": notice.pk,
             "order_id": order.pk,
