@@ -23,6 +23,7 @@ urlpatterns = [
     path("catalog/", include("jingxi.catalog.urls")),
     path("places/", include("jingxi.places.urls")),
     path("cases/", include("jingxi.cases.urls")),
+    path("inspections/", include("jingxi.inspections.urls")),
     path("hotline/", include("jingxi.hotline.urls")),
     path("public/", include("jingxi.public.urls")),
     path("open311/v2/", include("jingxi.open311.urls")),
