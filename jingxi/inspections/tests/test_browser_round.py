@@ -86,18 +86,24 @@ class Walker:
 
     def __init__(self, context: BrowserContext, page: Page, start: dt.datetime) -> None:
         self.context, self.page, self.at = context, page, start
-        self.recorded = 0
 
-    def to(self, lng: float, lat: float) -> None:
+    def tick(self) -> None:
         self.at += STEP
         self.page.clock.set_fixed_time(self.at)
+
+    def to(self, lng: float, lat: float) -> None:
+        before = self.recorded()
+        self.tick()
         self.context.set_geolocation({"latitude": lat, "longitude": lng, "accuracy": 8})
-        self.recorded += 1
-        self.page.wait_for_selector(f"#round[data-points='{self.recorded}']", state="attached")
+        self.page.wait_for_selector(f"#round:not([data-points='{before}'])", state="attached")
 
     def walk(self, points: list[tuple[float, float]]) -> None:
         for lng, lat in points:
             self.to(lng, lat)
+
+    def recorded(self) -> int:
+        """The positions the page has recorded in the round."""
+        return int(self.page.get_attribute("#round", "data-points") or "0")
 
 
 def _report(page: Page, *, search: str, category_id: int, text: str, photo: Path) -> None:
@@ -161,7 +167,6 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
     walker = Walker(context, page, start)
     # The first position, taken as the round started.
     page.wait_for_selector("#round[data-points='1']", state="attached")
-    walker.recorded = 1
     walker.walk(WEST[1:])
     page.screenshot(path=SHOT.format(name="walking"))
     _report(
@@ -174,8 +179,17 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
     _synced(page)
 
     # The signal goes: walk 建设路 north, report a loose manhole cover; all of it waits.
+    # Half-way the page is reloaded: the service worker's copy answers, the round resumes.
+    page.wait_for_function(
+        "() => caches.open('jingxi-round-v1')"
+        ".then(c => c.match('/inspections/round/')).then(r => Boolean(r))"
+    )
     context.set_offline(True)
-    walker.walk(NORTH)
+    walker.walk(NORTH[:12])
+    walker.tick()
+    page.reload()
+    page.wait_for_selector("#round[data-ready='1'][data-state='open']")
+    walker.walk(NORTH[12:])
     _report(
         page,
         search="井盖",
@@ -196,7 +210,7 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
     page.wait_for_selector("#round[data-state='idle']")
     _synced(page)
     assert page.get_attribute("#round", "data-failed") == "0"
-    recorded = walker.recorded
+    recorded = walker.recorded()
     context.close()
 
     (round_,) = Round.objects.filter(inspector=cast.inspector)

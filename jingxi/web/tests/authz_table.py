@@ -325,6 +325,14 @@ ROWS: Final[tuple[Row, ...]] = (
     page("places:address-geocode", "GET", MAPPED, "an address's point"),
     page("places:point-describe", "GET", MAPPED, "a point's address"),
     page("places:grid-quality", "GET", {DISPATCHER, LEADER, ADMIN, OTHER_COUNTY}, "data quality"),
+    # --- inspections: the inspector's phone (Perm.ROUND) -----------------------------------
+    page("inspections:round", "GET", {INSPECTOR}, "the inspector's round page (today's route)"),
+    page(
+        "inspections:service-worker",
+        "GET",
+        {INSPECTOR},
+        "the round page's service worker (keeps the page for a reload without signal)",
+    ),
     # --- hotline ----------------------------------------------------------------------------
     page("hotline:console", "GET", HOTLINE, "the operator's console"),
     page("hotline:call-take", "POST", HOTLINE, "a call that reports a problem"),

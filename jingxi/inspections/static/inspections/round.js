@@ -125,12 +125,13 @@
       accuracy: fix.accuracy,
     };
     current.points += 1;
-    root.dataset.points = String(current.points);
+    var count = String(current.points);
     if (track) track.addLatLng([fix.lat, fix.lng]);
     var round = current.client_id;
     return serial(function () {
       return save()
         .then(function () { return box.addPoint(point); })
+        .then(function () { root.dataset.points = count; }) // counted once stored
         .then(function () { return box.pendingPoints(round); })
         .then(function (n) { if (n >= BATCH_POINTS) flush(); }); // not awaited: sending may wait long
     });
