@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from jingxi.cases import api as cases_api
 from jingxi.cases import api_documents as documents_api
 from jingxi.cases.intake import with_direct_reports
+from jingxi.inspections import api as inspections_api
 
 urlpatterns = [
     path(
@@ -54,6 +55,37 @@ urlpatterns = [
         "v1/supervision-orders/<id:order_id>/sign/",
         documents_api.SupervisionSign.as_view(),
         name="api-supervision-sign",
+    ),
+    path("v1/inspections/today/", inspections_api.Today.as_view(), name="api-inspection-today"),
+    path(
+        "v1/inspections/rounds/",
+        inspections_api.RoundListStart.as_view(),
+        name="api-round-list",
+    ),
+    path(
+        "v1/inspections/rounds/<uuid:client_id>/",
+        inspections_api.RoundDetail.as_view(),
+        name="api-round-detail",
+    ),
+    path(
+        "v1/inspections/rounds/<uuid:client_id>/points/",
+        inspections_api.RoundPoints.as_view(),
+        name="api-round-points",
+    ),
+    path(
+        "v1/inspections/rounds/<uuid:client_id>/findings/",
+        inspections_api.RoundFindings.as_view(),
+        name="api-round-findings",
+    ),
+    path(
+        "v1/inspections/rounds/<uuid:client_id>/ticks/",
+        inspections_api.RoundTicks.as_view(),
+        name="api-round-ticks",
+    ),
+    path(
+        "v1/inspections/rounds/<uuid:client_id>/end/",
+        inspections_api.RoundEnd.as_view(),
+        name="api-round-end",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file (?script), so the page needs no

@@ -365,6 +365,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "jingxi.cases.choices.Status",
         "CategoryKindEnum": "jingxi.catalog.choices.CategoryKind",
         "AttachmentKindEnum": "jingxi.cases.models.AttachmentKind",
+        "RoundStatusEnum": "jingxi.inspections.choices.RoundStatus",
     },
     # Path ids are `<id:...>` (jingxi.lib.numbers.IdConverter): 1 to 2**63 - 1.
     "PATH_CONVERTER_OVERRIDES": {

@@ -60,6 +60,8 @@ CODES: Final[Mapping[str, int]] = {
     "not_acceptable": 406,  # the client accepts no JSON
     "duplicate": 409,  # the Idempotency-Key was used already by this caller
     "refused": 409,  # the case's state (or the caller's role) does not allow the action
+    "round_open": 409,  # inspections: another round of the inspector is still open
+    "round_closed": 409,  # inspections: the round ended too long ago, or before this time
     "payload_too_large": 413,  # the body is over the limit
     "unsupported_media_type": 415,  # a Content-Type the endpoint does not read
     "throttled": 429,  # too many requests (see `Retry-After`)

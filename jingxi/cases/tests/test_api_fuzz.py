@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,7 @@ from jingxi.cases.documents import notice_issue, supervision_order_issue
 from jingxi.cases.evidence import attachment_add
 from jingxi.cases.models import AttachmentKind, Case
 from jingxi.cases.services import case_report, case_transition
+from jingxi.inspections.models import Round
 
 SEED = 20261125
 # Generated requests per operation in the fuzzing phase (the coverage phase adds its
@@ -88,6 +90,9 @@ class FuzzWorld:
 
     headers: dict[str, str]
     ids: dict[str, list[int]]
+    # The rounds' API (/api/v1/inspections/) is the inspector's own: called with theirs.
+    inspector_headers: dict[str, str] = field(default_factory=dict)
+    round_ids: list[str] = field(default_factory=list)
     calls: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
 
@@ -158,6 +163,15 @@ def fuzz_world(world: World, cast: Cast, request: pytest.FixtureRequest) -> Iter
         case=handled, reason="leader", content="督办", deadline=deadline, actor=cast.leader
     )
     token, _created = Token.objects.get_or_create(user=cast.dispatcher)
+    inspector_token, _created = Token.objects.get_or_create(user=cast.inspector)
+    walked = Round.objects.create(
+        jurisdiction=world.jurisdiction,
+        inspector=cast.inspector,
+        client_id=uuid.UUID("00000000-0000-4000-8000-0000000f0220"),
+        day=timezone.localdate(),
+        travel_mode="foot",
+        started_at=timezone.now() - dt.timedelta(hours=1),
+    )
     case_ids = [c.pk for c in cases]
     found = FuzzWorld(
         headers={"Authorization": f"Token {token.key}"},
@@ -172,7 +186,10 @@ def fuzz_world(world: World, cast: Cast, request: pytest.FixtureRequest) -> Iter
             "cases": case_ids,
             "event": list(dispatched.events.values_list("pk", flat=True)),
             "attachment": [attachment.pk],
+            "segment": [s.pk for s in world.segments.values()],
         },
+        inspector_headers={"Authorization": f"Token {inspector_token.key}"},
+        round_ids=[str(walked.client_id)],
     )
     # As Django's test client does: a request must not close the test's connection.
     signals.request_started.disconnect(close_old_connections)
@@ -194,8 +211,10 @@ def fuzz_world(world: World, cast: Cast, request: pytest.FixtureRequest) -> Iter
             )
 
 
-def _some_of_the_time(value: Any, known: list[int]) -> st.SearchStrategy[Any]:
+def _some_of_the_time(value: Any, known: list[Any]) -> st.SearchStrategy[Any]:
     """The generated value, or (if it has the type of an id) one that exists."""
+    if isinstance(value, str) and known and all(isinstance(k, str) for k in known):
+        return st.sampled_from([value, *known])
     if isinstance(value, bool) or not isinstance(value, int) or not known:
         return st.just(value)
     return st.sampled_from([value, *known])
@@ -211,9 +230,10 @@ def api_schema(fuzz_world: FuzzWorld) -> Any:
     def existing_ids(context: Any, parameters: dict[str, Any]) -> st.SearchStrategy[Any]:
         if not isinstance(parameters, dict):
             return st.just(parameters)
+        known: dict[str, list[Any]] = {**fuzz_world.ids, "client_id": fuzz_world.round_ids}
         return st.fixed_dictionaries(
             {
-                name: _some_of_the_time(value, fuzz_world.ids.get(name, []))
+                name: _some_of_the_time(value, known.get(name, []))
                 for name, value in parameters.items()
             }
         )
@@ -248,4 +268,6 @@ fuzzed = schemathesis.pytest.from_fixture("api_schema")
 def test_the_api_answers_every_generated_request_within_its_schema(
     case: Any, fuzz_world: FuzzWorld
 ) -> None:
-    case.call_and_validate(headers=fuzz_world.headers, checks=CHECKS)
+    rounds = str(case.operation.path).startswith("/api/v1/inspections/")
+    headers = fuzz_world.inspector_headers if rounds else fuzz_world.headers
+    case.call_and_validate(headers=headers, checks=CHECKS)

@@ -317,6 +317,18 @@ ROWS: Final[tuple[Row, ...]] = (
         "sign for a supervision order (its unit's staff)",
         post_expect=dict.fromkeys(CASE_SEEN - {HANDLER, UNIT_HEAD}, "403"),
     ),
+    # --- the rounds' API (inspections: Perm.ROUND, one's own rounds only) ----------------
+    api(
+        "api-inspection-today", "GET", {INSPECTOR}, "one's duty, route and open round", others="403"
+    ),
+    api(
+        "api-round-list", "GET POST", {INSPECTOR}, "one's own rounds; POST starts one", others="403"
+    ),
+    api("api-round-detail", "GET", {INSPECTOR}, "one's own round (another's: 404)"),
+    api("api-round-points", "POST", {INSPECTOR}, "track points of one's own round"),
+    api("api-round-findings", "POST", {INSPECTOR}, "a problem found on one's own round"),
+    api("api-round-ticks", "POST", {INSPECTOR}, "a checklist tick on one's own round"),
+    api("api-round-end", "POST", {INSPECTOR}, "end one's own round"),
     public("api-schema", "GET", "the OpenAPI schema (no data: what a client may call)"),
     public("api-docs", "GET", "the API's documentation page"),
     # --- places ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ from jingxi.cases.evidence import attachment_add
 from jingxi.cases.models import Case
 from jingxi.cases.services import case_report, case_transition
 from jingxi.hotline.services import call_take, callback_record
+from jingxi.inspections.models import Round
 from jingxi.notify.models import Notification
 from jingxi.notify.services import outbox_drain
 from jingxi.open311.models import Open311Request, ServiceAttribute
@@ -341,8 +343,17 @@ class _Doors:
         audit_entry = AuditEntry.objects.order_by("pk").first()
         assert audit_entry is not None
 
+        walked = Round.objects.create(
+            jurisdiction=j,
+            inspector=cast.inspector,
+            client_id=uuid.UUID("00000000-0000-4000-8000-00000000a11d"),
+            day=timezone.localdate(),
+            travel_mode="foot",
+            started_at=timezone.now() - dt.timedelta(hours=1),
+        )
         params: dict[str, Any] = {
             "case_id": case.pk,
+            "client_id": walked.client_id,
             "action": Action.REPORT_BACK.value,
             "notice_id": notice.pk,
             "order_id": order.pk,
