@@ -1,5 +1,6 @@
 """The inspector's phone page's reads: today's route as the page draws it, and the open
-round the page resumes. Three queries, none growing with the data but the route's stops.
+round the page resumes. Five queries (the route, its segments, its cases, the profile,
+the open round), whatever the route's length.
 
 The page embeds what this returns, so that the service worker's cached copy of the page
 still shows the route when the phone has no signal.
@@ -10,13 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from django.utils import timezone
 
 from jingxi.cases.models import Case
-from jingxi.inspections.choices import RoundStatus
-from jingxi.inspections.models import Inspector, Round, Route
+from jingxi.inspections.models import Inspector, Round
+from jingxi.inspections.selectors import round_open_for, route_for, today_for
 from jingxi.org.models import Jurisdiction, User
 from jingxi.places.models import Segment
 
@@ -64,11 +62,6 @@ class Today:
             "open_started_at": self.open_round.started_at.isoformat() if self.open_round else None,
             "travel_mode": self.travel_mode,
         }
-
-
-def local_today(*, jurisdiction: Jurisdiction, now: dt.datetime | None = None) -> dt.date:
-    """Today in the jurisdiction's own time."""
-    return (now or timezone.now()).astimezone(ZoneInfo(jurisdiction.time_zone)).date()
 
 
 def _middle(geometry: dict[str, Any]) -> tuple[float, float]:
@@ -124,17 +117,13 @@ def round_today_for(*, user: User, now: dt.datetime | None = None) -> Today | No
     jurisdiction = user.jurisdiction
     if jurisdiction is None:
         return None
-    today = Today(day=local_today(jurisdiction=jurisdiction, now=now))
-    route = (
-        Route.objects.filter(plan__jurisdiction=jurisdiction, plan__day=today.day, inspector=user)
-        .only("length_m", "minutes", "geometry", "stops")
-        .first()
-    )
+    today = Today(day=today_for(user=user, now=now))
+    route = route_for(user=user, day=today.day)
     if route is not None:
         today.length_m, today.minutes = route.length_m, route.minutes
         today.geometry = route.geometry
         today.stops = _stops(list(route.stops or []), jurisdiction=jurisdiction)
     profile = Inspector.objects.filter(user=user).only("travel_mode").first()
     today.travel_mode = profile.travel_mode if profile else ""
-    today.open_round = Round.objects.filter(inspector=user, status=RoundStatus.OPEN).first()
+    today.open_round = round_open_for(user=user)
     return today

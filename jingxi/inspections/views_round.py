@@ -15,6 +15,7 @@ from typing import Final, cast
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -24,8 +25,6 @@ from jingxi.inspections.phone import round_today_for
 from jingxi.org.models import User
 from jingxi.org.roles import Perm, roles_of
 
-#: The REST API the page posts to (docs/inspections.md).
-API_BASE: Final = "/api/v1/inspections/"
 #: The page sends its positions in batches of this many, or after this many seconds.
 BATCH_POINTS: Final = 20
 BATCH_SECONDS: Final = 30
@@ -50,7 +49,8 @@ def round_page(request: HttpRequest) -> HttpResponse:
     context = {
         "today": today,
         "today_json": today.as_json(),
-        "api_base": API_BASE,
+        # The REST API the page posts to (docs/inspections.md): /api/v1/inspections/
+        "api_base": reverse("api-inspection-today").removesuffix("today/"),
         "batch_points": BATCH_POINTS,
         "batch_seconds": BATCH_SECONDS,
         "length_km": f"{today.length_m / 1000:.1f}",

@@ -26,7 +26,7 @@ from conftest import Cast, World
 from jingxi.cases.models import Case
 from jingxi.inspections.choices import RoundStatus
 from jingxi.inspections.models import Plan, Round, RoundFinding, RoundSegment, Route, TrackPoint
-from jingxi.inspections.phone import local_today
+from jingxi.inspections.selectors import today_for
 from jingxi.org.models import User
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def _route(world: World, cast: Cast) -> None:
     now = timezone.now()
     plan = Plan.objects.create(
         jurisdiction=world.jurisdiction,
-        day=local_today(jurisdiction=world.jurisdiction, now=now),
+        day=today_for(user=cast.inspector, now=now),
         generated_at=now,
     )
     west, north = world.segments["qingnian-west"], world.segments["jianshe-north"]

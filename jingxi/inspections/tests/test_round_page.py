@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from conftest import Cast, World
 from jingxi.inspections.models import Plan, Route
-from jingxi.inspections.phone import local_today, round_today_for
+from jingxi.inspections.phone import round_today_for
+from jingxi.inspections.selectors import today_for
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def _route(world: World, cast: Cast) -> Route:
     now = timezone.now()
     plan = Plan.objects.create(
         jurisdiction=world.jurisdiction,
-        day=local_today(jurisdiction=world.jurisdiction, now=now),
+        day=today_for(user=cast.inspector, now=now),
         generated_at=now,
     )
     north, west = world.segments["jianshe-north"], world.segments["qingnian-west"]
