@@ -206,14 +206,17 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
     # The signal returns; the round ends.
     context.set_offline(False)
     _synced(page)
+    client_id = page.get_attribute("#round", "data-round")
     page.click("#round-end")
     page.wait_for_selector("#round[data-state='idle']")
+    page.wait_for_selector(f"#round[data-sent-end='{client_id}']", state="attached")
     _synced(page)
     assert page.get_attribute("#round", "data-failed") == "0"
     recorded = walker.recorded()
     context.close()
 
     (round_,) = Round.objects.filter(inspector=cast.inspector)
+    assert str(round_.client_id) == client_id
     assert round_.status == RoundStatus.ENDED
     walked = set(
         RoundSegment.objects.filter(round=round_, walked=True).values_list("segment_id", flat=True)

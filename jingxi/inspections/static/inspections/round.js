@@ -90,6 +90,9 @@
     user: user,
     csrf: function () { return csrfInput ? csrfInput.value : ""; },
     onchange: showSync,
+    onsent: function (item) {
+      if (item.kind === "end") root.dataset.sentEnd = item.round; // the server has the end
+    },
     onrefused: function (item) {
       var code = item.refused && item.refused.answer && item.refused.answer.code;
       if (item.kind === "start" && code === "round_open") fixEl.textContent = T.openElsewhere;
