@@ -28,6 +28,7 @@ from jingxi.inspections.choices import RoundStatus
 from jingxi.inspections.models import Plan, Round, RoundFinding, RoundSegment, Route, TrackPoint
 from jingxi.inspections.selectors import today_for
 from jingxi.org.models import User
+from jingxi.web.tests.test_browser_csp import COLLECT_VIOLATIONS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -122,6 +123,11 @@ def _synced(page: Page) -> None:
     page.wait_for_selector("#round[data-queued='0']", state="attached")
 
 
+def _no_csp_violation(page: Page) -> None:
+    """The page's scripts, styles and service worker pass the Content Security Policy."""
+    assert page.evaluate("window.__cspViolations || []") == []
+
+
 def _queued(page: Page) -> int:
     return int(page.get_attribute("#round", "data-queued") or "0")
 
@@ -145,6 +151,7 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
         permissions=["geolocation"],
         geolocation={"latitude": lat, "longitude": lng, "accuracy": 8},
     )
+    context.add_init_script(COLLECT_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(15_000)
     _login(page, base, cast.inspector, cast.password)
@@ -184,6 +191,7 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
         "() => caches.open('jingxi-round-v1')"
         ".then(c => c.match('/inspections/round/')).then(r => Boolean(r))"
     )
+    _no_csp_violation(page)
     context.set_offline(True)
     walker.walk(NORTH[:12])
     walker.tick()
@@ -213,6 +221,7 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
     _synced(page)
     assert page.get_attribute("#round", "data-failed") == "0"
     recorded = walker.recorded()
+    _no_csp_violation(page)
     context.close()
 
     (round_,) = Round.objects.filter(inspector=cast.inspector)
