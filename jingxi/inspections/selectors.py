@@ -11,7 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from jingxi.inspections.choices import RoundStatus
-from jingxi.inspections.models import Duty, Round, Route
+from jingxi.inspections.coverage import SegmentCover, coverage_compute, segment_index_get
+from jingxi.inspections.models import Duty, InspectionSettings, Round, Route, TrackPoint
+from jingxi.inspections.track import track_length_m, track_pieces
 from jingxi.org.models import User
 from jingxi.org.roles import Perm, RoleSet, roles_for
 
@@ -63,3 +65,27 @@ def route_for(*, user: User, day: dt.date) -> Route | None:
         .select_related("plan", "start")
         .first()
     )
+
+
+def inspection_settings_for(*, jurisdiction_id: int) -> InspectionSettings:
+    """The jurisdiction's settings row, or the defaults (unsaved) when it has none."""
+    found = InspectionSettings.objects.filter(jurisdiction_id=jurisdiction_id).first()
+    return found or InspectionSettings(jurisdiction_id=jurisdiction_id)
+
+
+def round_coverage_measure(*, round_: Round) -> tuple[list[SegmentCover], float]:
+    """The coverage of the round's kept points so far and their walked length (m),
+    computed, not stored (`services.round_coverage_update` stores it)."""
+    settings = inspection_settings_for(jurisdiction_id=round_.jurisdiction_id)
+    rows = TrackPoint.objects.filter(round=round_).order_by("seq").values_list("at", "lng", "lat")
+    pieces = track_pieces(
+        [(at.timestamp(), lng, lat) for at, lng, lat in rows],
+        gap_seconds=float(settings.track_gap_seconds),
+    )
+    covers = coverage_compute(
+        index=segment_index_get(jurisdiction_id=round_.jurisdiction_id),
+        pieces=pieces,
+        buffer_m=float(settings.cover_buffer_m),
+        ratio=float(settings.cover_ratio),
+    )
+    return covers, round(track_length_m(pieces), 1)

@@ -35,7 +35,7 @@ from jingxi.cases.models import Attachment, AttachmentKind, Case
 from jingxi.cases.services import DuplicateSubmission, case_report, idempotency_key_for
 from jingxi.catalog.models import Category
 from jingxi.inspections.choices import RoundStatus, TravelMode
-from jingxi.inspections.coverage import coverage_compute, nearest_segment, segment_index_get
+from jingxi.inspections.coverage import nearest_segment, segment_index_get
 from jingxi.inspections.errors import RoundError
 from jingxi.inspections.models import (
     ChecklistTick,
@@ -47,13 +47,12 @@ from jingxi.inspections.models import (
     RoundSegment,
     TrackPoint,
 )
+from jingxi.inspections.selectors import inspection_settings_for, round_coverage_measure
 from jingxi.inspections.track import (
     Anchor,
     RawPoint,
     TrackRules,
     track_clean,
-    track_length_m,
-    track_pieces,
 )
 from jingxi.org.models import Jurisdiction, User
 from jingxi.org.roles import Perm, RoleSet, roles_for
@@ -63,12 +62,6 @@ from jingxi.places.models import Segment
 LATE_WINDOW: Final = dt.timedelta(hours=24)
 #: The most points one request may carry.
 MAX_POINTS: Final = 2000
-
-
-def inspection_settings_for(*, jurisdiction_id: int) -> InspectionSettings:
-    """The jurisdiction's settings row, or the defaults (unsaved) when it has none."""
-    found = InspectionSettings.objects.filter(jurisdiction_id=jurisdiction_id).first()
-    return found or InspectionSettings(jurisdiction_id=jurisdiction_id)
 
 
 def _roles_check(*, actor: User, roles: RoleSet | None = None) -> RoleSet:
@@ -286,18 +279,7 @@ def round_coverage_update(*, round_: Round) -> list[RoundSegment]:
     the coverage it proved."""
     if round_.track_purged_at is not None:
         return list(round_.segments.all())
-    settings = inspection_settings_for(jurisdiction_id=round_.jurisdiction_id)
-    rows = TrackPoint.objects.filter(round=round_).order_by("seq").values_list("at", "lng", "lat")
-    pieces = track_pieces(
-        [(at.timestamp(), lng, lat) for at, lng, lat in rows],
-        gap_seconds=float(settings.track_gap_seconds),
-    )
-    covers = coverage_compute(
-        index=segment_index_get(jurisdiction_id=round_.jurisdiction_id),
-        pieces=pieces,
-        buffer_m=float(settings.cover_buffer_m),
-        ratio=float(settings.cover_ratio),
-    )
+    covers, walked_m = round_coverage_measure(round_=round_)
     with transaction.atomic():
         RoundSegment.objects.filter(round=round_).delete()
         created = RoundSegment.objects.bulk_create(
@@ -312,7 +294,7 @@ def round_coverage_update(*, round_: Round) -> list[RoundSegment]:
                 for c in covers
             ]
         )
-        round_.walked_m = round(track_length_m(pieces), 1)
+        round_.walked_m = walked_m
         Round.objects.filter(pk=round_.pk).update(walked_m=round_.walked_m)
     return created
 

@@ -30,7 +30,9 @@ from jingxi.inspections.models import (
     RouteStart,
     TrackPoint,
 )
-from jingxi.org.models import User
+from jingxi.org.choices import Role
+from jingxi.org.models import Membership, User
+from jingxi.org.tests.factories import UserFactory
 
 # 青年路 runs along lat 34.71 from lng 113.95 to 113.99 (conftest's world).
 QINGNIAN_LAT = 34.71
@@ -207,12 +209,17 @@ def test_end_once_computes_coverage_and_late_points_join(phone: Client, world: W
         seq0=len(first),
     )
     post(phone, "api-round-points", {"points": first}, rid)
+    west = world.segments["qingnian-west"].pk
+    so_far = phone.get(url("api-round-detail", rid)).json()
+    assert so_far["status"] == RoundStatus.OPEN
+    (live,) = [c for c in so_far["coverage"] if c["segment"] == west]
+    assert 0.4 < live["ratio"] < 0.6 and live["road_name"] == "青年路"
+    assert not RoundSegment.objects.exists()  # measured for the answer, stored at the end
     ended_at = t0 + dt.timedelta(hours=1)
     end = post(phone, "api-round-end", {"ended_at": ended_at.isoformat()}, rid)
     assert end.status_code == 200, end.content
     body = end.json()
     assert body["status"] == RoundStatus.ENDED
-    west = world.segments["qingnian-west"].pk
     (cover,) = [c for c in body["coverage"] if c["segment"] == west]
     assert 0.4 < cover["ratio"] < 0.6 and not cover["walked"]
     assert (cover["road_name"], cover["seq"]) == ("青年路", 1)
@@ -370,3 +377,31 @@ def test_today_shows_the_duty_and_the_route_with_its_pending_checks(
     assert route["minutes"] == 38 and route["length_m"] == 2500
     # Another inspector's route is not theirs to see: none for the road chief either.
     assert client_for(cast.road_chief).get(url("api-inspection-today")).status_code == 403
+
+
+def test_another_inspectors_round_is_404_to_every_call(
+    phone: Client, world: World, cast: Cast
+) -> None:
+    colleague = UserFactory(username="inspector2", jurisdiction=world.jurisdiction)
+    Membership.objects.create(user=colleague, unit=world.office, role=Role.INSPECTOR)
+    rid = uuid.uuid4()
+    start(phone, rid)
+    other = client_for(colleague)
+    now = timezone.now().isoformat()
+    assert other.get(url("api-round-detail", rid)).status_code == 404
+    for name, body in (
+        ("api-round-points", {"points": walk(lng_from=113.951, lng_to=113.952, t0=timezone.now())}),
+        ("api-round-findings", finding_body(world)),
+        (
+            "api-round-ticks",
+            {"client_id": str(uuid.uuid4()), "segment": 1, "category": 1, "ok": True, "at": now},
+        ),
+        ("api-round-end", {"ended_at": now}),
+    ):
+        answer = post(other, name, body, rid)
+        assert answer.status_code == 404 and answer.json()["code"] == "not_found", name
+    # The same phone id names the colleague's own round: ids are per inspector.
+    assert start(other, rid).status_code == 201
+    assert Round.objects.filter(client_id=rid).count() == 2
+    assert not TrackPoint.objects.exists() and not Case.objects.exists()
+    assert Round.objects.get(client_id=rid, inspector=cast.inspector).status == RoundStatus.OPEN

@@ -8,6 +8,8 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import Cast, World
 from jingxi.inspections.choices import RoundStatus, TravelMode
@@ -127,3 +129,37 @@ def test_retention_deletes_old_points_and_keeps_the_coverage(cast: Cast, world: 
     assert track_purge() == 0
     with pytest.raises(RoundError):
         round_points_add(round_=old, points=along(old_start, seq0=500, n=3), now=old_start)
+
+
+point = st.tuples(
+    st.integers(min_value=0, max_value=40),
+    st.floats(min_value=-50, max_value=2000),
+    st.floats(min_value=113.94, max_value=114.0),
+    st.floats(min_value=34.69, max_value=34.73),
+    st.one_of(st.none(), st.floats(min_value=0, max_value=80)),
+)
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=st.lists(st.lists(point, max_size=30), min_size=1, max_size=3))
+def test_stored_points_and_counters_agree_whatever_is_sent(
+    cast: Cast, batches: list[list[tuple[int, float, float, float, float | None]]]
+) -> None:
+    t0 = timezone.now() - dt.timedelta(hours=2)
+    round_, _ = round_start(actor=cast.inspector, client_id=uuid.uuid4(), started_at=t0)
+    sent = duplicates = 0
+    dropped: dict[str, int] = {}
+    for batch in [*batches, batches[0]]:  # the first batch again: all of it known now
+        points = [(s, t0.timestamp() + t, lng, lat, acc) for s, t, lng, lat, acc in batch]
+        added = round_points_add(round_=round_, points=points)
+        sent += len(points)
+        duplicates += added.duplicate
+        for reason, n in added.dropped.items():
+            dropped[reason] = dropped.get(reason, 0) + n
+    round_.refresh_from_db()
+    stored = TrackPoint.objects.filter(round=round_)
+    assert round_.points_kept == stored.count()
+    assert round_.points_kept + duplicates + sum(dropped.values()) == sent
+    assert round_.points_dropped == {k: v for k, v in dropped.items() if v}
+    assert stored.values("seq").distinct().count() == stored.count()
+    round_end(round_=round_, ended_at=timezone.now())
