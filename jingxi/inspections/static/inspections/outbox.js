@@ -183,6 +183,7 @@
 
     function later(outcome) {
       pause = pause ? Math.min(pause * 2, MAX_PAUSE) : MIN_PAUSE;
+      if (outcome === "auth" && cfg.onauth) cfg.onauth();
       clearTimeout(timer);
       timer = setTimeout(drain, pause);
       return changed(outcome === "auth" ? "auth" : navigator.onLine ? "retry" : "offline");

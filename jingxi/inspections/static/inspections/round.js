@@ -90,6 +90,19 @@
     user: user,
     csrf: function () { return csrfInput ? csrfInput.value : ""; },
     onchange: showSync,
+    // A 401/403: the page may hold a token older than the session (a copy kept by the
+    // service worker); take the current one from a fresh page. A logged-out user gets
+    // the login page instead, and the queue waits for the next login.
+    onauth: function () {
+      fetch(cfg.pageUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (r) { return r.ok && !r.redirected ? r.text() : ""; })
+        .then(function (html) {
+          var fresh = html && new DOMParser().parseFromString(html, "text/html")
+            .querySelector("#round input[name=csrfmiddlewaretoken]");
+          if (fresh && csrfInput) csrfInput.value = fresh.value;
+        })
+        .catch(function () { /* no signal: the next try asks again */ });
+    },
     onsent: function (item) {
       if (item.kind === "end") root.dataset.sentEnd = item.round; // the server has the end
     },
