@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from jingxi.inspections import views, views_office
+from jingxi.inspections import views, views_office, views_round
 
 app_name = "inspections"
 
@@ -18,5 +18,7 @@ urlpatterns: list[URLPattern] = [
     path("gaps/", views_office.gaps, name="gaps"),
     path("positions/", views_office.positions, name="positions"),
     path("positions.geojson", views_office.positions_data, name="positions-data"),
-    # --- end of the office's block ---
+    # --- the inspector's phone (views_round.py) ---
+    path("round/", views_round.round_page, name="round"),
+    path("sw.js", views_round.service_worker, name="service-worker"),
 ]

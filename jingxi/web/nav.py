@@ -41,6 +41,7 @@ NAV_ENTRIES: Sequence[NavEntry] = (
     NavEntry(key="home", label=_("工作台"), url_name="web:home"),
     NavEntry(key="cases", label=_("案卷工作台"), url_name="cases:case-list", perms=(Perm.CASES,)),
     NavEntry(key="report", label=_("上报问题"), url_name="cases:case-report", perms=(Perm.REPORT,)),
+    NavEntry(key="round", label=_("今日巡查"), url_name="inspections:round", perms=(Perm.ROUND,)),
     NavEntry(
         key="notices", label=_("整改通知单"), url_name="cases:notice-list", perms=(Perm.DOCUMENTS,)
     ),

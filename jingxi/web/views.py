@@ -50,6 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if jurisdiction
         else [],
         "my_units": selectors.unit_list_for_staff(user=user),
+        "round_entry": roles.may(Perm.ROUND),
     }
     return render(request, "web/home.html", context)
 

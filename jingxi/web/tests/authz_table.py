@@ -377,6 +377,14 @@ ROWS: Final[tuple[Row, ...]] = (
         "last position of each open round (personal data)",
     ),
     # --- end of the office's inspection block -------------------------------------------------
+    # --- inspections: the inspector's phone (Perm.ROUND) -----------------------------------
+    page("inspections:round", "GET", {INSPECTOR}, "the inspector's round page (today's route)"),
+    page(
+        "inspections:service-worker",
+        "GET",
+        {INSPECTOR},
+        "the round page's service worker (keeps the page for a reload without signal)",
+    ),
     # --- hotline ----------------------------------------------------------------------------
     page("hotline:console", "GET", HOTLINE, "the operator's console"),
     page("hotline:call-take", "POST", HOTLINE, "a call that reports a problem"),

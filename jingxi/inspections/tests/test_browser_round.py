@@ -1,0 +1,248 @@
+"""In Chromium at a phone's size (390 × 844): an inspector walks today's route.
+
+The inspector opens the round page, starts a round, walks a scripted track over two
+named segments (the positions set step by step), reports a problem with a photo, loses
+the connection, keeps walking and reports another, reconnects and ends the round. Then
+the database holds exactly those two segments walked, each problem filed once, and every
+position the page recorded once.
+
+The page's clock is fixed at each step (Playwright's `clock.set_fixed_time`: Date moves,
+timers run) so that 18 s pass between positions 46 m apart, a walking pace, while the
+test takes seconds. The walk starts 30 minutes ago, so nothing lies in the future.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from conftest import Cast, World
+from jingxi.cases.models import Case
+from jingxi.inspections.choices import RoundStatus
+from jingxi.inspections.models import Plan, Round, RoundFinding, RoundSegment, Route, TrackPoint
+from jingxi.inspections.selectors import today_for
+from jingxi.org.models import User
+from jingxi.web.tests.test_browser_csp import COLLECT_VIOLATIONS
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+pytestmark = [pytest.mark.browser]
+
+WIDTH, HEIGHT = 390, 844
+SHOT = "/tmp/jingxi-round-{name}.png"
+STEP = dt.timedelta(seconds=18)
+# The test world's roads (conftest.py): 青年路 west runs east along 34.71 from 113.95 to
+# 113.97, where 建设路 north runs up to 34.72.
+WEST = [(113.95 + 0.02 * i / 40, 34.71) for i in range(41)]
+NORTH = [(113.97, 34.71 + 0.01 * i / 24) for i in range(1, 25)]
+
+
+def _jpeg(colour: tuple[int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (640, 480), colour)
+    for x in range(0, 640, 40):
+        for y in range(0, 480, 40):
+            image.putpixel((x, y), (x % 255, y % 255, 128))
+    image.save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _login(page: Page, base: str, user: User, password: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", password)
+    page.click("form.login__form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _route(world: World, cast: Cast) -> None:
+    """Today's plan with the inspector's route: 青年路 west, then 建设路 north."""
+    now = timezone.now()
+    plan = Plan.objects.create(
+        jurisdiction=world.jurisdiction,
+        day=today_for(user=cast.inspector, now=now),
+        generated_at=now,
+    )
+    west, north = world.segments["qingnian-west"], world.segments["jianshe-north"]
+    Route.objects.create(
+        plan=plan,
+        inspector=cast.inspector,
+        required_m=west.length_m + north.length_m,
+        length_m=west.length_m + north.length_m,
+        minutes=44,
+        geometry={"type": "LineString", "coordinates": [[*WEST[0]], [*WEST[-1]], [*NORTH[-1]]]},
+        stops=[{"kind": "segment", "id": west.pk}, {"kind": "segment", "id": north.pk}],
+    )
+
+
+class Walker:
+    """Moves the phone one step at a time, its clock with it."""
+
+    def __init__(self, context: BrowserContext, page: Page, start: dt.datetime) -> None:
+        self.context, self.page, self.at = context, page, start
+
+    def tick(self) -> None:
+        self.at += STEP
+        self.page.clock.set_fixed_time(self.at)
+
+    def to(self, lng: float, lat: float) -> None:
+        before = self.recorded()
+        self.tick()
+        self.context.set_geolocation({"latitude": lat, "longitude": lng, "accuracy": 8})
+        self.page.wait_for_selector(f"#round:not([data-points='{before}'])", state="attached")
+
+    def walk(self, points: list[tuple[float, float]]) -> None:
+        for lng, lat in points:
+            self.to(lng, lat)
+
+    def recorded(self) -> int:
+        """The positions the page has recorded in the round."""
+        return int(self.page.get_attribute("#round", "data-points") or "0")
+
+
+def _report(page: Page, *, search: str, category_id: int, text: str, photo: Path) -> None:
+    done = int(page.get_attribute("#round", "data-findings") or "0")
+    page.click("#round-report")
+    page.fill("#category-q", search)
+    page.click(f"#category-results button[data-category='{category_id}']")
+    page.fill("#finding-form textarea[name=description]", text)
+    page.set_input_files("#finding-form input[type=file][capture=environment]", str(photo))
+    page.click("#finding-submit")
+    page.wait_for_selector(f"#round[data-findings='{done + 1}']", state="attached")
+    assert page.locator("#finding-form").is_hidden()
+
+
+def _synced(page: Page) -> None:
+    page.wait_for_selector("#round[data-queued='0']", state="attached")
+
+
+def _no_csp_violation(page: Page) -> None:
+    """The page's scripts, styles and service worker pass the Content Security Policy."""
+    assert page.evaluate("window.__cspViolations || []") == []
+
+
+def _queued(page: Page) -> int:
+    return int(page.get_attribute("#round", "data-queued") or "0")
+
+
+def test_an_inspector_walks_a_round_through_a_lost_connection(
+    live_server: Any, transactional_db: None, world: World, cast: Cast, browser: Browser,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    base = live_server.url
+    _route(world, cast)
+    photos = []
+    for i, colour in enumerate(((90, 110, 70), (160, 60, 60))):
+        photos.append(tmp_path / f"finding-{i}.jpg")
+        photos[-1].write_bytes(_jpeg(colour))
+    start = timezone.now() - dt.timedelta(minutes=30)
+    lng, lat = WEST[0]
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": HEIGHT},
+        locale="zh-CN",
+        has_touch=True,
+        permissions=["geolocation"],
+        geolocation={"latitude": lat, "longitude": lng, "accuracy": 8},
+    )
+    context.add_init_script(COLLECT_VIOLATIONS)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    _login(page, base, cast.inspector, cast.password)
+
+    # From the home page's entry to the round page: the route's stops, numbered.
+    with page.expect_navigation():
+        page.click("#home-round a[data-home=round]")
+    page.wait_for_selector("#round[data-ready='1']")
+    assert page.locator(".round-stop").count() == 2
+    assert page.locator("#round-stops li").count() == 2
+    assert "青年路" in page.locator("#round-stops li").first.inner_text()
+    for control in ("#round-start", "#round-report"):
+        box = page.locator(control).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= HEIGHT, control
+
+    # Start where 青年路 west begins, walk it to 建设路 online, report garbage there.
+    page.clock.set_fixed_time(start)
+    page.click("#round-start")
+    page.wait_for_selector("#round[data-state='open']")
+    walker = Walker(context, page, start)
+    # The first position, taken as the round started.
+    page.wait_for_selector("#round[data-points='1']", state="attached")
+    walker.walk(WEST[1:])
+    page.screenshot(path=SHOT.format(name="walking"))
+    _report(
+        page,
+        search="垃圾",
+        category_id=world.exposed_garbage.pk,
+        text="青年路与建设路口东北角有一堆生活垃圾。",
+        photo=photos[0],
+    )
+    _synced(page)
+
+    # The signal goes: walk 建设路 north, report a loose manhole cover; all of it waits.
+    # Half-way the page is reloaded: the service worker's copy answers, the round resumes.
+    page.wait_for_function(
+        "() => caches.open('jingxi-round-v1')"
+        ".then(c => c.match('/inspections/round/')).then(r => Boolean(r))"
+    )
+    _no_csp_violation(page)
+    context.set_offline(True)
+    walker.walk(NORTH[:12])
+    walker.tick()
+    page.reload()
+    page.wait_for_selector("#round[data-ready='1'][data-state='open']")
+    walker.walk(NORTH[12:])
+    _report(
+        page,
+        search="井盖",
+        category_id=world.manhole_cover.pk,
+        text="建设路北段人行道上水井盖松动。",
+        photo=photos[1],
+    )
+    page.wait_for_selector("#round-sync[data-sync='offline']")
+    assert _queued(page) > 0
+    assert "离线，已缓存" in page.locator("#round-sync").inner_text()
+    page.screenshot(path=SHOT.format(name="offline"))
+    assert RoundFinding.objects.count() == 1
+
+    # The signal returns; the round ends, although the page's copy holds a CSRF token
+    # the server no longer takes (as one kept by the service worker may): refused with
+    # a 403, the page takes a fresh token and sends again.
+    context.set_offline(False)
+    _synced(page)
+    page.evaluate(
+        "() => { document.querySelector('#round [name=csrfmiddlewaretoken]')"
+        ".value = 'a'.repeat(64); }"
+    )
+    client_id = page.get_attribute("#round", "data-round")
+    page.click("#round-end")
+    page.wait_for_selector("#round[data-state='idle']")
+    page.wait_for_selector(f"#round[data-sent-end='{client_id}']", state="attached")
+    _synced(page)
+    assert page.get_attribute("#round", "data-failed") == "0"
+    recorded = walker.recorded()
+    _no_csp_violation(page)
+    context.close()
+
+    (round_,) = Round.objects.filter(inspector=cast.inspector)
+    assert str(round_.client_id) == client_id
+    assert round_.status == RoundStatus.ENDED
+    walked = set(
+        RoundSegment.objects.filter(round=round_, walked=True).values_list("segment_id", flat=True)
+    )
+    assert walked == {world.segments["qingnian-west"].pk, world.segments["jianshe-north"].pk}
+    seqs = list(TrackPoint.objects.filter(round=round_).values_list("seq", flat=True))
+    assert len(seqs) == len(set(seqs)) == recorded == round_.points_kept
+    assert not round_.points_dropped.get("duplicate")
+    findings = list(RoundFinding.objects.filter(round=round_).select_related("case"))
+    assert sorted(f.case.category_id for f in findings) == sorted(
+        [world.exposed_garbage.pk, world.manhole_cover.pk]
+    )
+    assert Case.objects.count() == 2
+    assert all(f.case.attachments.count() == 1 for f in findings)
