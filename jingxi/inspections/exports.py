@@ -17,7 +17,7 @@ def _cells(row: CoverageRow) -> list[object]:
         round(row.walked_m / 1000, 2),
         row.missed_segments,
         round(row.missed_m / 1000, 2),
-        round(row.coverage * 100, 1) if row.coverage is not None else None,
+        round(row.coverage_percent, 1) if row.coverage_percent is not None else None,
         round(row.all_walked_m / 1000, 2),
         row.findings,
         round(row.findings_per_km, 2) if row.findings_per_km is not None else None,

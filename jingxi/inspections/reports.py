@@ -41,6 +41,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from jingxi.indicators.registry import Value as IndicatorValue
 from jingxi.inspections.models import (
     InspectionSettings,
     PlanItem,
@@ -178,7 +179,8 @@ class CoverageRow:
 
     @property
     def coverage_percent(self) -> float | None:
-        return self.coverage * 100 if self.coverage is not None else None
+        """Walked of planned length in percent, by the registry's one rate (whole metres)."""
+        return IndicatorValue(round(self.walked_m), round(self.planned_m)).value
 
     @property
     def duty_hours(self) -> float | None:

@@ -110,9 +110,10 @@ def test_dispatcher_logs_in_and_sees_the_county_map(
     assert "建设路" in label
     candidate.click()
     # The map flies there and tells what is here: address, township, road chiefs.
-    here = page.locator(".leaflet-popup-content", has_text="路长老王")
+    # (Wait for the place's popup itself: the segment's, closed above, may still fade out.)
+    here = page.locator(".leaflet-popup-content", has_text="地址")
     here.wait_for()
-    assert "地址" in here.inner_text()
+    assert "路长老王" in here.inner_text()
     assert "青年路街道" in here.inner_text() or "东风路街道" in here.inner_text()
     page.wait_for_timeout(300)
     page.screenshot(path=SCREENSHOTS.format(name="map-search"))
