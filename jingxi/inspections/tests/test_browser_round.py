@@ -25,7 +25,15 @@ from PIL import Image
 from conftest import Cast, World
 from jingxi.cases.models import Case
 from jingxi.inspections.choices import RoundStatus
-from jingxi.inspections.models import Plan, Round, RoundFinding, RoundSegment, Route, TrackPoint
+from jingxi.inspections.models import (
+    Plan,
+    PlanItem,
+    Round,
+    RoundFinding,
+    RoundSegment,
+    Route,
+    TrackPoint,
+)
 from jingxi.inspections.selectors import today_for
 from jingxi.org.models import User
 from jingxi.web.tests.test_browser_csp import COLLECT_VIOLATIONS
@@ -62,8 +70,10 @@ def _login(page: Page, base: str, user: User, password: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def _route(world: World, cast: Cast) -> None:
-    """Today's plan with the inspector's route: 青年路 west, then 建设路 north."""
+def _route(world: World, cast: Cast) -> Plan:
+    """Today's plan with the inspector's route: 青年路 west, then 建设路 north. 青年路
+    east is planned for them too, but the walk below never reaches it: the office's
+    gap list and coverage map show it not walked."""
     now = timezone.now()
     plan = Plan.objects.create(
         jurisdiction=world.jurisdiction,
@@ -80,6 +90,11 @@ def _route(world: World, cast: Cast) -> None:
         geometry={"type": "LineString", "coordinates": [[*WEST[0]], [*WEST[-1]], [*NORTH[-1]]]},
         stops=[{"kind": "segment", "id": west.pk}, {"kind": "segment", "id": north.pk}],
     )
+    for segment in (west, north, world.segments["qingnian-east"]):
+        PlanItem.objects.create(
+            plan=plan, segment=segment, inspector=cast.inspector, length_m=segment.length_m
+        )
+    return plan
 
 
 class Walker:
@@ -137,7 +152,7 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
     tmp_path: Path,
 ) -> None:  # fmt: skip
     base = live_server.url
-    _route(world, cast)
+    plan = _route(world, cast)
     photos = []
     for i, colour in enumerate(((90, 110, 70), (160, 60, 60))):
         photos.append(tmp_path / f"finding-{i}.jpg")
@@ -246,3 +261,30 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
     )
     assert Case.objects.count() == 2
     assert all(f.case.attachments.count() == 1 for f in findings)
+
+    # The office sees it: the gap list names the one planned segment not walked, and
+    # the coverage map colours the walked two and the one barely touched.
+    _office_sees_the_day(browser, base, cast, plan, world)
+
+
+def _office_sees_the_day(browser: Browser, base: str, cast: Cast, plan: Plan, world: World) -> None:
+    west, north = world.segments["qingnian-west"].pk, world.segments["jianshe-north"].pk
+    east = world.segments["qingnian-east"].pk
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    _login(page, base, cast.dispatcher, cast.password)
+    page.goto(f"{base}/inspections/gaps/?day={plan.day.isoformat()}")
+    rows = page.locator("#gap-table tr[data-segment]")
+    assert [rows.nth(i).get_attribute("data-segment") for i in range(rows.count())] == [str(east)]
+    with page.expect_response(lambda r: "map.geojson" in r.url) as answer:
+        page.goto(f"{base}/inspections/coverage/map/?day={plan.day.isoformat()}")
+    states = {
+        f["properties"]["id"]: f["properties"]["state"] for f in answer.value.json()["features"]
+    }
+    # 青年路 east begins at the corner the walk turned: a few metres of it lie within
+    # the buffer, far from the cover ratio, so it shows as partly walked.
+    assert states == {west: "walked", north: "walked", east: "partly"}
+    page.wait_for_function("document.querySelectorAll('#office-map path').length >= 3")
+    page.screenshot(path=SHOT.format(name="office-coverage"))
+    context.close()
