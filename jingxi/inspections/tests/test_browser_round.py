@@ -243,6 +243,13 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
     assert page.get_attribute("#round", "data-failed") == "0"
     recorded = walker.recorded()
     _no_csp_violation(page)
+    # Logging out leaves no copy of the round page for the next user of the phone.
+    assert any(k.startswith("jingxi-round-") for k in page.evaluate("caches.keys()"))
+    page.click("form.logout button[type=submit]")
+    page.wait_for_url("**/accounts/login/**")
+    page.wait_for_function(
+        "caches.keys().then(k => !k.some(n => n.startsWith('jingxi-round-')))", polling=100
+    )
     context.close()
 
     (round_,) = Round.objects.filter(inspector=cast.inspector)
