@@ -1,6 +1,7 @@
 """The inspector's phone page's reads: today's route as the page draws it, and the open
-round the page resumes. Five queries (the route, its segments, its cases, the profile,
-the open round), whatever the route's length.
+round the page resumes, and the route's per-segment checklists (checklist.py). Eight
+queries (the route, its segments, its cases, the checklists' three, the profile, the open
+round), whatever the route's length.
 
 The page embeds what this returns, so that the service worker's cached copy of the page
 still shows the route when the phone has no signal.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jingxi.cases.models import Case
+from jingxi.inspections.checklist import Item, checklists_for
 from jingxi.inspections.models import Inspector, Round
 from jingxi.inspections.selectors import round_open_for, route_for, today_for
 from jingxi.org.models import Jurisdiction, User
@@ -40,6 +42,7 @@ class Today:
     stops: list[Stop] = field(default_factory=list)
     travel_mode: str = ""
     open_round: Round | None = None
+    checklists: dict[int, list[Item]] = field(default_factory=dict)
 
     @property
     def checks(self) -> list[Stop]:
@@ -49,6 +52,15 @@ class Today:
     @property
     def segment_count(self) -> int:
         return sum(1 for s in self.stops if s.kind == "segment")
+
+    @property
+    def checklist_stops(self) -> list[tuple[Stop, list[Item]]]:
+        """The route's segments with their checklists, in the route's order."""
+        return [
+            (s, self.checklists[s.id])
+            for s in self.stops
+            if s.kind == "segment" and self.checklists.get(s.id)
+        ]
 
     def as_json(self) -> dict[str, Any]:
         """What round.js reads (json_script)."""
@@ -123,6 +135,10 @@ def round_today_for(*, user: User, now: dt.datetime | None = None) -> Today | No
         today.length_m, today.minutes = route.length_m, route.minutes
         today.geometry = route.geometry
         today.stops = _stops(list(route.stops or []), jurisdiction=jurisdiction)
+        today.checklists = checklists_for(
+            jurisdiction=jurisdiction,
+            segment_ids=[s.id for s in today.stops if s.kind == "segment"],
+        )
     profile = Inspector.objects.filter(user=user).only("travel_mode").first()
     today.travel_mode = profile.travel_mode if profile else ""
     today.open_round = round_open_for(user=user)

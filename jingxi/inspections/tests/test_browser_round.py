@@ -2,9 +2,10 @@
 
 The inspector opens the round page, starts a round, walks a scripted track over two
 named segments (the positions set step by step), reports a problem with a photo, loses
-the connection, keeps walking and reports another, reconnects and ends the round. Then
-the database holds exactly those two segments walked, each problem filed once, and every
-position the page recorded once.
+the connection, keeps walking and reports another, reconnects and ends the round. On the
+way it ticks a checklist item 正常 on one segment and 有问题 on the other. Then the
+database holds exactly those two segments walked, each problem filed once, both ticks,
+and every position the page recorded once.
 
 The page's clock is fixed at each step (Playwright's `clock.set_fixed_time`: Date moves,
 timers run) so that 18 s pass between positions 46 m apart, a walking pace, while the
@@ -26,6 +27,7 @@ from conftest import Cast, World
 from jingxi.cases.models import Case
 from jingxi.inspections.choices import RoundStatus
 from jingxi.inspections.models import (
+    ChecklistTick,
     Plan,
     PlanItem,
     Round,
@@ -134,6 +136,11 @@ def _report(page: Page, *, search: str, category_id: int, text: str, photo: Path
     assert page.locator("#finding-form").is_hidden()
 
 
+def _checklist_item(segment: int, category: int) -> str:
+    """The selector of a checklist item of a segment on the round page."""
+    return f"#round-checklist details[data-segment='{segment}'] li[data-category='{category}']"
+
+
 def _synced(page: Page) -> None:
     page.wait_for_selector("#round[data-queued='0']", state="attached")
 
@@ -199,6 +206,14 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
         photo=photos[0],
     )
     _synced(page)
+    # 青年路 west's checklist: 暴露垃圾 ticked 正常 (a big button), sent.
+    west_item = _checklist_item(world.segments["qingnian-west"].pk, world.exposed_garbage.pk)
+    page.click(f"{west_item.split(' li')[0]} summary")
+    ok_box = page.locator(f"{west_item} [data-ok='1']").bounding_box()
+    assert ok_box is not None and ok_box["height"] >= 44
+    page.click(f"{west_item} [data-ok='1']")
+    page.wait_for_selector(f"{west_item}[data-state='ok']", state="attached")
+    _synced(page)
 
     # The signal goes: walk 建设路 north, report a loose manhole cover; all of it waits.
     # Half-way the page is reloaded: the service worker's copy answers, the round resumes.
@@ -212,7 +227,14 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
     walker.tick()
     page.reload()
     page.wait_for_selector("#round[data-ready='1'][data-state='open']")
+    page.wait_for_selector(f"{west_item}[data-state='ok']", state="attached")  # kept
     walker.walk(NORTH[12:])
+    # 建设路 north's 暴露垃圾 ticked 有问题: the report form opens with it chosen.
+    north_item = _checklist_item(world.segments["jianshe-north"].pk, world.exposed_garbage.pk)
+    page.click(f"{north_item.split(' li')[0]} summary")
+    page.click(f"{north_item} [data-ok='0']")
+    page.wait_for_selector(f"#category-chosen[data-category='{world.exposed_garbage.pk}']")
+    page.click("#finding-cancel")
     _report(
         page,
         search="井盖",
@@ -267,6 +289,13 @@ def test_an_inspector_walks_a_round_through_a_lost_connection(
         [world.exposed_garbage.pk, world.manhole_cover.pk]
     )
     assert Case.objects.count() == 2
+    ticks = ChecklistTick.objects.filter(round=round_)
+    assert sorted(ticks.values_list("segment_id", "category_id", "ok")) == sorted(
+        [
+            (world.segments["qingnian-west"].pk, world.exposed_garbage.pk, True),
+            (world.segments["jianshe-north"].pk, world.exposed_garbage.pk, False),
+        ]
+    )
     assert all(f.case.attachments.count() == 1 for f in findings)
 
     # The office sees it: the gap list names the one planned segment not walked, and

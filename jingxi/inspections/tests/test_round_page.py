@@ -12,6 +12,7 @@ from conftest import Cast, World
 from jingxi.inspections.models import Plan, Route
 from jingxi.inspections.phone import round_today_for
 from jingxi.inspections.selectors import today_for
+from jingxi.places.tests.factories import ComponentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +92,30 @@ def test_the_home_page_and_the_menu_lead_the_inspector_to_the_round(
     client.force_login(cast.dispatcher)
     html = client.get("/").content.decode()
     assert 'id="home-round"' not in html and 'data-nav="round"' not in html
+
+
+def test_the_page_has_a_checklist_per_segment(client: Client, world: World, cast: Cast) -> None:
+    _route(world, cast)
+    north, west = world.segments["jianshe-north"], world.segments["qingnian-west"]
+    ComponentFactory(
+        jurisdiction=world.jurisdiction, category=world.manhole_cover, lng=113.97, lat=34.715
+    )
+    client.force_login(cast.inspector)
+    html = client.get(PAGE).content.decode()
+
+    assert 'id="round-checklist" hidden' in html  # round.js shows it while a round is open
+    sections = html.split('<details class="checklist" data-segment="')[1:]
+    assert [int(s.split('"')[0]) for s in sections] == [north.pk, west.pk]
+    north_items = sections[0].split("</details>")[0]
+    assert f'data-category="{world.manhole_cover.pk}"' in north_items
+    assert f'data-category="{world.exposed_garbage.pk}"' in north_items
+    assert "0/2" in north_items
+    west_items = sections[1].split("</details>")[0]
+    assert f'data-category="{world.manhole_cover.pk}"' not in west_items
+    assert west_items.count('data-ok="1"') == west_items.count('data-ok="0"') == 1
+    assert "正常" in west_items and "有问题" in west_items
+
+
+def test_no_route_no_checklist(client: Client, cast: Cast) -> None:
+    client.force_login(cast.inspector)
+    assert 'id="round-checklist"' not in client.get(PAGE).content.decode()

@@ -5,7 +5,8 @@
  *   data-suggest-url    answers ?q=<description> with {suggestions: [{id, name}]}
  *   data-none-text, data-change-text   the picker's words, in the page's language
  * It holds the form's category field: a hidden input, or a select (the page without
- * script), which the picker hides while it shows its own controls ([data-pick-ui]). */
+ * script), which the picker hides while it shows its own controls ([data-pick-ui]).
+ * A "category:choose" event on the box (detail: a category id) chooses that category. */
 (function () {
   "use strict";
 
@@ -56,6 +57,9 @@
     });
   }
   if (field.value) choose(field.value);
+  // Another script may choose for the user (the round page's checklist):
+  //   box.dispatchEvent(new CustomEvent("category:choose", {detail: id}))
+  box.addEventListener("category:choose", function (e) { choose(e.detail); });
 
   function search() {
     var text = cq.value.trim().toLowerCase();

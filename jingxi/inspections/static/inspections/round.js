@@ -8,6 +8,11 @@
  * sent; a page reloaded in the middle of a round resumes it. A point's seq is the
  * tenths of a second since the round started, kept strictly increasing: unique and in
  * order even when another phone, or a cleared browser, resumes the round.
+ *
+ * The per-segment checklist: 正常 queues a tick (ok) in the outbox, 有问题 queues a tick
+ * (not ok) and opens the report form with the item's category chosen. What was ticked is
+ * kept with the round in IndexedDB (current.ticks, "segment:category" → ok), so a page
+ * reloaded without signal shows it.
  */
 (function () {
   "use strict";
@@ -32,6 +37,7 @@
   var form = $("finding-form");
   var formError = $("finding-error");
   var failedEl = $("round-failed");
+  var checklist = $("round-checklist");
 
   var current = null; // {client_id, started_at, last_seq, points, ended}
   var lastFix = null;
@@ -120,6 +126,8 @@
     endBtn.hidden = !open;
     reportBtn.disabled = !open;
     if (!open) form.hidden = true;
+    if (checklist) checklist.hidden = !open;
+    showTicks();
   }
 
   function save() { return box.setMeta(META, current); }
@@ -242,14 +250,70 @@
     });
   }
 
+  // --- the checklist ---------------------------------------------------------------
+  function showTicks() {
+    if (!checklist) return;
+    var ticks = (current && !current.ended && current.ticks) || {};
+    var ticked = 0;
+    Array.prototype.forEach.call(checklist.querySelectorAll("[data-segment]"), function (seg) {
+      var items = seg.querySelectorAll("[data-category]");
+      var done = 0;
+      Array.prototype.forEach.call(items, function (li) {
+        var ok = ticks[seg.dataset.segment + ":" + li.dataset.category];
+        li.dataset.state = ok === true ? "ok" : ok === false ? "bad" : "";
+        li.querySelector("[data-ok='1']").setAttribute("aria-pressed", ok === true ? "true" : "false");
+        li.querySelector("[data-ok='0']").setAttribute("aria-pressed", ok === false ? "true" : "false");
+        if (ok !== undefined) done += 1;
+      });
+      seg.querySelector("[data-count]").textContent = done + "/" + items.length;
+      ticked += done;
+    });
+    root.dataset.ticked = String(ticked);
+  }
+
+  function openReport(category) {
+    form.hidden = false;
+    formError.hidden = true;
+    var pick = form.querySelector("[data-category-pick]");
+    if (category && pick) pick.dispatchEvent(new CustomEvent("category:choose", { detail: category }));
+    form.scrollIntoView({ block: "start" });
+  }
+
+  function tick(ev) {
+    var button = ev.target.closest("button[data-ok]");
+    if (!button || !current || current.ended) return;
+    var li = button.closest("[data-category]");
+    var segment = button.closest("[data-segment]").dataset.segment;
+    var ok = button.dataset.ok === "1";
+    var round = current.client_id;
+    current.ticks = current.ticks || {};
+    current.ticks[segment + ":" + li.dataset.category] = ok;
+    showTicks();
+    var item = {
+      kind: "tick",
+      round: round,
+      body: {
+        client_id: box.uuid(),
+        segment: parseInt(segment, 10),
+        category: parseInt(li.dataset.category, 10),
+        ok: ok,
+        at: new Date().toISOString(),
+      },
+    };
+    serial(function () {
+      return save()
+        .then(function () { return box.batch(round); })
+        .then(function () { return box.put(item); })
+        .then(function () { box.drain(); });
+    });
+    if (!ok) openReport(li.dataset.category);
+  }
+
   // --- wiring ----------------------------------------------------------------------
   startBtn.addEventListener("click", start);
   endBtn.addEventListener("click", end);
-  reportBtn.addEventListener("click", function () {
-    form.hidden = false;
-    formError.hidden = true;
-    form.scrollIntoView({ block: "start" });
-  });
+  reportBtn.addEventListener("click", function () { openReport(null); });
+  if (checklist) checklist.addEventListener("click", tick);
   $("finding-cancel").addEventListener("click", function () { form.hidden = true; });
   form.addEventListener("submit", report);
 
