@@ -19,13 +19,13 @@ from jingxi.cases.notifications import SOURCE_NAME
 from jingxi.cases.services import case_report, case_transition
 from jingxi.notify import channels
 from jingxi.notify.models import Notification, OutboxCursor
-from jingxi.notify.sources import sources_registered
 from jingxi.notify.selectors import notification_list_for, notification_unread_count
 from jingxi.notify.services import (
     _contiguous,
     notification_mark_read,
     outbox_drain,
 )
+from jingxi.notify.sources import sources_registered
 from jingxi.org.models import User
 
 TZ = ZoneInfo("Asia/Shanghai")
