@@ -111,7 +111,7 @@ def test_dispatcher_logs_in_and_sees_the_county_map(
     candidate.click()
     # The map flies there and tells what is here: address, township, road chiefs.
     # (Wait for the place's popup itself: the segment's, closed above, may still fade out.)
-    here = page.locator(".leaflet-popup-content", has_text="地址")
+    here = page.locator(".leaflet-popup-content", has_text="地址").filter(has_text="路长老王")
     here.wait_for()
     assert "路长老王" in here.inner_text()
     assert "青年路街道" in here.inner_text() or "东风路街道" in here.inner_text()
