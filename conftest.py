@@ -364,3 +364,18 @@ def _huey_immediate(settings: Any) -> Any:
     HUEY.immediate = True
     yield
     HUEY.immediate = previous
+
+
+class _PinnedClock:
+    """`time` for the rate limiter's counters: always the middle of one window, so a
+    test's hits never straddle two fixed windows (a boundary would reset the count)."""
+
+    @staticmethod
+    def time() -> float:
+        return 1_800_000_030.0  # 30 s into a minute and into an hour
+
+
+@pytest.fixture
+def rate_windows_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin the rate limiter's clock (tests that count hits against a per-minute limit)."""
+    monkeypatch.setattr("jingxi.lib.ratelimit.time", _PinnedClock)

@@ -32,7 +32,8 @@ class App:
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_counts() -> Iterator[None]:
+def _clear_rate_counts(rate_windows_pinned: None) -> Iterator[None]:
+    """Fresh counters, all hits within one fixed window."""
     cache.clear()
     yield
     cache.clear()

@@ -21,15 +21,6 @@ def public_site(settings: Any, tmp_path: Path) -> Iterator[None]:
     cache.clear()
 
 
-class _PinnedClock:
-    """`time` for the flood counters: always the middle of one window, so a test's hits
-    never straddle two fixed windows (a boundary between them would reset the count)."""
-
-    @staticmethod
-    def time() -> float:
-        return 1_800_000_030.0  # 30 s into a minute and into an hour
-
-
 @pytest.fixture(autouse=True)
-def _flood_windows_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("jingxi.lib.ratelimit.time", _PinnedClock)
+def _flood_windows_pinned(rate_windows_pinned: None) -> None:
+    """Every public test counts its floods within one fixed window."""
